@@ -1,0 +1,177 @@
+"""The ``direkt-tui`` command line (shared/spec/cli.md).
+
+Every subcommand fails with one line on stderr and exit 2 for bad arguments or an unusable
+store or configuration — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Sequence
+
+from .config import ConfigError, default_db_path, load_config
+from .domain.timeutil import InvalidInstant, require_instant
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad arguments: reported as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _instant(value: str) -> datetime:
+    try:
+        return require_instant(value)
+    except InvalidInstant as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (use RFC 3339 with an offset, e.g. 2026-11-26T14:30:00+01:00)")
+
+
+def _common(p: argparse.ArgumentParser, *, api: bool = False, offline: bool = False) -> None:
+    p.add_argument("--db", type=Path, default=None, help="the local store (default: user data directory)")
+    p.add_argument("--config", type=Path, default=None, help="TOML configuration file")
+    p.add_argument("--unit", action="append", default=None, metavar="UNIT_ID", help="restrict to this unit (repeatable)")
+    p.add_argument("--lang", choices=("sv", "en"), default=None, help="language (default: sv)")
+    if api:
+        p.add_argument("--api", default=None, metavar="URL", help="base URL of the platform API")
+    if offline:
+        p.add_argument("--offline", action="store_true", help="open the store read-only; never contact the API")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="direkt-tui", description="The coordinator's view of 1177 direkt (Övergripande ansvarig).")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    rep = sub.add_parser("report", help="the findings without a UI (report.md)")
+    _common(rep)
+    rep.add_argument("--at", type=_instant, default=None, metavar="INSTANT", help="evaluation instant (default: now)")
+    rep.add_argument("--format", choices=("json", "markdown"), default="json")
+    rep.add_argument("--fail-on", choices=("critical", "high", "medium", "low", "info"), default=None,
+                     metavar="SEVERITY", help="exit 1 when a finding has this severity or a higher one")
+
+    sim = sub.add_parser("sim", help="the platform simulator alone (127.0.0.1)")
+    try:
+        from .sim.cli import configure_parser as _sim_args
+    except ImportError:  # pragma: no cover - the simulator package is being built
+        pass
+    else:
+        _sim_args(sim)
+
+    syn = sub.add_parser("sync", help="sync the store from the platform API")
+    _common(syn, api=True)
+    mode = syn.add_mutually_exclusive_group()
+    mode.add_argument("--once", action="store_true", help="one sync cycle of every collection, then exit")
+    mode.add_argument("--watch", action="store_true", help="keep syncing on the schedule")
+
+    for name, text in (("tui", "the terminal application"), ("demo", "simulator + sync + application, no setup")):
+        p = sub.add_parser(name, help=text)
+        _common(p, api=name == "tui", offline=name == "tui")
+        if name == "demo":
+            p.add_argument("--seed", type=int, default=24, help="simulator seed")
+            p.add_argument("--speed", type=float, default=30.0, help="simulated seconds per real second")
+            p.add_argument("--port", type=int, default=0, help="simulator port (default: any free port)")
+        p.add_argument("--read-only", action="store_true", help="disable every write action")
+
+    cl = sub.add_parser("calllist", help="the fallback routine's phone list (domain.md §8)")
+    _common(cl)
+    cl.add_argument("--at", type=_instant, default=None, metavar="INSTANT")
+    cl.add_argument("--format", choices=("markdown", "csv"), default="markdown")
+    return parser
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .domain.report import build_report, render_markdown
+    from .domain.rules import RuleEngine, severity_at_least
+    from .store.db import Store, StoreError
+
+    cfg = load_config(args.config)
+    db = args.db or default_db_path()
+    at = args.at or _now()
+    try:
+        store = Store(db, read_only=True)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from exc
+    with store:
+        snap = store.snapshot(around=at)
+    known = {u.id for u in snap.units}
+    for uid in args.unit or ():
+        if uid not in known:
+            raise UsageError(f"unknown unit {uid!r} (the store has: {', '.join(sorted(known)) or 'none'})")
+    lang = args.lang or cfg.ui.lang
+    engine = RuleEngine(cfg.params_for, lang=lang)
+    ev = engine.evaluate(snap, at, args.unit)
+    if args.format == "json":
+        doc = build_report(ev, snap, cfg.rules)
+        sys.stdout.buffer.write(json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+    else:
+        sys.stdout.buffer.write(render_markdown(ev, snap, lang).encode("utf-8"))
+    sys.stdout.flush()
+    if args.fail_on and any(severity_at_least(f.severity, args.fail_on) for f in ev.findings):
+        return 1
+    return 0
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    from .sim.cli import run
+
+    return run(args)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from .sync.cli import run_sync
+
+    return run_sync(args, load_config(args.config))
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from .ui.launch import run_app
+
+    return run_app(args, load_config(args.config))
+
+
+def cmd_calllist(args: argparse.Namespace) -> int:
+    from .ui.launch import run_calllist
+
+    return run_calllist(args, load_config(args.config))
+
+
+COMMANDS = {
+    "report": cmd_report,
+    "sim": cmd_sim,
+    "sync": cmd_sync,
+    "tui": cmd_app,
+    "demo": cmd_app,
+    "calllist": cmd_calllist,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["tui", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        return COMMANDS[args.command](args)
+    except (UsageError, ConfigError) as exc:
+        print(f"direkt-tui {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

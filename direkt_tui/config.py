@@ -1,0 +1,184 @@
+"""The TOML configuration (cli.md) and default paths.
+
+Example (every key optional)::
+
+    [api]
+    url = "https://adapter.example/api/v1"
+    token_file = "/etc/direkt-tui/token"      # or DIREKT_API_TOKEN; never a flag
+    client_cert = "/etc/direkt-tui/siths.pem" # SITHS client certificate (optional)
+    client_key = "/etc/direkt-tui/siths.key"
+    ca_bundle = "/etc/direkt-tui/ca.pem"
+    connect_timeout = 3.0
+    read_timeout = 10.0
+    deadline = 20.0                           # total seconds per request
+
+    [sync]
+    feed_interval_seconds = 15
+    reference_interval_seconds = 300
+    retention_days = 30
+    page_size = 500
+
+    [rules]                                   # defaults for every unit (domain.md §4)
+    response_limits = { "1" = 15, "2" = 60, "3" = 180, "4" = 300, "5" = 480, admin = 480 }
+
+    [units."vc-kungsgatan".rules]             # per-unit overrides
+    shift_end_warning_minutes = 45
+
+    [fallback]                                # reservrutin (domain.md §8)
+    stod_och_service_phone = "010-000 00 00"
+    inera_phone = "0771-000 000"
+
+    [ui]
+    lang = "sv"
+    bell = false
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import platformdirs
+
+from .domain.params import DEFAULTS, Parameters
+
+APP = "direkt-tui"
+DEFAULT_API = "http://127.0.0.1:8024/api/v1"
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used; the message says what and where."""
+
+
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP)) / "direkt.db"
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    url: str = DEFAULT_API
+    token_file: Path | None = None
+    client_cert: Path | None = None
+    client_key: Path | None = None
+    ca_bundle: Path | None = None
+    connect_timeout: float = 3.0
+    read_timeout: float = 10.0
+    write_timeout: float = 10.0
+    deadline: float = 20.0
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    feed_interval_seconds: float = 15
+    reference_interval_seconds: float = 300
+    retention_days: int = 30
+    page_size: int = 500
+
+
+@dataclass(frozen=True)
+class FallbackConfig:
+    stod_och_service_phone: str | None = None
+    inera_phone: str | None = None
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    lang: str = "sv"
+    bell: bool = False
+
+
+@dataclass(frozen=True)
+class Config:
+    api: ApiConfig = field(default_factory=ApiConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
+    fallback: FallbackConfig = field(default_factory=FallbackConfig)
+    ui: UiConfig = field(default_factory=UiConfig)
+    rules: Parameters = DEFAULTS
+    unit_rules: Mapping[str, Parameters] = field(default_factory=dict)
+    source: Path | None = None
+
+    def params_for(self, unit_id: str) -> Parameters:
+        return self.unit_rules.get(unit_id, self.rules)
+
+
+def _section(data: Mapping[str, Any], name: str, where: str) -> Mapping[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where}: [{name}] must be a table")
+    return value
+
+
+def _build(cls: type, data: Mapping[str, Any], where: str, paths: tuple[str, ...] = ()) -> Any:
+    known = set(cls.__dataclass_fields__)  # type: ignore[attr-defined]
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(f"{where}: unknown key {key!r}")
+        default = cls.__dataclass_fields__[key].default  # type: ignore[attr-defined]
+        if key in paths:
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: {key} must be a path")
+            value = Path(value).expanduser()
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: {key} must be true or false")
+        elif isinstance(default, (int, float)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise ConfigError(f"{where}: {key} must be a positive number")
+        elif default is None or isinstance(default, str):
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: {key} must be a string")
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = False) -> Config:
+    """Read the configuration. A missing default file gives the defaults; a missing file that
+    was named explicitly, or a malformed one, raises :class:`ConfigError`."""
+    explicit = path is not None
+    p = Path(path) if path is not None else default_config_path()
+    if not p.exists():
+        if explicit or required:
+            raise ConfigError(f"configuration file not found: {p}")
+        return Config()
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read configuration {p}: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: invalid TOML: {exc}") from exc
+    where = str(p)
+    known = {"api", "sync", "rules", "units", "fallback", "ui"}
+    for key in data:
+        if key not in known:
+            raise ConfigError(f"{where}: unknown section [{key}]")
+    api = _build(ApiConfig, _section(data, "api", where), f"{where} [api]",
+                 paths=("token_file", "client_cert", "client_key", "ca_bundle"))
+    sync = _build(SyncConfig, _section(data, "sync", where), f"{where} [sync]")
+    fallback = _build(FallbackConfig, _section(data, "fallback", where), f"{where} [fallback]")
+    ui = _build(UiConfig, _section(data, "ui", where), f"{where} [ui]")
+    if ui.lang not in ("sv", "en"):
+        raise ConfigError(f"{where} [ui]: lang must be \"sv\" or \"en\"")
+    try:
+        rules = DEFAULTS.with_overrides(_section(data, "rules", where))
+    except ValueError as exc:
+        raise ConfigError(f"{where} [rules]: {exc}") from exc
+    unit_rules: dict[str, Parameters] = {}
+    for unit_id, section in _section(data, "units", where).items():
+        if not isinstance(section, Mapping):
+            raise ConfigError(f"{where}: [units.{unit_id}] must be a table")
+        for key in section:
+            if key != "rules":
+                raise ConfigError(f"{where} [units.{unit_id}]: unknown key {key!r}")
+        try:
+            unit_rules[unit_id] = rules.with_overrides(_section(section, "rules", where))
+        except ValueError as exc:
+            raise ConfigError(f"{where} [units.{unit_id}.rules]: {exc}") from exc
+    return Config(api=api, sync=sync, fallback=fallback, ui=ui, rules=rules, unit_rules=unit_rules, source=p)

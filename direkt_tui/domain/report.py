@@ -1,0 +1,137 @@
+"""The report document (report.md) and its Swedish Markdown form. Pure.
+
+The JSON document never carries patient data (no names, personal identity numbers or phone
+numbers); the Markdown may show a masked number, never for protected identity.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping
+
+from .. import i18n
+from .models import Snapshot, mask_personnummer
+from .params import Parameters
+from .rules import SEVERITIES, Evaluation
+from .timeutil import to_local_text
+
+SCHEMA = "direkt-tui/report/1"
+DEFAULT_TZ = "Europe/Stockholm"
+
+
+def build_report(ev: Evaluation, snap: Snapshot, default_params: Parameters) -> dict[str, Any]:
+    units = list(ev.units.values())
+    tz = units[0].unit.timezone if units else DEFAULT_TZ
+    unit_docs = []
+    for st in units:
+        doc: dict[str, Any] = {
+            "id": st.unit.id,
+            "name": st.unit.name,
+            "open_now": st.open_now,
+            "closes_at": to_local_text(st.closes_at, st.unit.timezone),
+            "opens_at": to_local_text(st.opens_at, st.unit.timezone),
+            "coordinator": {"staff_id": st.coordinator_id, "present": st.coordinator_present},
+            "load": st.load.to_json(),
+        }
+        if st.parameters != default_params:
+            doc["parameters"] = st.parameters.to_json()
+        unit_docs.append(doc)
+    return {
+        "schema": SCHEMA,
+        "as_of": to_local_text(ev.at, tz),
+        "data_as_of": to_local_text(snap.data_as_of, tz),
+        "stale": ev.stale,
+        "parameters": default_params.to_json(),
+        "units": unit_docs,
+        "findings": [f.to_json() for f in ev.findings],
+    }
+
+
+def _local_hm(t: datetime | None, tz: str) -> str:
+    return to_local_text(t, tz)[11:16] if t else "–"  # type: ignore[index]
+
+
+def render_markdown(ev: Evaluation, snap: Snapshot, lang: str = "sv") -> str:
+    """A human-readable shift report (Swedish by default) with the same content as the JSON."""
+    T = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    sv = lang != "en"
+    units = list(ev.units.values())
+    tz = units[0].unit.timezone if units else DEFAULT_TZ
+    staff = snap.staff
+    cases = {c.id: c for c in snap.cases}
+    out: list[str] = []
+    as_of = to_local_text(ev.at, tz) or ""
+    out.append(f"# {'Lägesrapport 1177 direkt' if sv else 'Status report 1177 direkt'} – {as_of[:10]} {as_of[11:16]}")
+    out.append("")
+    data = to_local_text(snap.data_as_of, tz)
+    if data is None:
+        out.append("> **" + ("Ingen synkronisering har lyckats – uppgifterna kan vara inaktuella." if sv
+                             else "No successful sync – the data may be out of date.") + "**")
+    elif ev.stale:
+        out.append("> **" + (f"Data från {data[11:16]} ({data[:10]}) – äldre än gränsen. Följ reservrutinen."
+                             if sv else f"Data from {data[:16]} is stale. Follow the fallback routine.") + "**")
+    else:
+        out.append(("Data från plattformen: " if sv else "Platform data as of: ") + f"{data[:10]} {data[11:16]}")
+    out.append("")
+    counts = {s: 0 for s in SEVERITIES}
+    for f in ev.findings:
+        counts[f.severity] += 1
+    out.append(("**Fynd:** " if sv else "**Findings:** ") + ", ".join(
+        f"{counts[s]} {T('sev.' + s)}" for s in SEVERITIES))
+    out.append("")
+    for st in units:
+        u = st.unit
+        out.append(f"## {u.name} ({u.id})")
+        out.append("")
+        if st.open_now:
+            out.append(("Öppet, stänger " if sv else "Open, closes ") + _local_hm(st.closes_at, u.timezone))
+        else:
+            nxt = to_local_text(st.opens_at, u.timezone)
+            out.append(("Stängt" if sv else "Closed") + (
+                (", öppnar " if sv else ", opens ") + f"{nxt[:10]} {nxt[11:16]}" if nxt else ""))
+        coord = staff.get(st.coordinator_id) if st.coordinator_id else None
+        if st.coordinator_id:
+            name = coord.name if coord else st.coordinator_id
+            state = ("i tjänst" if sv else "present") if st.coordinator_present else ("EJ i tjänst" if sv else "NOT present")
+            out.append(("Övergripande ansvarig: " if sv else "Coordinator: ") + f"{name} ({state})")
+        else:
+            out.append(("Övergripande ansvarig: **ingen**" if sv else "Coordinator: **none**"))
+        ld = st.load
+        level = T(f"level.{ld.level}")
+        ratio = f"{ld.ratio:.2f}".replace(".", "," if sv else ".")
+        out.append(("Belastning: " if sv else "Load: ") + f"**{level}** ({ratio})")
+        out.append("")
+        head = ("| Väntar | P1 | P2 | P3 | P4 | P5 | admin | I kö (yrkesroll) | Pågår (person) | Vårdpersonal |"
+                if sv else "| Waiting | P1 | P2 | P3 | P4 | P5 | admin | Queued (role) | In progress | Clinicians |")
+        out.append(head)
+        out.append("|---|---|---|---|---|---|---|---|---|---|")
+        w = ld.waiting
+        clin = ", ".join(f"{i18n.profession_label(p, lang)} {n}" for p, n in ld.clinicians_present.items()) or "0"
+        out.append(f"| {sum(w.values())} | {w['1']} | {w['2']} | {w['3']} | {w['4']} | {w['5']} | {w['admin']} | "
+                   f"{ld.queued} | {ld.in_progress} | {clin} |")
+        out.append("")
+        unit_f = [f for f in ev.findings if f.unit_id == u.id]
+        if not unit_f:
+            out.append("Inga fynd." if sv else "No findings.")
+            out.append("")
+            continue
+        out.append("| Allvar | Regel | Ärende | Prio | Patient | Åtgärd | Meddelande |" if sv else
+                   "| Severity | Rule | Case | Prio | Patient | Action | Message |")
+        out.append("|---|---|---|---|---|---|---|")
+        for f in unit_f:
+            c = cases.get(f.case_id) if f.case_id else None
+            if c is None:
+                patient = "–"
+            elif c.patient.protected_identity:
+                patient = "Skyddad identitet – kontrollera i Cosmic" if sv else "Protected identity – check Cosmic"
+            else:
+                patient = mask_personnummer(c.patient.personnummer)
+            prio = i18n.priority_label(f.priority, lang) if f.case_id else "–"
+            out.append(f"| {T('sev.' + f.severity)} | {T('rule.' + f.rule)} | {f.case_id or '–'} | {prio} | "
+                       f"{patient} | {T('action.' + f.action)} | {f.message} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def parameters_doc(params: Mapping[str, Parameters]) -> dict[str, Any]:
+    return {uid: p.to_json() for uid, p in params.items()}

@@ -1,0 +1,531 @@
+"""The local SQLite store. The only module that writes SQL.
+
+- One file, created 0600 inside a 0700 directory before SQLite opens it (``-wal``/``-shm``
+  inherit the mode); WAL journal; ``synchronous=NORMAL``.
+- One writer connection per process (the sync); readers open their own ``Store``.
+- Ingest keeps the **highest version** of every entity: a conditional upsert
+  (``… ON CONFLICT DO UPDATE … WHERE excluded.version > t.version``), never sqlite-utils'
+  unconditional ``upsert_all``. A page and its cursor commit in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+import sqlite_utils
+
+from ..domain.models import (
+    Capabilities,
+    Case,
+    Coordinator,
+    Handover,
+    Notice,
+    Owner,
+    Patient,
+    Shift,
+    Snapshot,
+    Staff,
+    Template,
+    Unit,
+)
+from ..domain.timeutil import to_store
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+FEEDS = ("staff", "shifts", "cases")
+
+
+class StoreError(Exception):
+    """A store that cannot be used: missing, unreadable, corrupt or from a newer program."""
+
+
+class NewerSchemaError(StoreError):
+    pass
+
+
+def _ts(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+# -- entity <-> row ------------------------------------------------------------------------
+UNIT_COLS = ("id", "version", "name", "timezone", "activated", "private", "region", "care_to_care_phone",
+             "opening_hours", "special_hours", "closed_dates", "updated_at")
+STAFF_COLS = ("id", "version", "unit_id", "name", "title", "professions", "logged_in", "phone", "updated_at")
+SHIFT_COLS = ("id", "version", "unit_id", "staff_id", "profession", "start", "end", "cancelled", "updated_at")
+CASE_COLS = ("id", "version", "unit_id", "kind", "priority", "status", "owner_type", "owner_staff_id",
+             "owner_profession", "owner_since", "reason", "created_at", "received_at", "started_at", "closed_at",
+             "close_reason", "last_patient_message_at", "last_staff_message_at", "contact_attempts", "notices",
+             "handover", "reopen_until", "patient_protected", "patient_birth_date", "patient_name", "patient_pnr",
+             "patient_phone", "patient_home_region", "url", "updated_at")
+
+
+def unit_row(u: Unit) -> tuple:
+    return (u.id, u.version, u.name, u.timezone, int(u.activated), int(u.private), u.region, u.care_to_care_phone,
+            _dump({k: [list(iv) for iv in v] for k, v in u.opening_hours.items()}),
+            _dump({k: [list(iv) for iv in v] for k, v in u.special_hours.items()}),
+            _dump(sorted(d.isoformat() for d in u.closed_dates)), to_store(u.updated_at))
+
+
+def staff_row(s: Staff) -> tuple:
+    return (s.id, s.version, s.unit_id, s.name, s.title, _dump(list(s.professions)), int(s.logged_in), s.phone,
+            to_store(s.updated_at))
+
+
+def shift_row(s: Shift) -> tuple:
+    return (s.id, s.version, s.unit_id, s.staff_id, s.profession, to_store(s.start), to_store(s.end),
+            int(s.cancelled), to_store(s.updated_at))
+
+
+def case_row(c: Case) -> tuple:
+    o = c.owner
+    p = c.patient
+    ho = c.handover
+    handover = None
+    if ho is not None:
+        handover = _dump({"to_unit_id": ho.to_unit_id, "requested_at": to_store(ho.requested_at),
+                          "accepted_at": to_store(ho.accepted_at), "urgent": ho.urgent,
+                          "ticket": dict(ho.ticket) if ho.ticket is not None else None})
+    return (
+        c.id, c.version, c.unit_id, c.kind, c.priority, c.status,
+        o.type if o else None, o.staff_id if o else None, o.profession if o else None,
+        to_store(c.owner_since), c.reason, to_store(c.created_at), to_store(c.received_at), to_store(c.started_at),
+        to_store(c.closed_at), c.close_reason, to_store(c.last_patient_message_at), to_store(c.last_staff_message_at),
+        _dump([to_store(a) for a in c.contact_attempts]) if c.contact_attempts else None,
+        _dump([[n.template_id, to_store(n.sent_at)] for n in c.notices]) if c.notices else None,
+        handover, to_store(c.reopen_until), int(p.protected_identity),
+        p.birth_date.isoformat() if p.birth_date else None,
+        None if p.protected_identity else p.display_name,
+        None if p.protected_identity else p.personnummer,
+        None if p.protected_identity else p.phone,
+        p.home_region, c.url, to_store(c.updated_at),
+    )
+
+
+def _intervals(text: str) -> dict[str, tuple[tuple[str, str], ...]]:
+    return {k: tuple((a, b) for a, b in v) for k, v in json.loads(text).items()}
+
+
+def row_unit(r: sqlite3.Row) -> Unit:
+    return Unit(id=r["id"], name=r["name"], timezone=r["timezone"], activated=bool(r["activated"]),
+                opening_hours=_intervals(r["opening_hours"]), version=r["version"],
+                special_hours=_intervals(r["special_hours"]),
+                closed_dates=frozenset(date.fromisoformat(d) for d in json.loads(r["closed_dates"])),
+                region=r["region"], private=bool(r["private"]), care_to_care_phone=r["care_to_care_phone"],
+                updated_at=_ts(r["updated_at"]))
+
+
+def row_staff(r: sqlite3.Row) -> Staff:
+    return Staff(id=r["id"], unit_id=r["unit_id"], name=r["name"], professions=tuple(json.loads(r["professions"])),
+                 version=r["version"], title=r["title"], logged_in=bool(r["logged_in"]), phone=r["phone"],
+                 updated_at=_ts(r["updated_at"]))
+
+
+def row_shift(r: Sequence) -> Shift:
+    return Shift(id=r[0], version=r[1], unit_id=r[2], staff_id=r[3], profession=r[4], start=_ts(r[5]),  # type: ignore[arg-type]
+                 end=_ts(r[6]), cancelled=bool(r[7]), updated_at=_ts(r[8]))  # type: ignore[arg-type]
+
+
+def row_case(r: Sequence) -> Case:
+    (cid, version, unit_id, kind, priority, status, otype, ostaff, oprof, osince, reason, created, received,
+     started, closed, close_reason, lpm, lsm, attempts, notices, handover, reopen, prot, bdate, pname, ppnr,
+     pphone, pregion, url, updated) = r
+    owner = None
+    if otype == "person":
+        owner = Owner("person", staff_id=ostaff)
+    elif otype == "role":
+        owner = Owner("role", profession=oprof)
+    ho = None
+    if handover:
+        h = json.loads(handover)
+        ho = Handover(h["to_unit_id"], _ts(h["requested_at"]), _ts(h.get("accepted_at")),  # type: ignore[arg-type]
+                      bool(h.get("urgent")), h.get("ticket"))
+    return Case(
+        id=cid, unit_id=unit_id, kind=kind, priority=priority, status=status, owner=owner,
+        created_at=_ts(created),  # type: ignore[arg-type]
+        patient=Patient(bool(prot), date.fromisoformat(bdate) if bdate else None, pname, ppnr, pphone, pregion),
+        version=version, updated_at=_ts(updated), owner_since=_ts(osince), reason=reason,  # type: ignore[arg-type]
+        received_at=_ts(received), started_at=_ts(started), closed_at=_ts(closed), close_reason=close_reason,
+        last_patient_message_at=_ts(lpm), last_staff_message_at=_ts(lsm),
+        contact_attempts=tuple(_ts(a) for a in json.loads(attempts)) if attempts else (),  # type: ignore[misc]
+        notices=tuple(Notice(n[0], _ts(n[1])) for n in json.loads(notices)) if notices else (),  # type: ignore[arg-type]
+        handover=ho, reopen_until=_ts(reopen), url=url,
+    )
+
+
+def _upsert_sql(table: str, cols: Sequence[str]) -> str:
+    quoted = [f'"{c}"' for c in cols]
+    updates = ", ".join(f"{q} = excluded.{q}" for q in quoted[1:])
+    return (f'INSERT INTO {table} ({", ".join(quoted)}) VALUES ({", ".join("?" * len(cols))}) '
+            f"ON CONFLICT(id) DO UPDATE SET {updates} WHERE excluded.version > {table}.version")
+
+
+_UPSERT = {
+    "units": _upsert_sql("units", UNIT_COLS),
+    "staff": _upsert_sql("staff", STAFF_COLS),
+    "shifts": _upsert_sql("shifts", SHIFT_COLS),
+    "cases": _upsert_sql("cases", CASE_COLS),
+}
+_ROW = {"units": unit_row, "staff": staff_row, "shifts": shift_row, "cases": case_row}
+
+
+@dataclass(frozen=True)
+class SyncHealth:
+    data_as_of: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    consecutive_failures: int
+    failing_since: datetime | None
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    feed: str
+    item_id: str | None
+    reason: str
+    payload: Any
+
+
+def ensure_private_file(path: Path) -> None:
+    """Create ``path`` 0600 in a 0700 directory unless it exists (before SQLite opens it)."""
+    parent = path.parent
+    if not parent.exists():
+        parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+        os.chmod(parent, 0o700)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        os.close(fd)
+    os.chmod(path, 0o600)
+
+
+class Store:
+    """A connection to the store. ``read_only`` opens it without ever writing (``--offline``,
+    ``report``). Use one writer ``Store`` per process; readers may have their own."""
+
+    def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False, create: bool = True):
+        self.path = Path(path)
+        self.read_only = read_only
+        self._lock = threading.RLock()
+        if read_only or not create:
+            if not self.path.exists():
+                raise StoreError(f"no store at {self.path}")
+            if not os.access(self.path, os.R_OK):
+                raise StoreError(f"the store {self.path} is not readable")
+        try:
+            if read_only:
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                       isolation_level=None, check_same_thread=False)
+            else:
+                ensure_private_file(self.path)
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 5000")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            # make sure it is a database at all (a text file raises here)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"the store {self.path} cannot be read: {exc}") from exc
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise NewerSchemaError(
+                f"the store {self.path} has schema version {version}; this program knows {SCHEMA_VERSION} "
+                "(upgrade direkt-tui)"
+            )
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        if read_only:
+            if version < SCHEMA_VERSION:
+                raise StoreError(f"the store {self.path} is from an older version; open it once without --offline")
+        else:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            self._migrate(version)
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def _migrate(self, current: int) -> None:
+        for number in range(current + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                for statement in MIGRATIONS[number - 1].split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number}")
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: ``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on error)."""
+        if self.read_only:
+            raise StoreError("the store is open read-only")
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def integrity_check(self) -> str:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # -- ingest -------------------------------------------------------------------------------
+    def _upsert(self, conn: sqlite3.Connection, table: str, items: Iterable[Any]) -> int:
+        rows = [_ROW[table](i) for i in items]
+        if rows:
+            before = conn.total_changes
+            conn.executemany(_UPSERT[table], rows)
+            return conn.total_changes - before
+        return 0
+
+    def ingest(self, table: str, items: Sequence[Any]) -> int:
+        """Upsert entities of ``table`` (highest version wins) in one transaction."""
+        with self.transaction() as conn:
+            return self._upsert(conn, table, items)
+
+    def apply_page(self, feed: str, items: Sequence[Any], next_cursor: str | None,
+                   quarantined: Sequence[Quarantined] = (), *, resync: bool = False,
+                   received_at: datetime | None = None) -> int:
+        """Apply one page of a change feed and advance its cursor, atomically.
+
+        During a full re-read (``resync``) the ids seen are remembered so that
+        :meth:`finish_resync` can drop what the server no longer has — only once the
+        re-read has completed."""
+        if feed not in FEEDS:
+            raise ValueError(f"unknown feed {feed!r}")
+        with self.transaction() as conn:
+            changed = self._upsert(conn, feed, items)
+            if resync and items:
+                conn.executemany("INSERT OR IGNORE INTO resync_seen (feed, id) VALUES (?, ?)",
+                                 [(feed, i.id) for i in items])
+            self._quarantine(conn, feed, quarantined, received_at)
+            if next_cursor is not None:
+                self._set(conn, f"cursor:{feed}", next_cursor)
+            return changed
+
+    def _quarantine(self, conn: sqlite3.Connection, feed: str, items: Sequence[Quarantined],
+                    received_at: datetime | None) -> None:
+        if not items:
+            return
+        stamp = to_store(received_at) or ""
+        conn.executemany(
+            "INSERT INTO quarantine (feed, item_id, reason, payload, received_at) VALUES (?, ?, ?, ?, ?)",
+            [(feed, q.item_id, q.reason, _dump(q.payload) if q.payload is not None else None, stamp) for q in items],
+        )
+
+    def begin_resync(self, feed: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM resync_seen WHERE feed = ?", (feed,))
+            conn.execute("DELETE FROM sync_state WHERE key = ?", (f"cursor:{feed}",))
+            self._set(conn, f"resync:{feed}", "1")
+
+    def resync_pending(self, feed: str) -> bool:
+        return self._get(f"resync:{feed}") == "1"
+
+    def finish_resync(self, feed: str) -> int:
+        """The re-read has completed: drop entities it did not deliver. Returns how many."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                f"DELETE FROM {feed} WHERE id NOT IN (SELECT id FROM resync_seen WHERE feed = ?)", (feed,)
+            )
+            conn.execute("DELETE FROM resync_seen WHERE feed = ?", (feed,))
+            conn.execute("DELETE FROM sync_state WHERE key = ?", (f"resync:{feed}",))
+            return cur.rowcount
+
+    def replace_reference(self, *, units: Sequence[Unit] | None = None, templates: Sequence[Template] | None = None,
+                          capabilities: Capabilities | None = None,
+                          coordinators: Sequence[Coordinator] | None = None,
+                          fetched_at: datetime | None = None,
+                          quarantined: Sequence[Quarantined] = ()) -> None:
+        """Store the non-paged reference data in one transaction. Units keep the highest
+        version; templates and coordinators are replaced by what the server lists now."""
+        with self.transaction() as conn:
+            if units is not None:
+                self._upsert(conn, "units", units)
+            if templates is not None:
+                conn.execute("DELETE FROM templates")
+                conn.executemany("INSERT INTO templates (id, title, text, scope) VALUES (?, ?, ?, ?)",
+                                 [(t.id, t.title, t.text, t.scope) for t in templates])
+            if capabilities is not None:
+                self._set(conn, "capabilities", _dump({"reassign_person_held": capabilities.reassign_person_held,
+                                                       "max_page_size": capabilities.max_page_size}))
+            if coordinators is not None:
+                conn.executemany(
+                    "INSERT INTO coordinators (unit_id, staff_id, since, fetched_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(unit_id) DO UPDATE SET staff_id = excluded.staff_id, since = excluded.since, "
+                    "fetched_at = excluded.fetched_at",
+                    [(c.unit_id, c.staff_id, to_store(c.since), to_store(fetched_at)) for c in coordinators],
+                )
+            self._quarantine(conn, "reference", quarantined, fetched_at)
+
+    # -- sync state ---------------------------------------------------------------------------
+    def _set(self, conn: sqlite3.Connection, key: str, value: str | None) -> None:
+        conn.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) "
+                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+    def _get(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def cursor(self, feed: str) -> str | None:
+        return self._get(f"cursor:{feed}")
+
+    def record_sync_success(self, data_as_of: datetime, at: datetime) -> None:
+        with self.transaction() as conn:
+            self._set(conn, "data_as_of", to_store(data_as_of))
+            self._set(conn, "last_success_at", to_store(at))
+            self._set(conn, "consecutive_failures", "0")
+            self._set(conn, "failing_since", None)
+
+    def record_sync_failure(self, error: str, at: datetime) -> None:
+        with self.transaction() as conn:
+            n = int(self._get("consecutive_failures") or 0) + 1
+            self._set(conn, "last_error", error[:500])
+            self._set(conn, "last_error_at", to_store(at))
+            self._set(conn, "consecutive_failures", str(n))
+            if not self._get("failing_since"):
+                self._set(conn, "failing_since", to_store(at))
+
+    def sync_health(self) -> SyncHealth:
+        rows = dict(self.conn.execute("SELECT key, value FROM sync_state").fetchall())
+        return SyncHealth(
+            data_as_of=_ts(rows.get("data_as_of")),
+            last_success_at=_ts(rows.get("last_success_at")),
+            last_error=rows.get("last_error"),
+            last_error_at=_ts(rows.get("last_error_at")),
+            consecutive_failures=int(rows.get("consecutive_failures") or 0),
+            failing_since=_ts(rows.get("failing_since")),
+        )
+
+    def data_as_of(self) -> datetime | None:
+        return _ts(self._get("data_as_of"))
+
+    def quarantined(self) -> list[Quarantined]:
+        return [Quarantined(r[0], r[1], r[2], json.loads(r[3]) if r[3] else None)
+                for r in self.conn.execute("SELECT feed, item_id, reason, payload FROM quarantine ORDER BY seq")]
+
+    # -- reads --------------------------------------------------------------------------------
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        cur = self.conn.cursor()
+        cur.row_factory = sqlite3.Row
+        return cur.execute(sql, params).fetchall()
+
+    def units(self) -> list[Unit]:
+        return [row_unit(r) for r in self._rows("SELECT * FROM units ORDER BY name, id")]
+
+    def staff(self) -> dict[str, Staff]:
+        return {r["id"]: row_staff(r) for r in self._rows("SELECT * FROM staff")}
+
+    def templates(self) -> list[Template]:
+        return [Template(r["id"], r["title"], r["text"], r["scope"])
+                for r in self._rows("SELECT * FROM templates ORDER BY id")]
+
+    def capabilities(self) -> Capabilities:
+        raw = self._get("capabilities")
+        if not raw:
+            return Capabilities()
+        d = json.loads(raw)
+        return Capabilities(bool(d.get("reassign_person_held")), d.get("max_page_size"))
+
+    def coordinators(self) -> dict[str, Coordinator]:
+        return {r["unit_id"]: Coordinator(r["unit_id"], r["staff_id"], _ts(r["since"]))
+                for r in self._rows("SELECT * FROM coordinators")}
+
+    def shifts(self, around: datetime | None = None, before: timedelta = timedelta(days=4),
+               after: timedelta = timedelta(days=2)) -> list[Shift]:
+        cols = ", ".join(f'"{c}"' for c in SHIFT_COLS)
+        if around is None:
+            rows = self.conn.execute(f"SELECT {cols} FROM shifts").fetchall()
+        else:
+            rows = self.conn.execute(
+                f'SELECT {cols} FROM shifts WHERE "end" >= ? AND start <= ?',
+                (to_store(around - before), to_store(around + after)),
+            ).fetchall()
+        return [row_shift(r) for r in rows]
+
+    def open_cases(self, closed_since: datetime | None = None) -> list[Case]:
+        """Open cases, plus cases closed at or after ``closed_since`` (for premature_close)."""
+        cols = ", ".join(CASE_COLS)
+        rows = self.conn.execute(f"SELECT {cols} FROM cases WHERE status != 'closed'").fetchall()
+        if closed_since is not None:
+            rows += self.conn.execute(
+                f"SELECT {cols} FROM cases WHERE status = 'closed' AND closed_at >= ?", (to_store(closed_since),)
+            ).fetchall()
+        return [row_case(r) for r in rows]
+
+    def case(self, case_id: str) -> Case | None:
+        row = self.conn.execute(f"SELECT {', '.join(CASE_COLS)} FROM cases WHERE id = ?", (case_id,)).fetchone()
+        return row_case(row) if row else None
+
+    def count(self, table: str) -> int:
+        return self.db[table].count
+
+    def snapshot(self, around: datetime | None = None) -> Snapshot:
+        """Everything the rule engine needs, read in one read transaction. ``around`` (the
+        evaluation instant) limits shifts and closed cases to those that can matter."""
+        with self._lock:
+            self.conn.execute("BEGIN")
+            try:
+                closed_since = around - timedelta(days=2) if around is not None else None
+                return Snapshot(
+                    units=tuple(self.units()),
+                    staff=self.staff(),
+                    shifts=tuple(self.shifts(around)),
+                    cases=tuple(self.open_cases(closed_since)),
+                    coordinators=self.coordinators(),
+                    capabilities=self.capabilities(),
+                    templates=tuple(self.templates()),
+                    data_as_of=self.data_as_of(),
+                )
+            finally:
+                self.conn.execute("COMMIT")
+
+    # -- maintenance --------------------------------------------------------------------------
+    def purge_closed(self, before: datetime) -> int:
+        """Retention: delete closed cases closed before ``before``."""
+        with self.transaction() as conn:
+            return conn.execute("DELETE FROM cases WHERE status = 'closed' AND closed_at < ?",
+                                (to_store(before),)).rowcount
+
+    def record_load(self, at: datetime, loads: Iterable[tuple[str, Any]]) -> None:
+        """Append one load sample per unit (``(unit_id, rules.Load)``) to the load history."""
+        rows = [(uid, to_store(at), l.level, l.ratio, sum(l.waiting.values()), l.queued, l.in_progress,
+                 l.clinicians_total) for uid, l in loads]
+        with self.transaction() as conn:
+            conn.executemany("INSERT OR REPLACE INTO load_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def load_history(self, unit_id: str, since: datetime, until: datetime | None = None) -> list[tuple[datetime, int]]:
+        """(instant, waiting cases) samples of a unit, oldest first."""
+        sql = "SELECT at, waiting FROM load_history WHERE unit_id = ? AND at >= ?"
+        params: list[Any] = [unit_id, to_store(since)]
+        if until is not None:
+            sql += " AND at <= ?"
+            params.append(to_store(until))
+        return [(_ts(a), w) for a, w in self.conn.execute(sql + " ORDER BY at", params)]  # type: ignore[misc]
+
+    def purge_load_history(self, before: datetime) -> int:
+        with self.transaction() as conn:
+            return conn.execute("DELETE FROM load_history WHERE at < ?", (to_store(before),)).rowcount

@@ -1,0 +1,127 @@
+"""The store's schema as forward migrations, versioned with ``PRAGMA user_version``.
+
+Migration N takes a store from version N-1 to N. Never edit a released migration: add one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the platform's entities, sync state, quarantine, load history
+    """
+    CREATE TABLE units (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        activated INTEGER NOT NULL,
+        private INTEGER NOT NULL DEFAULT 0,
+        region TEXT,
+        care_to_care_phone TEXT,
+        opening_hours TEXT NOT NULL,
+        special_hours TEXT NOT NULL,
+        closed_dates TEXT NOT NULL,
+        updated_at TEXT
+    );
+    CREATE TABLE staff (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        unit_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        title TEXT,
+        professions TEXT NOT NULL,
+        logged_in INTEGER NOT NULL DEFAULT 0,
+        phone TEXT,
+        updated_at TEXT
+    );
+    CREATE INDEX staff_unit ON staff (unit_id);
+    CREATE TABLE shifts (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        unit_id TEXT NOT NULL,
+        staff_id TEXT NOT NULL,
+        profession TEXT NOT NULL,
+        start TEXT NOT NULL,
+        "end" TEXT NOT NULL,
+        cancelled INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT
+    );
+    CREATE INDEX shifts_end ON shifts ("end");
+    CREATE INDEX shifts_staff ON shifts (staff_id, start);
+    CREATE TABLE cases (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        unit_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        priority INTEGER,
+        status TEXT NOT NULL,
+        owner_type TEXT,
+        owner_staff_id TEXT,
+        owner_profession TEXT,
+        owner_since TEXT,
+        reason TEXT,
+        created_at TEXT NOT NULL,
+        received_at TEXT,
+        started_at TEXT,
+        closed_at TEXT,
+        close_reason TEXT,
+        last_patient_message_at TEXT,
+        last_staff_message_at TEXT,
+        contact_attempts TEXT,
+        notices TEXT,
+        handover TEXT,
+        reopen_until TEXT,
+        patient_protected INTEGER NOT NULL,
+        patient_birth_date TEXT,
+        patient_name TEXT,
+        patient_pnr TEXT,
+        patient_phone TEXT,
+        patient_home_region TEXT,
+        url TEXT,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX cases_open ON cases (unit_id, status) WHERE status != 'closed';
+    CREATE INDEX cases_closed ON cases (closed_at) WHERE status = 'closed';
+    CREATE TABLE coordinators (
+        unit_id TEXT PRIMARY KEY,
+        staff_id TEXT,
+        since TEXT,
+        fetched_at TEXT
+    );
+    CREATE TABLE templates (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        scope TEXT
+    );
+    CREATE TABLE sync_state (
+        key TEXT PRIMARY KEY,
+        value TEXT
+    );
+    CREATE TABLE resync_seen (
+        feed TEXT NOT NULL,
+        id TEXT NOT NULL,
+        PRIMARY KEY (feed, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE quarantine (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        feed TEXT NOT NULL,
+        item_id TEXT,
+        reason TEXT NOT NULL,
+        payload TEXT,
+        received_at TEXT NOT NULL
+    );
+    CREATE TABLE load_history (
+        unit_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        level TEXT NOT NULL,
+        ratio REAL NOT NULL,
+        waiting INTEGER NOT NULL,
+        queued INTEGER NOT NULL,
+        in_progress INTEGER NOT NULL,
+        clinicians INTEGER NOT NULL,
+        PRIMARY KEY (unit_id, at)
+    ) WITHOUT ROWID;
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,50 @@
+"""Shared fixtures: scenario files from ../shared, real store files in tmp_path."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from direkt_tui.domain.models import Capabilities, Case, Coordinator, Shift, Staff, Template, Unit
+from direkt_tui.domain.timeutil import require_instant
+from direkt_tui.store.db import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SCENARIO_DIR = SHARED / "scenarios"
+SCENARIOS = sorted(SCENARIO_DIR.glob("*.json"))
+
+
+def load_scenario(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def ingest_scenario(store: Store, sc: dict) -> None:
+    """Put a scenario's entities into a store as a sync would, data_as_of = as_of."""
+    as_of = require_instant(sc["as_of"])
+    store.replace_reference(
+        units=[Unit.from_api(u) for u in sc["units"]],
+        templates=[Template.from_api(t) for t in sc.get("templates", [])],
+        capabilities=Capabilities.from_api(sc["capabilities"]),
+        coordinators=[Coordinator.from_api(c) for c in sc.get("coordinators", [])],
+        fetched_at=as_of,
+    )
+    store.apply_page("staff", [Staff.from_api(s) for s in sc["staff"]], "c1")
+    store.apply_page("shifts", [Shift.from_api(s) for s in sc["shifts"]], "c1")
+    store.apply_page("cases", [Case.from_api(c) for c in sc["cases"]], "c1")
+    store.record_sync_success(as_of, as_of)
+
+
+@pytest.fixture
+def scenario_store(tmp_path):
+    """A factory: scenario path -> path of a real store file holding it."""
+
+    def make(path: Path) -> Path:
+        db = tmp_path / "store" / f"{path.stem}.db"
+        with Store(db) as store:
+            ingest_scenario(store, load_scenario(path))
+        return db
+
+    return make
