@@ -50,7 +50,7 @@ def _local(d: date, hhmm: str, tz: ZoneInfo) -> datetime:
 class UnitCalendar:
     """Opening hours and working time of one unit."""
 
-    __slots__ = ("unit", "tz", "_starts", "_ends", "_prefix", "_first", "_last")
+    __slots__ = ("unit", "tz", "_starts", "_ends", "_prefix", "_first", "_last", "_lo", "_hi")
 
     def __init__(self, unit: Unit):
         self.unit = unit
@@ -60,6 +60,8 @@ class UnitCalendar:
         self._prefix: list[float] = []  # working seconds before interval i
         self._first: date | None = None  # first local date covered
         self._last: date | None = None  # last local date covered
+        self._lo = float("inf")  # instants strictly inside the covered dates (fast path)
+        self._hi = float("-inf")
 
     # -- opening hours of a date -----------------------------------------------------------
     def intervals_on(self, d: date) -> list[tuple[datetime, datetime]]:
@@ -109,8 +111,12 @@ class UnitCalendar:
             acc += e - s
         self._starts, self._ends, self._prefix = starts, ends, prefix
         self._first, self._last = first, last
+        self._lo = datetime.combine(first + timedelta(days=1), time(0), self.tz).timestamp()
+        self._hi = datetime.combine(last, time(0), self.tz).timestamp()
 
     def _cover(self, ts: float) -> None:
+        if self._lo <= ts < self._hi:
+            return
         d = datetime.fromtimestamp(ts, self.tz).date()
         first, last = self._first, self._last
         if first is not None and last is not None and first < d < last:
@@ -136,6 +142,21 @@ class UnitCalendar:
         self._cover(ta)
         self._cover(tb)
         return self._cum(tb) - self._cum(ta)
+
+    def working_seconds_ts(self, ta: float, tb: float) -> float:
+        """``working_seconds`` over epoch seconds (the rule engine's hot path)."""
+        if tb <= ta:
+            return 0.0
+        if not (self._lo <= ta < self._hi):
+            self._cover(ta)
+        if not (self._lo <= tb < self._hi):
+            self._cover(tb)
+        starts, ends, prefix = self._starts, self._ends, self._prefix
+        i = bisect_right(starts, tb) - 1
+        cb = 0.0 if i < 0 else prefix[i] + (min(tb, ends[i]) - starts[i])
+        i = bisect_right(starts, ta) - 1
+        ca = 0.0 if i < 0 else prefix[i] + (min(ta, ends[i]) - starts[i])
+        return cb - ca
 
     def working_time(self, a: datetime, b: datetime) -> timedelta:
         return timedelta(seconds=self.working_seconds(a, b))

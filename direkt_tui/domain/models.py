@@ -227,7 +227,7 @@ class Shift:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Owner:
     type: str  # "person" | "role"
     staff_id: str | None = None
@@ -255,7 +255,7 @@ class Owner:
         return {"type": "role", "profession": self.profession or ""}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Patient:
     """The patient of a case. For protected identity the store keeps no name, number or phone."""
 
@@ -291,7 +291,7 @@ class Patient:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Handover:
     to_unit_id: str
     requested_at: datetime
@@ -316,13 +316,13 @@ class Handover:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Notice:
     template_id: str
     sent_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Case:
     id: str
     unit_id: str

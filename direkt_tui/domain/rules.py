@@ -15,6 +15,7 @@ from .. import i18n
 from .calendar import UnitCalendar
 from .models import Case, Snapshot, Unit
 from .params import DEFAULTS, PRIORITY_KEYS, Parameters
+from .perf import gc_paused
 from .presence import Roster
 
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
@@ -48,7 +49,7 @@ UNIT_RULES: frozenset[str] = frozenset({"no_coordinator", "no_clinician_present"
 LEVELS: tuple[str, ...] = ("normal", "elevated", "high", "very_high")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Finding:
     rule: str
     severity: str
@@ -57,7 +58,15 @@ class Finding:
     case_id: str | None
     staff_id: str | None
     priority: int | None
-    message: str
+    message_key: str
+    message_args: dict | None = None
+    lang: str = "sv"
+
+    @property
+    def message(self) -> str:
+        """The Swedish (or English) message, rendered when asked for."""
+        args = self.message_args
+        return i18n.t(self.message_key, self.lang, **args) if args else i18n.t(self.message_key, self.lang)
 
     @property
     def key(self) -> tuple[str, str, str | None]:
@@ -171,10 +180,7 @@ class RuleEngine:
     # -- closable (shared by the closable and premature_close rules) ------------------------
     def is_closable(self, case: Case, at: datetime, cal: UnitCalendar, p: Parameters) -> bool:
         started = case.started_at
-        if started is None or started > at:
-            return False
-        earliest = cal.add_working_time(started, timedelta(hours=p.min_open_working_hours))
-        if earliest is None or at < earliest:
+        if started is None or started > at or len(case.contact_attempts) < 2:
             return False
         attempts = [a for a in case.contact_attempts if a <= at]
         if len(attempts) < 2:
@@ -183,10 +189,17 @@ class RuleEngine:
         if last - first < timedelta(minutes=p.contact_attempt_gap_minutes):
             return False
         lp = case.last_patient_message_at
-        return lp is None or lp <= first
+        if lp is not None and lp > first:
+            return False
+        earliest = cal.add_working_time(started, timedelta(hours=p.min_open_working_hours))
+        return earliest is not None and at >= earliest
 
     # -- evaluation ----------------------------------------------------------------------
     def evaluate(self, snap: Snapshot, at: datetime, unit_ids: Iterable[str] | None = None) -> Evaluation:
+        with gc_paused():
+            return self._evaluate(snap, at, unit_ids)
+
+    def _evaluate(self, snap: Snapshot, at: datetime, unit_ids: Iterable[str] | None) -> Evaluation:
         lang = self.lang
         wanted = set(unit_ids) if unit_ids else None
         units = {u.id: u for u in snap.units if wanted is None or u.id in wanted}
@@ -219,10 +232,22 @@ class RuleEngine:
                 v = sched_cache[unit_id] = roster.scheduled_professions(unit_id, at)
             return v
 
-        def add(case: Case, rule: str, severity: str, action: str, message: str, staff_id: str | None = None) -> None:
-            f = Finding(rule, severity, action, case.unit_id, case.id, staff_id, case.priority, message)
+        case_rank: dict[str, int] = {}  # the highest severity (lowest rank) per case
+
+        def add(case: Case, rule: str, severity: str, action: str, key: str, args: dict | None = None,
+                staff_id: str | None = None) -> None:
+            cid = case.id
+            f = Finding(rule, severity, action, case.unit_id, cid, staff_id, case.priority, key, args, lang)
             findings.append(f)
-            case_findings.setdefault(case.id, []).append(f)
+            rank = SEVERITY_RANK[severity]
+            lst = case_findings.get(cid)
+            if lst is None:
+                case_findings[cid] = [f]
+                case_rank[cid] = rank
+            else:
+                lst.append(f)
+                if rank < case_rank[cid]:
+                    case_rank[cid] = rank
 
         today_start: dict[str, datetime] = {}
         today_close: dict[str, datetime | None] = {}
@@ -235,13 +260,27 @@ class RuleEngine:
             period[uid] = cal.current_period(at)
             prev_close[uid] = cal.previous_closing(at) if period[uid] is None else None
 
+        # per-unit constants, computed once per evaluation
+        consts: dict[str, tuple] = {}
+        for uid, unit in units.items():
+            p = self._params(uid)
+            consts[uid] = (
+                self.calendar(unit), p, {k: p.limit_minutes(k) for k in PRIORITY_KEYS},
+                timedelta(minutes=p.shift_end_warning_minutes), timedelta(hours=p.long_absence_hours),
+                timedelta(hours=p.long_absence_lookahead_hours), timedelta(minutes=p.close_warning_minutes),
+                timedelta(minutes=p.next_day_notice_minutes), timedelta(minutes=p.handover_accept_minutes),
+            )
+        zero = timedelta(0)
+        at_ts = at.timestamp()
+        # nobody born before this can be under one year old at any case's creation
+        child_cutoff = min((c.created_at for c in snap.cases), default=at).date() - timedelta(days=370)
+
         for case in snap.cases:
             uid = case.unit_id
-            unit = units.get(uid)
-            if unit is None:
+            k = consts.get(uid)
+            if k is None:
                 continue
-            cal = self.calendar(unit)
-            p = self._params(uid)
+            cal, p, limits, shift_warn, absence_back, absence_ahead, close_warn, notice_window, accept_window = k
             if not case.is_open:
                 if (
                     case.status == "closed"
@@ -251,15 +290,13 @@ class RuleEngine:
                     and cal.local_date(case.closed_at) == cal.local_date(at)
                     and not self.is_closable(case, case.closed_at, cal, p)
                 ):
-                    add(case, "premature_close", "medium", "file_deviation", i18n.t("msg.premature_close", lang))
+                    add(case, "premature_close", "medium", "file_deviation", "msg.premature_close")
                 continue
             if case.created_at > at:
                 continue  # not yet there at the evaluation instant
             open_cases.append(case)
-            pk = case.priority_key
-            limit = p.limit_minutes(pk)
-            high = _high_p(case.priority)
-            prio_text = i18n.priority_label(case.priority, lang)
+            limit = limits[case.priority_key]
+            high = case.priority == 1 or case.priority == 2
 
             # -- waited (for ordering and load) --
             if case.status == "waiting":
@@ -268,7 +305,7 @@ class RuleEngine:
                 since = case.last_patient_message_at
             else:
                 since = case.owner_since or case.received_at or case.created_at
-            w = cal.working_minutes(since, at)
+            w = cal.working_seconds_ts(since.timestamp(), at_ts) / 60.0
             waited[case.id] = w
 
             owner = case.owner
@@ -281,18 +318,16 @@ class RuleEngine:
                     else:
                         action, key = "call_patient", "msg.absent_owner.call"
                     add(case, "absent_owner", "critical" if high else "high", action,
-                        i18n.t(key, lang, name=name_of(sid)), sid)
-                    window_a = at - timedelta(hours=p.long_absence_hours)
-                    window_b = at + timedelta(hours=p.long_absence_lookahead_hours)
-                    if not roster.has_shift_overlapping(uid, sid, window_a, window_b):
+                        key, dict(name=name_of(sid)), sid)
+                    if not roster.has_shift_overlapping(uid, sid, at - absence_back, at + absence_ahead):
                         add(case, "long_absence", "high", "contact_support",
-                            i18n.t("msg.long_absence", lang, name=name_of(sid)), sid)
+                            "msg.long_absence", dict(name=name_of(sid)), sid)
                 else:
                     end = roster.presence_end(uid, sid, at)
-                    if end is not None and end - at <= timedelta(minutes=p.shift_end_warning_minutes):
+                    if end is not None and end - at <= shift_warn:
                         local_end = end.astimezone(cal.tz).strftime("%H:%M")
                         add(case, "owner_shift_ending", "high" if high else "medium", "hand_over_to_role",
-                            i18n.t("msg.owner_shift_ending", lang, name=name_of(sid), time=local_end), sid)
+                            "msg.owner_shift_ending", dict(name=name_of(sid), time=local_end), sid)
 
             # unscheduled_profession / stale_role_handover
             if owner is not None and owner.type == "role" and owner.profession:
@@ -300,18 +335,19 @@ class RuleEngine:
                 label = i18n.profession_label(prof, lang)
                 if prof not in scheduled(uid):
                     add(case, "unscheduled_profession", "critical" if high else "high", "reassign",
-                        i18n.t("msg.unscheduled_profession", lang, profession=label))
+                        "msg.unscheduled_profession", dict(profession=label))
                 else:
                     role_since = case.owner_since or case.received_at or case.created_at
                     mins = cal.working_minutes(role_since, at)
                     if mins > limit:
                         add(case, "stale_role_handover", "high" if high else "medium", "follow_up",
-                            i18n.t("msg.stale_role_handover", lang, profession=label, minutes=int(mins), limit=limit))
+                            "msg.stale_role_handover", dict(profession=label, minutes=int(mins), limit=limit))
 
             # overdue_waiting
             if case.status == "waiting" and w > limit:
                 add(case, "overdue_waiting", "critical" if high else "high", "receive_now",
-                    i18n.t("msg.overdue_waiting", lang, minutes=int(w), limit=limit, prio=prio_text))
+                    "msg.overdue_waiting", dict(minutes=int(w), limit=limit,
+                           prio=i18n.priority_label(case.priority, lang)))
                 if high:
                     overdue_high.add(uid)
 
@@ -320,35 +356,35 @@ class RuleEngine:
                 mins = cal.working_minutes(case.last_patient_message_at, at)
                 if mins > limit:
                     add(case, "awaiting_reply", "high" if high else "medium", "reply",
-                        i18n.t("msg.awaiting_reply", lang, minutes=int(mins), limit=limit))
+                        "msg.awaiting_reply", dict(minutes=int(mins), limit=limit))
 
             # urgent_open_near_close
             if high:
                 cur = period[uid]
                 if cur is not None:
                     left = cur[1] - at
-                    if left <= timedelta(minutes=p.close_warning_minutes):
+                    if left <= close_warn:
                         add(case, "urgent_open_near_close", "critical", "close_today_or_call",
-                            i18n.t("msg.urgent_open_near_close.open", lang, prio=prio_text,
+                            "msg.urgent_open_near_close.open", dict(prio=i18n.priority_label(case.priority, lang),
                                    minutes=int(left.total_seconds() // 60)))
                 else:
                     pc = prev_close[uid]
                     if pc is not None and case.created_at < pc:
                         add(case, "urgent_open_near_close", "critical", "close_today_or_call",
-                            i18n.t("msg.urgent_open_near_close.closed", lang, prio=prio_text))
+                            "msg.urgent_open_near_close.closed", dict(prio=i18n.priority_label(case.priority, lang)))
 
             # next_day_notice_due
             if not high:
                 close = today_close[uid]
-                if close is not None and timedelta(0) < close - at <= timedelta(minutes=p.next_day_notice_minutes):
+                if close is not None and zero < close - at <= notice_window:
                     start = today_start[uid]
                     if not any(n.template_id == "next_day" and start <= n.sent_at <= at for n in case.notices):
                         add(case, "next_day_notice_due", "medium", "send_template:next_day",
-                            i18n.t("msg.next_day_notice_due", lang))
+                            "msg.next_day_notice_due")
 
             # closable
             if case.status == "started" and self.is_closable(case, at, cal, p):
-                add(case, "closable", "info", "close_no_response", i18n.t("msg.closable", lang))
+                add(case, "closable", "info", "close_no_response", "msg.closable")
 
             # unit_handover_unaccepted
             ho = case.handover
@@ -357,24 +393,25 @@ class RuleEngine:
                 target = unit_names.get(ho.to_unit_id, ho.to_unit_id)
                 if ho.urgent:
                     add(case, "unit_handover_unaccepted", "critical", "call_care_to_care",
-                        i18n.t("msg.unit_handover_unaccepted.urgent", lang, unit=target))
-                elif age > timedelta(minutes=p.handover_accept_minutes):
+                        "msg.unit_handover_unaccepted.urgent", dict(unit=target))
+                elif age > accept_window:
                     add(case, "unit_handover_unaccepted", "high", "call_care_to_care",
-                        i18n.t("msg.unit_handover_unaccepted", lang, unit=target,
+                        "msg.unit_handover_unaccepted", dict(unit=target,
                                minutes=int(age.total_seconds() // 60)))
 
             # after_hours_arrival
             if case.status == "waiting" and not cal.is_open(case.created_at):
-                add(case, "after_hours_arrival", "info", "triage_at_opening", i18n.t("msg.after_hours_arrival", lang))
+                add(case, "after_hours_arrival", "info", "triage_at_opening", "msg.after_hours_arrival")
 
             # protected_identity
             if case.patient.protected_identity:
-                add(case, "protected_identity", "info", "verify_in_cosmic", i18n.t("msg.protected_identity", lang))
+                add(case, "protected_identity", "info", "verify_in_cosmic", "msg.protected_identity")
 
             # invalid_child_case
-            if case.kind == "care" and case.patient.birth_date is not None:
-                if _age_years(case.patient.birth_date, cal.local_date(case.created_at)) < 1:
-                    add(case, "invalid_child_case", "medium", "check_case", i18n.t("msg.invalid_child_case", lang))
+            born = case.patient.birth_date
+            if case.kind == "care" and born is not None and born > child_cutoff:
+                if _age_years(born, cal.local_date(case.created_at)) < 1:
+                    add(case, "invalid_child_case", "medium", "check_case", "msg.invalid_child_case")
 
         # -- units: load and unit rules ----------------------------------------------------
         by_unit: dict[str, list[Case]] = {uid: [] for uid in units}
@@ -395,29 +432,30 @@ class RuleEngine:
             cur = period[uid]
             open_now = cur is not None
 
-            def unit_finding(rule: str, severity: str, action: str, message: str, staff_id: str | None = None) -> None:
-                unit_findings.append(Finding(rule, severity, action, uid, None, staff_id, None, message))
+            def unit_finding(rule: str, severity: str, action: str, key: str, args: dict | None = None,
+                             staff_id: str | None = None) -> None:
+                unit_findings.append(Finding(rule, severity, action, uid, None, staff_id, None, key, args, lang))
 
             if open_now and not coord_present:
                 if coord_id:
                     unit_finding("no_coordinator", "critical", "take_coordinator_role",
-                                 i18n.t("msg.no_coordinator.absent", lang, name=name_of(coord_id)), coord_id)
+                                 "msg.no_coordinator.absent", dict(name=name_of(coord_id)), coord_id)
                 else:
                     unit_finding("no_coordinator", "critical", "take_coordinator_role",
-                                 i18n.t("msg.no_coordinator.none", lang))
+                                 "msg.no_coordinator.none")
             if open_now and load.clinicians_total == 0:
-                unit_finding("no_clinician_present", "critical", "arrange_staffing", i18n.t("msg.no_clinician_present", lang))
+                unit_finding("no_clinician_present", "critical", "arrange_staffing", "msg.no_clinician_present")
             if load.level in ("high", "very_high"):
                 unit_finding("high_load", "critical" if load.level == "very_high" else "high", "increase_staffing",
-                             i18n.t("msg.high_load", lang, level=i18n.t(f"level.{load.level}", lang),
+                             "msg.high_load", dict(level=i18n.t(f"level.{load.level}", lang),
                                     ratio=f"{load.ratio:.1f}".replace(".", "," if lang == "sv" else ".")))
             unit_stale = snap.data_as_of is None or snap.data_as_of < at - timedelta(minutes=p.stale_after_minutes)
             if unit_stale:
                 if snap.data_as_of is None:
-                    unit_finding("stale_data", "high", "fallback_routine", i18n.t("msg.stale_data.none", lang))
+                    unit_finding("stale_data", "high", "fallback_routine", "msg.stale_data.none")
                 else:
                     age = int((at - snap.data_as_of).total_seconds() // 60)
-                    unit_finding("stale_data", "high", "fallback_routine", i18n.t("msg.stale_data", lang, minutes=age))
+                    unit_finding("stale_data", "high", "fallback_routine", "msg.stale_data", dict(minutes=age))
             states[uid] = UnitState(
                 unit=unit,
                 open_now=open_now,
@@ -430,21 +468,32 @@ class RuleEngine:
             )
 
         # -- ordering (§7) -------------------------------------------------------------------
+        none_rank = len(SEVERITIES)
+
         def case_key(c: Case) -> tuple:
-            fs = case_findings.get(c.id)
-            sev = min((SEVERITY_RANK[f.severity] for f in fs), default=len(SEVERITIES)) if fs else len(SEVERITIES)
             prio = c.priority if c.priority is not None else 6
-            reply_first = 0 if (c.is_active and c.patient_awaits_reply) else 1
-            return (sev, prio, reply_first, -waited.get(c.id, 0.0), c.created_at, c.id)
+            reply_first = 0 if (c.status != "waiting" and c.patient_awaits_reply) else 1
+            return (case_rank.get(c.id, none_rank), prio, reply_first, -waited[c.id], c.created_at, c.id)
 
         open_cases.sort(key=case_key)
         position = {c.id: i for i, c in enumerate(open_cases)}
-        # closed cases (premature_close) after the open ones, by closing time
-        n = len(open_cases)
+        # closed cases (premature_close) come after the open ones, by id
+        for cid in sorted(cid for cid in case_findings if cid not in position):
+            position[cid] = len(position)
+        n = len(position)
 
-        def finding_key(f: Finding) -> tuple:
-            pos = -1 if f.case_id is None else position.get(f.case_id, n)
-            return (SEVERITY_RANK[f.severity], pos, f.unit_id, f.case_id or "", RULE_RANK[f.rule])
+        # unit findings first within a severity (in unit order), then case findings in work-list
+        # order, then closed cases (premature_close); within a case, the rules' table order
+        unit_pos = {uid: i for i, uid in enumerate(units)}
+        width = len(RULES)
+
+        def finding_key(f: Finding) -> int:
+            cid = f.case_id
+            if cid is None:
+                pos = unit_pos[f.unit_id]
+            else:
+                pos = len(units) + position[cid]
+            return (SEVERITY_RANK[f.severity] * (n + len(units) + 2) + pos) * width + RULE_RANK[f.rule]
 
         all_findings = unit_findings + findings
         all_findings.sort(key=finding_key)

@@ -36,6 +36,7 @@ from ..domain.models import (
     Template,
     Unit,
 )
+from ..domain.perf import gc_paused
 from ..domain.timeutil import to_store
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -136,30 +137,32 @@ def row_shift(r: Sequence) -> Shift:
                  end=_ts(r[6]), cancelled=bool(r[7]), updated_at=_ts(r[8]))  # type: ignore[arg-type]
 
 
-def row_case(r: Sequence) -> Case:
+def row_case(r: Sequence, _fi=datetime.fromisoformat, _loads=json.loads) -> Case:
     (cid, version, unit_id, kind, priority, status, otype, ostaff, oprof, osince, reason, created, received,
      started, closed, close_reason, lpm, lsm, attempts, notices, handover, reopen, prot, bdate, pname, ppnr,
      pphone, pregion, url, updated) = r
     owner = None
     if otype == "person":
-        owner = Owner("person", staff_id=ostaff)
+        owner = Owner("person", ostaff)
     elif otype == "role":
-        owner = Owner("role", profession=oprof)
+        owner = Owner("role", None, oprof)
     ho = None
     if handover:
-        h = json.loads(handover)
-        ho = Handover(h["to_unit_id"], _ts(h["requested_at"]), _ts(h.get("accepted_at")),  # type: ignore[arg-type]
+        h = _loads(handover)
+        acc = h.get("accepted_at")
+        ho = Handover(h["to_unit_id"], _fi(h["requested_at"]), _fi(acc) if acc else None,
                       bool(h.get("urgent")), h.get("ticket"))
     return Case(
-        id=cid, unit_id=unit_id, kind=kind, priority=priority, status=status, owner=owner,
-        created_at=_ts(created),  # type: ignore[arg-type]
-        patient=Patient(bool(prot), date.fromisoformat(bdate) if bdate else None, pname, ppnr, pphone, pregion),
-        version=version, updated_at=_ts(updated), owner_since=_ts(osince), reason=reason,  # type: ignore[arg-type]
-        received_at=_ts(received), started_at=_ts(started), closed_at=_ts(closed), close_reason=close_reason,
-        last_patient_message_at=_ts(lpm), last_staff_message_at=_ts(lsm),
-        contact_attempts=tuple(_ts(a) for a in json.loads(attempts)) if attempts else (),  # type: ignore[misc]
-        notices=tuple(Notice(n[0], _ts(n[1])) for n in json.loads(notices)) if notices else (),  # type: ignore[arg-type]
-        handover=ho, reopen_until=_ts(reopen), url=url,
+        cid, unit_id, kind, priority, status, owner, _fi(created),
+        Patient(bool(prot), date.fromisoformat(bdate) if bdate else None, pname, ppnr, pphone, pregion),
+        version, _fi(updated),
+        _fi(osince) if osince else None, reason,
+        _fi(received) if received else None, _fi(started) if started else None,
+        _fi(closed) if closed else None, close_reason,
+        _fi(lpm) if lpm else None, _fi(lsm) if lsm else None,
+        tuple(_fi(a) for a in _loads(attempts)) if attempts else (),
+        tuple(Notice(n[0], _fi(n[1])) for n in _loads(notices)) if notices else (),
+        ho, _fi(reopen) if reopen else None, url,
     )
 
 
@@ -486,7 +489,7 @@ class Store:
     def snapshot(self, around: datetime | None = None) -> Snapshot:
         """Everything the rule engine needs, read in one read transaction. ``around`` (the
         evaluation instant) limits shifts and closed cases to those that can matter."""
-        with self._lock:
+        with self._lock, gc_paused():
             self.conn.execute("BEGIN")
             try:
                 closed_since = around - timedelta(days=2) if around is not None else None

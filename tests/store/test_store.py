@@ -1,0 +1,202 @@
+"""The SQLite store on real files: permissions, schema versions, highest version wins, atomic
+pages, resync bookkeeping, data minimisation."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from datetime import timedelta
+
+import pytest
+
+from direkt_tui.domain.models import Case, Shift, Staff, Unit
+from direkt_tui.domain.timeutil import require_instant
+from direkt_tui.store.db import NewerSchemaError, Quarantined, Store, StoreError
+from direkt_tui.store.schema import SCHEMA_VERSION
+
+from builders import case, local, person, shift, staff, unit
+
+T = local("2026-11-26 10:00")
+
+
+def mk_case(cid: str, version: int, status: str = "waiting", **kw) -> Case:
+    d = case(cid, created=T - timedelta(minutes=30), status=status, **kw)
+    d["version"] = version
+    return Case.from_api(d)
+
+
+def test_file_modes(tmp_path):
+    db = tmp_path / "private" / "sub" / "direkt.db"
+    with Store(db):
+        pass
+    assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(db.parent).st_mode) == 0o700
+    assert Store(db, read_only=True).schema_version == SCHEMA_VERSION
+
+
+def test_wal_and_migrations(tmp_path):
+    db = tmp_path / "s.db"
+    with Store(db) as s:
+        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert s.schema_version == SCHEMA_VERSION
+        tables = set(s.db.table_names())
+    assert {"units", "staff", "shifts", "cases", "coordinators", "templates", "sync_state", "quarantine",
+            "load_history"} <= tables
+    # reopening does not migrate again
+    with Store(db) as s:
+        assert s.schema_version == SCHEMA_VERSION
+
+
+def test_newer_schema_is_refused(tmp_path):
+    db = tmp_path / "s.db"
+    with Store(db) as s:
+        s.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(NewerSchemaError):
+        Store(db)
+    with pytest.raises(NewerSchemaError):
+        Store(db, read_only=True)
+
+
+def test_missing_and_garbage_store(tmp_path):
+    with pytest.raises(StoreError):
+        Store(tmp_path / "nope.db", read_only=True)
+    bad = tmp_path / "bad.db"
+    bad.write_text("this is not a database\n" * 100)
+    with pytest.raises(StoreError):
+        Store(bad, read_only=True)
+
+
+def test_read_only_store_never_writes(tmp_path):
+    db = tmp_path / "s.db"
+    with Store(db) as s:
+        s.ingest("cases", [mk_case("c-1", 1)])
+    ro = Store(db, read_only=True)
+    with pytest.raises(StoreError):
+        ro.ingest("cases", [mk_case("c-1", 2)])
+    with pytest.raises(sqlite3.OperationalError):
+        ro.conn.execute("DELETE FROM cases")
+    assert ro.case("c-1").version == 1
+
+
+def test_highest_version_wins(tmp_path):
+    with Store(tmp_path / "s.db") as s:
+        s.ingest("cases", [mk_case("c-1", 3, status="received", owner=person("n1"))])
+        # an older version delivered again never overwrites the newer one
+        s.ingest("cases", [mk_case("c-1", 2, status="waiting")])
+        c = s.case("c-1")
+        assert (c.version, c.status) == (3, "received")
+        # the same version again changes nothing
+        assert s.ingest("cases", [mk_case("c-1", 3, status="closed", closed_at=T, close_reason="resolved")]) == 0
+        assert s.case("c-1").status == "received"
+        s.ingest("cases", [mk_case("c-1", 4, status="started", owner=person("n1"))])
+        assert (s.case("c-1").version, s.case("c-1").status) == (4, "started")
+        # within one page too: the order of delivery does not matter
+        s.ingest("cases", [mk_case("c-2", 5, status="started", owner=person("n1")), mk_case("c-2", 1)])
+        assert s.case("c-2").version == 5
+
+
+def test_highest_version_wins_for_every_entity(tmp_path):
+    with Store(tmp_path / "s.db") as s:
+        u = unit()
+        s.replace_reference(units=[Unit.from_api(dict(u, version=2, name="Ny"))])
+        s.replace_reference(units=[Unit.from_api(dict(u, version=1, name="Gammal"))])
+        assert s.units()[0].name == "Ny"
+        st = staff("n1")
+        s.ingest("staff", [Staff.from_api(dict(st, version=2, name="B")), Staff.from_api(dict(st, version=1))])
+        assert s.staff()["n1"].name == "B"
+        sh = shift("n1", T, T + timedelta(hours=2), shift_id="sh-1")
+        s.ingest("shifts", [Shift.from_api(dict(sh, version=3, cancelled=True))])
+        s.ingest("shifts", [Shift.from_api(dict(sh, version=2))])
+        assert s.shifts()[0].cancelled is True
+
+
+def test_page_and_cursor_commit_together(tmp_path):
+    db = tmp_path / "s.db"
+    with Store(db) as s:
+        s.apply_page("cases", [mk_case("c-1", 1)], "cur-1")
+
+        class Boom(Exception):
+            pass
+
+        # a failure in the middle of a page leaves neither its rows nor its cursor
+        with pytest.raises(Boom):
+            with s.transaction() as conn:
+                s._upsert(conn, "cases", [mk_case(f"c-{i}", 1) for i in range(2, 50)])
+                s._set(conn, "cursor:cases", "cur-2")
+                raise Boom()
+        assert s.count("cases") == 1
+        assert s.cursor("cases") == "cur-1"
+        # a page with a broken item in the middle: nothing of it is applied
+        bad = mk_case("c-99", 1)
+        object.__setattr__(bad, "kind", None)  # violates NOT NULL
+        with pytest.raises(sqlite3.IntegrityError):
+            s.apply_page("cases", [mk_case("c-50", 1), bad, mk_case("c-51", 1)], "cur-3")
+        assert s.count("cases") == 1 and s.cursor("cases") == "cur-1"
+
+
+def test_large_page_is_one_transaction(tmp_path):
+    """sqlite-utils would commit per chunk; our page commits once, so another connection sees
+    all rows of a page or none."""
+    db = tmp_path / "s.db"
+    with Store(db) as s:
+        s.apply_page("cases", [mk_case(f"c-{i}", 1) for i in range(3000)], "cur-1")
+        other = Store(db, read_only=True)
+        assert other.count("cases") == 3000 and other.cursor("cases") == "cur-1"
+
+
+def test_quarantine_and_resync(tmp_path):
+    with Store(tmp_path / "s.db") as s:
+        s.apply_page("cases", [mk_case("c-1", 1), mk_case("c-2", 1)], "cur-1",
+                     [Quarantined("cases", "c-bad", "missing field 'kind'", {"id": "c-bad"})], received_at=T)
+        assert [(q.item_id, q.reason) for q in s.quarantined()] == [("c-bad", "missing field 'kind'")]
+        s.begin_resync("cases")
+        assert s.resync_pending("cases") and s.cursor("cases") is None
+        s.apply_page("cases", [mk_case("c-2", 2)], "r-1", resync=True)
+        # nothing is discarded before the re-read has completed
+        assert s.count("cases") == 2
+        assert s.finish_resync("cases") == 1
+        assert s.case("c-1") is None and s.case("c-2").version == 2
+        assert not s.resync_pending("cases")
+
+
+def test_protected_identity_is_not_stored(tmp_path):
+    d = case("c-1", created=T)
+    d["patient"] = {"display_name": "Hemlig Person", "personnummer": "19750202-9013", "birth_date": "1975-02-02",
+                    "phone": "070-000 00 13", "protected_identity": True}
+    db = tmp_path / "s.db"
+    with Store(db) as s:
+        s.ingest("cases", [Case.from_api(d)])
+    raw = db.read_bytes() + (tmp_path / "s.db-wal").read_bytes() if (tmp_path / "s.db-wal").exists() else db.read_bytes()
+    assert b"Hemlig" not in raw and b"19750202-9013" not in raw and b"070-000 00 13" not in raw
+
+
+def test_sync_health_and_purge(tmp_path):
+    with Store(tmp_path / "s.db") as s:
+        assert s.sync_health().data_as_of is None
+        s.record_sync_failure("connection refused", T)
+        s.record_sync_failure("connection refused", T + timedelta(seconds=15))
+        h = s.sync_health()
+        assert h.consecutive_failures == 2 and h.failing_since == T and h.last_error == "connection refused"
+        s.record_sync_success(T + timedelta(seconds=30), T + timedelta(seconds=31))
+        h = s.sync_health()
+        assert h.consecutive_failures == 0 and h.failing_since is None
+        assert h.data_as_of == require_instant((T + timedelta(seconds=30)).isoformat())
+        old = mk_case("c-old", 2, status="closed", closed_at=T - timedelta(days=40), close_reason="resolved")
+        new = mk_case("c-new", 2, status="closed", closed_at=T - timedelta(days=3), close_reason="resolved")
+        s.ingest("cases", [old, new, mk_case("c-open", 1)])
+        assert s.purge_closed(T - timedelta(days=30)) == 1
+        assert s.case("c-old") is None and s.case("c-new") is not None and s.case("c-open") is not None
+
+
+def test_snapshot_round_trip(tmp_path):
+    d = case("c-1", created=T, status="started", owner=person("n1"), owner_since=T, received_at=T, started_at=T,
+             contact_attempts=[T.isoformat()], notices=[{"template_id": "next_day", "sent_at": T.isoformat()}],
+             handover={"to_unit_id": "vc-b", "requested_at": T.isoformat(), "accepted_at": None, "urgent": True})
+    original = Case.from_api(d)
+    with Store(tmp_path / "s.db") as s:
+        s.ingest("cases", [original])
+        s.replace_reference(units=[Unit.from_api(unit())])
+        snap = s.snapshot(around=T)
+    assert snap.cases == (original,)
+    assert snap.units[0] == Unit.from_api(unit())

@@ -1,0 +1,174 @@
+"""`direkt-tui report` (report.md) over real store files: every shared scenario reports exactly
+its expected findings; exit codes; no patient data in the JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from direkt_tui.cli import main
+from direkt_tui.store.db import Store
+from direkt_tui.store.schema import SCHEMA_VERSION
+
+from conftest import SCENARIOS, load_scenario
+
+SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
+
+
+def run_report(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the installed console script as a user would."""
+    exe = Path(sys.executable).parent / "direkt-tui"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "direkt_tui.cli"]
+    return subprocess.run([*cmd, "report", *args], capture_output=True, env=env or os.environ.copy(), timeout=60)
+
+
+def check_against_scenario(doc: dict, sc: dict) -> None:
+    got = {(f["rule"], f["unit_id"], f["case_id"]) for f in doc["findings"]}
+    expected = {(e["rule"], e["unit_id"], e["case_id"]) for e in sc["expected_findings"]}
+    assert got == expected, f"missing {expected - got}, extra {got - expected}"
+    assert len(doc["findings"]) == len(got), "a finding's identity must be unique"
+    by_key = {(f["rule"], f["unit_id"], f["case_id"]): f for f in doc["findings"]}
+    for e in sc["expected_findings"]:
+        if "action" in e:
+            assert by_key[(e["rule"], e["unit_id"], e["case_id"])]["action"] == e["action"]
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_scenario_report_matches_exactly(path, scenario_store):
+    sc = load_scenario(path)
+    db = scenario_store(path)
+    proc = run_report("--db", str(db), "--at", sc["as_of"], "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout.decode("utf-8"))
+    check_against_scenario(doc, sc)
+    assert doc["schema"] == "direkt-tui/report/1"
+    assert doc["as_of"] == sc["as_of"]
+    assert doc["data_as_of"] == sc["as_of"] and doc["stale"] is False
+    assert {u["id"] for u in doc["units"]} == {u["id"] for u in sc["units"]}
+    sev = [SEVERITY_ORDER.index(f["severity"]) for f in doc["findings"]]
+    assert sev == sorted(sev)
+    for f in doc["findings"]:
+        assert set(f) >= {"rule", "severity", "action", "unit_id", "case_id", "staff_id", "priority", "message"}
+        assert f["message"]
+    # no patient data in the JSON
+    text = proc.stdout.decode("utf-8")
+    for c in sc["cases"]:
+        p = c["patient"]
+        assert p["personnummer"] not in text
+        assert p["personnummer"][:8] not in text
+        assert p.get("phone", "§") not in text
+        assert p["display_name"] not in text
+
+
+def test_scenario_01_details(scenario_store):
+    path = next(p for p in SCENARIOS if p.stem.startswith("01"))
+    sc = load_scenario(path)
+    proc = run_report("--db", str(scenario_store(path)), "--at", sc["as_of"])
+    doc = json.loads(proc.stdout)
+    unit = next(u for u in doc["units"] if u["id"] == "vc-kungsgatan")
+    assert unit["open_now"] is True and unit["closes_at"] == "2026-11-26T17:00:00+01:00"
+    assert unit["coordinator"] == {"staff_id": "s-1", "present": True}
+    load = unit["load"]
+    assert load["level"] == "high" and load["ratio"] == pytest.approx(1.67)
+    assert load["waiting"] == {"1": 1, "2": 0, "3": 1, "4": 0, "5": 1, "admin": 1}
+    assert load["queued"] == 2 and load["clinicians_present"] == {"doctor": 1, "nurse": 2}
+    assert doc["parameters"]["response_limits"] == {"1": 15, "2": 60, "3": 180, "4": 300, "5": 480, "admin": 480}
+    absent = next(f for f in doc["findings"] if f["rule"] == "absent_owner" and f["case_id"] == "c-1")
+    assert absent["severity"] == "critical" and absent["staff_id"] == "s-2" and absent["priority"] == 2
+    assert absent["message"].startswith("Ägaren (Bo Ek) är inte i tjänst")
+
+
+def test_unit_filter_and_stale(scenario_store):
+    path = next(p for p in SCENARIOS if p.stem.startswith("01"))
+    sc = load_scenario(path)
+    db = str(scenario_store(path))
+    doc = json.loads(run_report("--db", db, "--at", sc["as_of"], "--unit", "vc-ryd").stdout)
+    assert [u["id"] for u in doc["units"]] == ["vc-ryd"] and doc["findings"] == []
+    # ten minutes later the data is stale: stale_data for every unit
+    doc = json.loads(run_report("--db", db, "--at", "2026-11-26T14:40:00+01:00").stdout)
+    assert doc["stale"] is True
+    assert {(f["rule"], f["unit_id"]) for f in doc["findings"] if f["rule"] == "stale_data"} == {
+        ("stale_data", "vc-kungsgatan"), ("stale_data", "vc-ryd")}
+
+
+def test_fail_on(scenario_store):
+    path = next(p for p in SCENARIOS if p.stem.startswith("01"))
+    sc = load_scenario(path)
+    db = str(scenario_store(path))
+    assert run_report("--db", db, "--at", sc["as_of"], "--fail-on", "critical").returncode == 1
+    assert run_report("--db", db, "--at", sc["as_of"], "--unit", "vc-ryd", "--fail-on", "info").returncode == 0
+
+
+def test_markdown_is_swedish_and_masks(scenario_store):
+    path = next(p for p in SCENARIOS if p.stem.startswith("01"))
+    sc = load_scenario(path)
+    proc = run_report("--db", str(scenario_store(path)), "--at", sc["as_of"], "--format", "markdown")
+    assert proc.returncode == 0
+    md = proc.stdout.decode("utf-8")
+    assert md.startswith("# Lägesrapport")
+    assert "Vårdcentralen Kungsgatan" in md and "Ägare ej i tjänst" in md
+    assert "19800505-****" in md
+    assert "19800505-9001" not in md
+    # protected identity: neither name nor number
+    assert "Skyddad identitet – kontrollera i Cosmic" in md
+    assert "19750202" not in md and "Skyddad Person" not in md
+    en = run_report("--db", str(scenario_store(path)), "--at", sc["as_of"], "--format", "markdown", "--lang", "en")
+    assert en.stdout.decode().startswith("# Status report")
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--at", "yesterday"], "--at"),
+    (["--at", "2026-11-26T14:30:00"], "offset"),
+    (["--format", "xml"], "--format"),
+    (["--fail-on", "urgent"], "--fail-on"),
+    (["--unit", "vc-nowhere"], "unknown unit"),
+])
+def test_bad_arguments_exit_2_with_one_line(args, needle, scenario_store):
+    db = str(scenario_store(SCENARIOS[0]))
+    proc = run_report("--db", db, *args)
+    assert proc.returncode == 2
+    err = proc.stderr.decode().strip()
+    assert len(err.splitlines()) == 1 and needle in err and "Traceback" not in err
+    assert proc.stdout == b""
+
+
+def test_unusable_stores_exit_2(tmp_path, scenario_store):
+    missing = run_report("--db", str(tmp_path / "missing.db"))
+    assert missing.returncode == 2 and "no store" in missing.stderr.decode()
+    assert not (tmp_path / "missing.db").exists(), "report must never create a store"
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"\x00garbage" * 1000)
+    proc = run_report("--db", str(garbage))
+    assert proc.returncode == 2 and len(proc.stderr.decode().strip().splitlines()) == 1
+    db = scenario_store(SCENARIOS[0])
+    with Store(db) as s:
+        s.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    proc = run_report("--db", str(db))
+    assert proc.returncode == 2 and "schema version" in proc.stderr.decode()
+
+
+def test_bad_config_exit_2(tmp_path, scenario_store, capsys):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[rules]\nresponse_limits = { 9 = 10 }\n")
+    code = main(["report", "--db", str(scenario_store(SCENARIOS[0])), "--config", str(cfg)])
+    err = capsys.readouterr().err
+    assert code == 2 and "unknown priority" in err and len(err.strip().splitlines()) == 1
+
+
+def test_config_changes_parameters(tmp_path, scenario_store, capsys):
+    path = next(p for p in SCENARIOS if p.stem.startswith("01"))
+    sc = load_scenario(path)
+    cfg = tmp_path / "c.toml"
+    # c-5 (P1) waited 20 min; with a 30 min limit at vc-kungsgatan it is no longer overdue
+    cfg.write_text('[units."vc-kungsgatan".rules]\nresponse_limits = { "1" = 30 }\n')
+    code = main(["report", "--db", str(scenario_store(path)), "--at", sc["as_of"], "--config", str(cfg)])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert ("overdue_waiting", "c-5") not in {(f["rule"], f["case_id"]) for f in doc["findings"]}
+    unit = next(u for u in doc["units"] if u["id"] == "vc-kungsgatan")
+    assert unit["parameters"]["response_limits"]["1"] == 30
