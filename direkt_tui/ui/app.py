@@ -1,0 +1,405 @@
+"""The coordinator's application (issue: the terminal application).
+
+Threads: the sync scheduler runs its jobs in its own thread and tells the app when a cycle
+ended; the board (snapshot + rules) is built in a thread worker; the UI thread only swaps rows
+into the virtualised tables. Nothing here talks HTTP.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterable, Protocol
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from .. import i18n
+from ..config import Config
+from ..domain.rules import RuleEngine
+from ..store.db import Store, StoreError
+from .clock import SystemClock
+from .model import (Board, BoardBuilder, CaseFilter, FilterError, columns, fmt_age, parse_date, parse_filter,
+                    short_name)
+from .screens.detail import CaseDetailScreen
+from .screens.dialogs import PromptScreen, UnitPicker, date_validator
+from .screens.help import HelpScreen
+from .widgets.table import VirtualTable
+
+PANELS = ("active", "absent", "roles", "overdue", "load")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SyncControl(Protocol):
+    """What the app needs of the sync (``sync.scheduler.SyncScheduler`` fits)."""
+
+    def start(self) -> None: ...
+    def run_now(self) -> None: ...
+    def shutdown(self, wait: bool = True) -> None: ...
+
+
+class DirektApp(App[None]):
+    CSS_PATH = "styles.tcss"
+    TITLE = "direkt-tui"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("q", "quit", "Avsluta", id="quit"),
+        Binding("question_mark", "help", "Hjälp", id="help", key_display="?"),
+        Binding("slash", "filter", "Filter", id="filter", key_display="/"),
+        Binding("d", "date_filter", "Datum", id="date"),
+        Binding("u", "choose_unit", "Enhet", id="unit"),
+        Binding("r", "sync_now", "Synka nu", id="sync"),
+        Binding("escape", "clear_filter", "Rensa filter", id="clear", show=False),
+        Binding("tab", "focus_next", "Nästa panel", show=False),
+        Binding("shift+tab", "focus_previous", "Föreg. panel", show=False),
+    ]
+
+    def __init__(
+        self,
+        store_path: str | Path,
+        config: Config | None = None,
+        *,
+        lang: str = "sv",
+        clock: Clock | None = None,
+        sync: SyncControl | None = None,
+        offline: bool = False,
+        read_only: bool = False,
+        refresh_seconds: float = 30.0,
+        on_exit: Callable[[], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.store_path = Path(store_path)
+        self.config = config or Config()
+        self.lang = lang
+        self.clock: Clock = clock or SystemClock()
+        self.sync = sync
+        self.offline = offline
+        self.read_only = read_only or offline
+        self.refresh_seconds = refresh_seconds
+        self._on_exit = on_exit
+        self.filter = CaseFilter()
+        self.unit: str | None = None  # None = every unit
+        self.board: Board | None = None
+        self._builder: BoardBuilder | None = None
+        self._store: Store | None = None
+        self._seen_critical: frozenset | None = None
+        self.boards_built = 0
+        self.last_refresh_ms = 0.0
+        self._translate_bindings()
+
+    def _translate_bindings(self) -> None:
+        labels = {"quit": "key.quit", "help": "key.help", "filter": "key.filter", "date": "key.date",
+                  "unit": "key.unit", "sync": "key.sync", "clear": "key.clear"}
+        for bindings in self._bindings.key_to_bindings.values():
+            for i, b in enumerate(bindings):
+                if b.id in labels:
+                    bindings[i] = dataclasses.replace(b, description=i18n.t(labels[b.id], self.lang))
+
+    # -- layout ---------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        T = lambda k: i18n.t(k, self.lang)  # noqa: E731
+        yield Static(id="statusbar")
+        yield Static(id="coordinators")
+        yield Static(id="alerts")
+        with Horizontal(id="main"):
+            yield VirtualTable(columns("cases", self.lang, True), empty_text=T("empty"), id="active",
+                               classes="panel")
+            with Vertical(id="side"):
+                for pid in ("absent", "roles", "overdue"):
+                    yield VirtualTable(columns("side", self.lang, True), empty_text=T("empty"), id=pid,
+                                       classes="panel")
+        yield VirtualTable(columns("load", self.lang, True), empty_text=T("empty"), id="load", classes="panel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = i18n.t("app.title", self.lang)
+        for pid in PANELS:
+            self.query_one(f"#{pid}", VirtualTable).border_title = i18n.t(f"panel.{pid}", self.lang)
+        self.query_one("#alerts").display = False
+        try:
+            self._store = Store(self.store_path, read_only=True)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", timeout=30)
+            return
+        self._builder = BoardBuilder(self._store, RuleEngine(self.config.params_for, lang=self.lang), self.lang)
+        self.query_one("#active", VirtualTable).focus()
+        self._update_statusbar()
+        self.request_refresh()
+        self.set_interval(self.refresh_seconds, self.request_refresh, name="re-evaluate")
+        self.set_interval(1.0, self._update_statusbar, name="clock")
+        if self.sync is not None and not self.offline:
+            self.sync.start()
+
+    async def action_quit(self) -> None:
+        if self.sync is not None:
+            self.sync.shutdown(wait=False)
+        if self._on_exit is not None:
+            self._on_exit()
+        self.exit()
+
+    # -- live refresh -------------------------------------------------------------------------------
+    def sync_cycle_finished(self, ok: bool, error: str | None = None) -> None:
+        """Called (on the UI thread) after every sync cycle."""
+        if not ok and error:
+            self.notify(i18n.t("toast.sync_failed", self.lang, error=error), severity="warning", timeout=6)
+        self.request_refresh()
+
+    def on_sync_cycle(self, result: Any, exc: BaseException | None) -> None:
+        """The sync scheduler's hook; runs in the sync thread."""
+        try:
+            self.call_from_thread(self.sync_cycle_finished, exc is None, str(exc) if exc else None)
+        except RuntimeError:  # the app is not running (any more)
+            pass
+
+    def request_refresh(self) -> None:
+        if self._builder is not None:
+            self._build_board(self.clock.now(), self.filter, self.unit)
+
+    @work(thread=True, exclusive=True, group="board")
+    def _build_board(self, at: datetime, filt: CaseFilter, unit: str | None) -> None:
+        assert self._builder is not None
+        board = self._builder.build(at, filt, [unit] if unit else None)
+        if self.sync is not None and board.health and board.health.data_as_of is not None:
+            self._record_load(board)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._apply_board, board)
+
+    def _record_load(self, board: Board) -> None:
+        """The load history behind the sparklines is written by the sync side (writer store)."""
+        hook = getattr(self.sync, "record_load", None)
+        if hook is not None:
+            hook(board.at, [(uid, st.load) for uid, st in board.evaluation.units.items()])
+
+    def _apply_board(self, board: Board) -> None:
+        t0 = time.perf_counter()
+        self.board = board
+        T = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
+        multi = len(board.unit_ids) > 1
+        empty = T("empty.filtered") if board.filter.active else T("empty")
+        with self.batch_update():
+            for pid, rows in (("active", board.active), ("absent", board.absent), ("roles", board.roles),
+                              ("overdue", board.overdue), ("load", board.load)):
+                table = self.query_one(f"#{pid}", VirtualTable)
+                kind = {"load": "load", "active": "cases"}.get(pid, "side")
+                table.set_columns(columns(kind, self.lang, multi))
+                table.empty_text = empty
+                table.set_rows(rows)
+                count = len(rows)
+                if pid == "load":
+                    table.styles.height = min(12, max(1, count) + 3)
+                title = f"{T('panel.' + pid)} ({count})"
+                if pid == "active" and board.filter.active:
+                    title = f"{T('panel.active')} ({count}/{board.open_total})"
+                table.border_title = title
+                table.set_class(pid != "load" and pid != "active" and count > 0 and any(
+                    r.severity == "critical" for r in rows), "has-critical")
+            self._update_alerts(board)
+            self._update_statusbar()
+        crit = board.critical_keys
+        if self._seen_critical is not None:
+            new = crit - self._seen_critical
+            if new:
+                self.notify(f"{len(new)} × {T('toast.new_critical')}", severity="error", timeout=8)
+                if self.config.ui.bell:
+                    self.bell()
+        self._seen_critical = crit
+        self.boards_built += 1
+        self.last_refresh_ms = (time.perf_counter() - t0) * 1000
+
+    def _update_alerts(self, board: Board) -> None:
+        alerts = self.query_one("#alerts", Static)
+        if not board.alerts:
+            alerts.display = False
+            return
+        names = {u: n for u, n in board.all_units}
+        text = Text()
+        for f in board.alerts:
+            if text:
+                text.append("\n")
+            style = "bold white on red" if f.severity == "critical" else "bold black on dark_orange"
+            text.append(f" {i18n.t('sev.' + f.severity, self.lang).upper()} ", style=style)
+            text.append(f" {names.get(f.unit_id, f.unit_id)}: ", style="bold")
+            text.append(f.message)
+        alerts.update(text)
+        alerts.display = True
+        alerts.set_class(any(f.severity == "critical" for f in board.alerts), "critical")
+
+    def _update_statusbar(self) -> None:
+        T = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
+        now = self.clock.now()
+        board = self.board
+        bar = Text()
+        bar.append(" direkt-tui ", style="bold reverse")
+        tzname = "Europe/Stockholm"
+        if board is not None and board.snapshot.units:
+            tzname = board.snapshot.units[0].timezone
+        from zoneinfo import ZoneInfo
+
+        local = now.astimezone(ZoneInfo(tzname))
+        bar.append(f"  {local.strftime('%Y-%m-%d %H:%M:%S')}  ", style="bold")
+        if board is not None:
+            names = dict(board.all_units)
+            units = ", ".join(short_name(names.get(u, u)) for u in board.unit_ids)
+            bar.append(f"{T('hdr.units')}: ", style="dim")
+            bar.append(units if self.unit else f"{T('hdr.all_units')} ({len(board.unit_ids)})")
+        bar.append("  │  ", style="dim")
+        state, style = self._sync_state(now)
+        bar.append(f" {T('hdr.sync')}: {state} ", style=style)
+        if self.read_only and not self.offline:
+            bar.append(f"  {T('hdr.readonly')}", style="italic dim")
+        if self.filter.active:
+            bar.append(f"  {T('hdr.filter')}: {self.filter.describe()}", style="italic")
+        self.query_one("#statusbar", Static).update(bar)
+        coord = Text()
+        if board is not None:
+            coord.append(f" {T('hdr.coordinator')}: ", style="dim")
+            for i, h in enumerate(board.headers):
+                if i:
+                    coord.append("  ·  ", style="dim")
+                if len(board.headers) > 1:
+                    coord.append(short_name(h.name) + ": ", style="dim")
+                if h.coordinator is None:
+                    coord.append(T("hdr.nobody"), style="bold red")
+                else:
+                    coord.append(h.coordinator, style="bold")
+                    coord.append(" ")
+                    coord.append(f"({T('hdr.present')})" if h.coordinator_present else f"({T('hdr.absent')})",
+                                 style="green" if h.coordinator_present else "bold red")
+        self.query_one("#coordinators", Static).update(coord)
+
+    def _sync_state(self, now: datetime) -> tuple[str, str]:
+        T = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
+        board = self.board
+        health = board.health if board is not None else None
+        stale_after = self.config.rules.stale_after_minutes * 60
+        if self.offline:
+            age = ""
+            if health is not None and health.data_as_of is not None:
+                age = " – " + T("hdr.sync_age", age=fmt_age((now - health.data_as_of).total_seconds(), self.lang))
+            return T("hdr.offline") + age, "bold white on red"
+        if health is None or health.data_as_of is None:
+            if health is not None and health.consecutive_failures:
+                return T("hdr.sync_failing", n=health.consecutive_failures), "bold white on red"
+            return T("hdr.sync_never"), "black on yellow"
+        age_s = max(0.0, (now - health.data_as_of).total_seconds())
+        text = T("hdr.sync_age", age=fmt_age(age_s, self.lang))
+        if health.consecutive_failures:
+            text += " – " + T("hdr.sync_failing", n=health.consecutive_failures)
+            if age_s > stale_after:
+                return text, "bold white on red"
+        if age_s > stale_after:
+            return text, "bold black on dark_orange"
+        return text, ""
+
+    # -- actions ------------------------------------------------------------------------------------
+    def _table(self, pid: str) -> VirtualTable:
+        return self.query_one(f"#{pid}", VirtualTable)
+
+    def on_virtual_table_activated(self, event: VirtualTable.Activated) -> None:
+        if event.table.id == "load" or self.board is None:
+            return
+        self.push_screen(CaseDetailScreen(self.board, event.key, self.lang))
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.lang))
+
+    def action_filter(self) -> None:
+        current = self.filter
+
+        def check(text: str) -> str | None:
+            try:
+                parse_filter(text, current)
+            except FilterError as exc:
+                return i18n.t("filter.bad", self.lang, token=str(exc))
+            return None
+
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            self.set_filter(parse_filter(value, self.filter))
+
+        self.push_screen(PromptScreen(i18n.t("filter.title", self.lang), i18n.t("filter.help", self.lang),
+                                      self._filter_text(), check), done)
+
+    def _filter_text(self) -> str:
+        f = self.filter
+        parts = [f.text] if f.text else []
+        parts += [f"regel:{r}" for r in sorted(f.rules)] + [f"prio:{p}" for p in sorted(f.priorities)]
+        parts += [f"status:{s}" for s in sorted(f.statuses)] + [f"enhet:{u}" for u in sorted(f.units)]
+        return " ".join(parts)
+
+    def _today(self):
+        from zoneinfo import ZoneInfo
+
+        return self.clock.now().astimezone(ZoneInfo("Europe/Stockholm")).date()
+
+    def action_date_filter(self) -> None:
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            up_to = parse_date(value, self._today())
+            self.set_filter(CaseFilter(self.filter.text, self.filter.rules, self.filter.priorities,
+                                       self.filter.statuses, self.filter.units, up_to))
+
+        current = self.filter.up_to.isoformat() if self.filter.up_to else ""
+        self.push_screen(PromptScreen(i18n.t("date.title", self.lang), i18n.t("date.help", self.lang), current,
+                                      date_validator(self._today(), self.lang)), done)
+
+    def set_filter(self, filt: CaseFilter) -> None:
+        self.filter = filt
+        self._update_statusbar()
+        self.request_refresh()
+
+    def action_clear_filter(self) -> None:
+        if self.filter.active:
+            self.set_filter(CaseFilter())
+
+    def action_choose_unit(self) -> None:
+        if self.board is None:
+            return
+
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            self.set_unit(value or None)
+
+        self.push_screen(UnitPicker(self.board.all_units, self.unit or "", self.lang), done)
+
+    def set_unit(self, unit: str | None) -> None:
+        self.unit = unit
+        self.request_refresh()
+
+    def action_sync_now(self) -> None:
+        if self.offline or self.sync is None:
+            self.notify(i18n.t("toast.no_sync_offline", self.lang), severity="warning")
+            return
+        self.notify(i18n.t("toast.sync_requested", self.lang), timeout=2)
+        self.sync.run_now()
+
+    def action_focus_panel(self, pid: str) -> None:
+        self._table(pid).focus()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        T = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
+        yield SystemCommand(T("cmd.filter"), "/", self.action_filter)
+        yield SystemCommand(T("cmd.date"), "d", self.action_date_filter)
+        yield SystemCommand(T("cmd.clear"), "Esc", self.action_clear_filter)
+        yield SystemCommand(T("cmd.unit"), "u", self.action_choose_unit)
+        yield SystemCommand(T("cmd.sync"), "r", self.action_sync_now)
+        yield SystemCommand(T("cmd.help"), "?", self.action_help)
+        for pid in PANELS:
+            yield SystemCommand(T("cmd.panel", panel=T(f"panel.{pid}")), "Tab",
+                                lambda pid=pid: self.action_focus_panel(pid))
+        yield SystemCommand(T("cmd.quit"), "q", self.action_quit)
+        yield from super().get_system_commands(screen)

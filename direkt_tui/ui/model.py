@@ -1,0 +1,372 @@
+"""The board: what each panel shows at one instant, built off the UI thread.
+
+Reads through ``store`` and evaluates through ``domain``; no Textual here, so it is tested and
+benchmarked on its own. Rows are keyed (case id / unit id) so the widgets can keep the cursor
+on the same case across refreshes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Iterable, Sequence
+
+from rich.text import Text
+
+from .. import i18n
+from ..domain.models import Case, Snapshot
+from ..domain.rules import SEVERITY_RANK, Evaluation, Finding, RuleEngine
+from ..store.db import Store, SyncHealth
+
+ABSENT_RULES = ("absent_owner", "long_absence", "owner_shift_ending")
+ROLE_RULES = ("unscheduled_profession", "stale_role_handover", "unit_handover_unaccepted")
+OVERDUE_RULES = ("overdue_waiting", "awaiting_reply", "urgent_open_near_close", "next_day_notice_due", "closable",
+                 "premature_close")
+UNIT_ALERT_RULES = ("no_coordinator", "no_clinician_present", "high_load", "stale_data")
+
+SEVERITY_STYLE = {
+    "critical": "bold red",
+    "high": "dark_orange",
+    "medium": "yellow",
+    "low": "cyan",
+    "info": "steel_blue1",
+}
+LEVEL_STYLE = {"normal": "green", "elevated": "yellow", "high": "dark_orange", "very_high": "bold red"}
+SPARK = "▁▂▃▄▅▆▇█"
+STATUS_KEYS = {"väntar": "waiting", "mottagen": "received", "pågående": "started", "avslutad": "closed"}
+
+
+class FilterError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the coordinator narrowed the lists to (``/``, ``d`` and ``u``)."""
+
+    text: str = ""
+    rules: frozenset[str] = frozenset()
+    priorities: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    units: frozenset[str] = frozenset()
+    up_to: date | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.text or self.rules or self.priorities or self.statuses or self.units or self.up_to)
+
+    def describe(self) -> str:
+        parts = []
+        if self.text:
+            parts.append(f"”{self.text}”")
+        parts += [f"regel:{r}" for r in sorted(self.rules)]
+        parts += [f"prio:{p}" for p in sorted(self.priorities)]
+        parts += [f"status:{s}" for s in sorted(self.statuses)]
+        parts += [f"enhet:{u}" for u in sorted(self.units)]
+        if self.up_to:
+            parts.append(f"≤ {self.up_to.isoformat()}")
+        return " ".join(parts)
+
+
+def parse_filter(query: str, base: CaseFilter | None = None) -> CaseFilter:
+    """``"ont i magen regel:absent_owner prio:1,2 enhet:vc-x status:väntar"`` → a filter.
+    English keys (rule:, unit:) work too. Keeps ``up_to`` from ``base``."""
+    from ..domain.rules import RULES
+
+    words, rules, prios, statuses, units = [], set(), set(), set(), set()
+    for token in query.split():
+        if ":" not in token:
+            words.append(token)
+            continue
+        key, _, value = token.partition(":")
+        values = [v for v in value.split(",") if v]
+        key = key.lower()
+        if key in ("regel", "rule"):
+            for v in values:
+                if v not in RULES:
+                    raise FilterError(token)
+                rules.add(v)
+        elif key in ("prio", "p", "priority"):
+            for v in values:
+                v = v.lower()
+                if v not in ("1", "2", "3", "4", "5", "admin"):
+                    raise FilterError(token)
+                prios.add(v)
+        elif key in ("status",):
+            for v in values:
+                v = STATUS_KEYS.get(v.lower(), v.lower())
+                if v not in ("waiting", "received", "started"):
+                    raise FilterError(token)
+                statuses.add(v)
+        elif key in ("enhet", "unit"):
+            units.update(values)
+        else:
+            raise FilterError(token)
+    return CaseFilter(" ".join(words), frozenset(rules), frozenset(prios), frozenset(statuses), frozenset(units),
+                      base.up_to if base else None)
+
+
+def parse_date(text: str, today: date) -> date | None:
+    t = text.strip().lower()
+    if not t:
+        return None
+    if t in ("i dag", "idag", "today"):
+        return today
+    if t in ("i går", "igår", "yesterday"):
+        return today - timedelta(days=1)
+    if re.fullmatch(r"-\d+", t):
+        return today - timedelta(days=int(t[1:]))
+    try:
+        return date.fromisoformat(t)
+    except ValueError as exc:
+        raise FilterError(text) from exc
+
+
+def fmt_minutes(minutes: float, lang: str = "sv") -> str:
+    m = int(minutes)
+    if m < 60:
+        return i18n.t("duration.min", lang, m=m)
+    return i18n.t("duration.h", lang, h=m // 60, m=m % 60)
+
+
+def fmt_age(seconds: float, lang: str = "sv") -> str:
+    if seconds < 60:
+        return i18n.t("duration.s", lang, s=int(seconds))
+    return fmt_minutes(seconds / 60, lang)
+
+
+def tail(text: str, width: int) -> str:
+    """Keep the end of an id (``c-261125-0042`` → ``…5-0042``): that is what tells cases apart."""
+    return text if len(text) <= width else "…" + text[-(width - 1):]
+
+
+CASE_ID_WIDTH = 9
+
+
+def short_name(name: str) -> str:
+    return name.replace("Vårdcentralen ", "VC ").replace("Hälsocentralen ", "HC ")
+
+
+def sparkline(values: Sequence[int], width: int = 24) -> str:
+    if not values:
+        return ""
+    if len(values) > width:  # keep the newest, bucketed by max
+        step = len(values) / width
+        values = [max(values[int(i * step):max(int((i + 1) * step), int(i * step) + 1)]) for i in range(width)]
+    top = max(values) or 1
+    return "".join(SPARK[min(len(SPARK) - 1, int(v / top * (len(SPARK) - 1)))] for v in values)
+
+
+@dataclass
+class Row:
+    key: str
+    cells: tuple[Text | str, ...]
+    severity: str | None = None
+
+
+@dataclass
+class UnitHeader:
+    unit_id: str
+    name: str
+    coordinator: str | None
+    coordinator_present: bool
+    open_now: bool
+
+
+@dataclass
+class Board:
+    at: datetime
+    lang: str
+    evaluation: Evaluation
+    snapshot: Snapshot
+    health: SyncHealth | None
+    filter: CaseFilter
+    unit_ids: tuple[str, ...]  # units in view
+    all_units: tuple[tuple[str, str], ...]  # (id, name) of every unit in the store
+    active: list[Row] = field(default_factory=list)
+    absent: list[Row] = field(default_factory=list)
+    roles: list[Row] = field(default_factory=list)
+    overdue: list[Row] = field(default_factory=list)
+    load: list[Row] = field(default_factory=list)
+    alerts: list[Finding] = field(default_factory=list)
+    headers: list[UnitHeader] = field(default_factory=list)
+    open_total: int = 0
+
+    @property
+    def critical_keys(self) -> frozenset[tuple]:
+        return frozenset(f.key for f in self.evaluation.findings if f.severity == "critical")
+
+    def case(self, case_id: str) -> Case | None:
+        for c in self.snapshot.cases:
+            if c.id == case_id:
+                return c
+        return None
+
+
+def _severity_of(findings: Iterable[Finding]) -> str | None:
+    best = None
+    for f in findings:
+        if best is None or SEVERITY_RANK[f.severity] < SEVERITY_RANK[best]:
+            best = f.severity
+    return best
+
+
+def _badges(findings: Iterable[Finding], lang: str, only: Sequence[str] | None = None) -> Text:
+    """The findings as coloured labels, most severe first (narrow columns show what matters)."""
+    out = Text()
+    chosen = [f for f in findings if only is None or f.rule in only]
+    for f in sorted(chosen, key=lambda f: SEVERITY_RANK[f.severity]):
+        if out:
+            out.append(" · ", style="dim")
+        out.append(i18n.t("badge." + f.rule, lang), style=SEVERITY_STYLE[f.severity])
+    return out
+
+
+class BoardBuilder:
+    """Builds boards from a (read) store with one rule engine kept between builds."""
+
+    def __init__(self, store: Store, engine: RuleEngine, lang: str = "sv"):
+        self.store = store
+        self.engine = engine
+        self.lang = lang
+
+    def build(self, at: datetime, filt: CaseFilter = CaseFilter(), unit_ids: Sequence[str] | None = None) -> Board:
+        snap = self.store.snapshot(around=at)
+        health = self.store.sync_health()
+        wanted = [u.id for u in snap.units if not unit_ids or u.id in unit_ids]
+        ev = self.engine.evaluate(snap, at, wanted or None)
+        board = Board(at=at, lang=self.lang, evaluation=ev, snapshot=snap, health=health, filter=filt,
+                      unit_ids=tuple(wanted), all_units=tuple((u.id, u.name) for u in snap.units))
+        self._fill(board)
+        self._load_rows(board)
+        return board
+
+    # -- case panels ------------------------------------------------------------------------------
+    def _matches(self, c: Case, findings: list[Finding], f: CaseFilter, owner_text: str) -> bool:
+        if f.units and c.unit_id not in f.units:
+            return False
+        if f.priorities and c.priority_key not in f.priorities:
+            return False
+        if f.statuses and c.status not in f.statuses:
+            return False
+        if f.rules and not any(x.rule in f.rules for x in findings):
+            return False
+        if f.text:
+            hay = f"{c.id} {c.reason or ''} {owner_text}".lower()
+            if not all(word in hay for word in f.text.lower().split()):
+                return False
+        return True
+
+    def _owner_text(self, c: Case, snap: Snapshot) -> str:
+        o = c.owner
+        if o is None:
+            return "–"
+        if o.type == "person":
+            s = snap.staff.get(o.staff_id or "")
+            return s.name if s else (o.staff_id or "?")
+        return "→ " + i18n.profession_label(o.profession, self.lang)
+
+    def _fill(self, board: Board) -> None:
+        ev, snap, lang, filt = board.evaluation, board.snapshot, self.lang, board.filter
+        unit_short = {u.id: short_name(u.name) for u in snap.units}
+        multi = len(board.unit_ids) > 1
+        cases = ev.open_cases
+        if filt.up_to is not None:
+            tzcal = {u.id: self.engine.calendar(u) for u in snap.units}
+            cases = [c for c in cases if tzcal[c.unit_id].local_date(c.created_at) <= filt.up_to]
+            cases = sorted(cases, key=lambda c: c.created_at)  # oldest first
+        board.open_total = len(ev.open_cases)
+        by_id = {c.id: c for c in snap.cases}
+
+        def row(c: Case, findings: list[Finding], only: Sequence[str] | None, owner: str) -> Row:
+            sev = _severity_of(f for f in findings if only is None or f.rule in only)
+            dot = Text("●", style=SEVERITY_STYLE[sev]) if sev else Text(" ")
+            prio = i18n.priority_label(c.priority, lang)
+            prio_t = Text(prio, style="bold red" if c.priority in (1, 2) else "")
+            waited = ev.waited_minutes.get(c.id)
+            waited_t = fmt_minutes(waited, lang) if waited is not None else "–"
+            badges = _badges(findings, lang, only)
+            if only is not None:  # a side panel
+                return Row(c.id, (dot, prio_t, tail(c.id, CASE_ID_WIDTH), owner, waited_t, badges), sev)
+            cells: list[Text | str] = [dot, prio_t, i18n.t(f"status.{c.status}", lang), tail(c.id, CASE_ID_WIDTH),
+                                       owner, waited_t]
+            if multi:
+                cells.append(unit_short.get(c.unit_id, c.unit_id))
+            cells.append(badges)
+            return Row(c.id, tuple(cells), sev)
+
+        for c in cases:
+            fs = ev.findings_for(c.id)
+            owner = self._owner_text(c, snap)
+            if not self._matches(c, fs, filt, owner):
+                continue
+            board.active.append(row(c, fs, None, owner))
+            rules = {f.rule for f in fs}
+            if rules & set(ABSENT_RULES):
+                board.absent.append(row(c, fs, ABSENT_RULES, owner))
+            if rules & set(ROLE_RULES):
+                board.roles.append(row(c, fs, ROLE_RULES, owner))
+            if rules & set(OVERDUE_RULES):
+                board.overdue.append(row(c, fs, OVERDUE_RULES, owner))
+        # closed cases with findings (premature_close) belong with the overdue ones
+        for cid, fs in ev.case_findings.items():
+            c = by_id.get(cid)
+            if c is None or c.is_open:
+                continue
+            owner = self._owner_text(c, snap)
+            if filt.up_to is None and self._matches(c, fs, filt, owner):
+                board.overdue.append(row(c, fs, OVERDUE_RULES, owner))
+        # panel order: severity first, then the work-list order they came in
+        for rows in (board.absent, board.roles, board.overdue):
+            rows.sort(key=lambda r: SEVERITY_RANK.get(r.severity or "info", 9))
+        board.alerts = [f for f in ev.findings if f.case_id is None and f.rule in UNIT_ALERT_RULES]
+
+    # -- load panel and headers ---------------------------------------------------------------------
+    def _load_rows(self, board: Board) -> None:
+        lang = self.lang
+        day_start = None
+        for uid in board.unit_ids:
+            st = board.evaluation.units[uid]
+            u = st.unit
+            ld = st.load
+            cal = self.engine.calendar(u)
+            day_start = cal.start_of_day(board.at)
+            history = [w for _at, w in self.store.load_history(uid, day_start, board.at)]
+            clin = " · ".join(f"{i18n.profession_label(p, lang)[:3]} {n}" for p, n in ld.clinicians_present.items())
+            level = Text(i18n.t(f"level.{ld.level}", lang), style=LEVEL_STYLE[ld.level])
+            w = ld.waiting
+            ratio = f"{ld.ratio:.1f}".replace(".", "," if lang == "sv" else ".")
+            board.load.append(Row(uid, (
+                short_name(u.name), level,
+                Text(str(w["1"]), style="bold red" if w["1"] else "dim"),
+                Text(str(w["2"]), style="red" if w["2"] else "dim"),
+                str(w["3"]), str(w["4"]), str(w["5"]), str(w["admin"]),
+                str(ld.queued), str(ld.in_progress), clin or Text("0", style="bold red"), ratio,
+                Text(sparkline(history), style=LEVEL_STYLE[ld.level]),
+            ), None if ld.level in ("normal", "elevated") else ("critical" if ld.level == "very_high" else "high")))
+            coord = st.coordinator_id
+            name = None
+            if coord:
+                s = board.snapshot.staff.get(coord)
+                name = s.name if s else coord
+            board.headers.append(UnitHeader(uid, u.name, name, st.coordinator_present, st.open_now))
+
+
+def columns(kind: str, lang: str, multi_unit: bool) -> list[tuple[str, int]]:
+    """(label, width) of each panel's columns; width 0 = take the rest. ``kind`` is ``cases``
+    (the work list), ``side`` (the three narrower case panels) or ``load``."""
+    T = lambda k: i18n.t(k, lang)  # noqa: E731
+    if kind == "load":
+        return [(T("col.unit"), 16), (T("col.level"), 10), ("P1", 3), ("P2", 3), ("P3", 3), ("P4", 3), ("P5", 3),
+                ("adm", 4), (T("col.queued"), 4), (T("col.in_progress"), 6), (T("col.clinicians"), 22),
+                (T("col.ratio"), 5), (T("col.trend"), 0)]
+    if kind == "side":
+        return [(T("col.sev"), 1), (T("col.prio"), 5), (T("col.case"), CASE_ID_WIDTH), (T("col.owner"), 14),
+                (T("col.waited"), 7), (T("col.findings"), 0)]
+    cols = [(T("col.sev"), 1), (T("col.prio"), 5), (T("col.status"), 8), (T("col.case"), CASE_ID_WIDTH),
+            (T("col.owner"), 15), (T("col.waited"), 7)]
+    if multi_unit:
+        cols.append((T("col.unit"), 11))
+    cols.append((T("col.findings"), 0))
+    return cols

@@ -1,0 +1,149 @@
+"""Case detail (Enter): every field, the findings with their Swedish explanation and
+suggested action, the timeline, and the case URL for deviation reports (§14). The patient is
+masked; for protected identity neither name nor number is shown."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from ... import i18n
+from ...domain.models import Case, mask_personnummer
+from ..model import SEVERITY_STYLE, Board, fmt_minutes
+
+
+def _local(t: datetime | None, tz) -> str:
+    return t.astimezone(tz).strftime("%Y-%m-%d %H:%M") if t else "–"
+
+
+def case_renderable(board: Board, case: Case, lang: str) -> Group:
+    T = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    snap = board.snapshot
+    unit = next((u for u in snap.units if u.id == case.unit_id), None)
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(unit.timezone if unit else "Europe/Stockholm")
+    units = {u.id: u.name for u in snap.units}
+    staff = snap.staff
+
+    def owner_text() -> str:
+        o = case.owner
+        if o is None:
+            return "–"
+        if o.type == "person":
+            s = staff.get(o.staff_id or "")
+            return f"{s.name if s else o.staff_id} ({o.staff_id})"
+        return f"{T('col.queued')}: {i18n.profession_label(o.profession, lang)}"
+
+    fields = Table.grid(padding=(0, 2))
+    fields.add_column(style="bold", no_wrap=True)
+    fields.add_column()
+    p = case.patient
+    if p.protected_identity:
+        patient = Text(T("detail.protected"), style="bold magenta")
+    else:
+        patient = Text(f"{p.display_name or '–'}  {mask_personnummer(p.personnummer)}")
+    waited = board.evaluation.waited_minutes.get(case.id)
+    rows = [
+        (T("detail.patient"), patient),
+        (T("detail.kind"), T(f"detail.kind.{case.kind}")),
+        (T("col.prio"), i18n.priority_label(case.priority, lang)),
+        (T("col.status"), T(f"status.{case.status}")),
+        (T("col.unit"), f"{units.get(case.unit_id, case.unit_id)} ({case.unit_id})"),
+        (T("col.owner"), owner_text()),
+        (T("detail.owner_since"), _local(case.owner_since, tz)),
+        (T("col.reason"), case.reason or "–"),
+        (T("detail.waited"), fmt_minutes(waited, lang) if waited is not None else "–"),
+    ]
+    ho = case.handover
+    if ho is not None:
+        target = units.get(ho.to_unit_id, ho.to_unit_id)
+        if ho.accepted_at:
+            rows.append((T("detail.handover"), T("detail.handover.accepted", unit=target, at=_local(ho.accepted_at, tz))))
+        else:
+            rows.append((T("detail.handover"), T("detail.handover.pending", unit=target,
+                                                 at=_local(ho.requested_at, tz),
+                                                 urgent=T("detail.urgent") if ho.urgent else "")))
+    rows.append((T("detail.url"), Text(case.url or "–", style="underline")))
+    for k, v in rows:
+        fields.add_row(k, v)
+
+    findings = board.evaluation.findings_for(case.id)
+    ftable = Table(show_header=True, header_style="bold", expand=True, box=None, padding=(0, 1))
+    ftable.add_column(T("col.sev"), no_wrap=True)
+    ftable.add_column(T("col.rule"), no_wrap=True)
+    ftable.add_column(i18n.t("detail.message", lang), ratio=1)
+    ftable.add_column(T("col.action"), no_wrap=True)
+    for f in findings:
+        style = SEVERITY_STYLE[f.severity]
+        ftable.add_row(Text(T(f"sev.{f.severity}"), style=style), T(f"rule.{f.rule}"), f.message,
+                       Text(T(f"action.{f.action}"), style="bold"))
+
+    templates = {t.id: t.title for t in snap.templates}
+    events: list[tuple[datetime, str]] = [(case.created_at, T("tl.created"))]
+    if case.received_at:
+        events.append((case.received_at, T("tl.received")))
+    if case.started_at:
+        events.append((case.started_at, T("tl.started")))
+    if case.owner_since:
+        events.append((case.owner_since, T("tl.owner", owner=owner_text())))
+    for a in case.contact_attempts:
+        events.append((a, T("tl.attempt")))
+    for n in case.notices:
+        events.append((n.sent_at, T("tl.notice", title=templates.get(n.template_id, n.template_id))))
+    if case.last_patient_message_at:
+        events.append((case.last_patient_message_at, T("tl.patient_msg")))
+    if case.last_staff_message_at:
+        events.append((case.last_staff_message_at, T("tl.staff_msg")))
+    if ho is not None:
+        events.append((ho.requested_at, T("tl.handover", unit=units.get(ho.to_unit_id, ho.to_unit_id))))
+        if ho.accepted_at:
+            events.append((ho.accepted_at, T("tl.handover_accepted")))
+    if case.closed_at:
+        events.append((case.closed_at, T("tl.closed", reason=case.close_reason or "–")))
+    timeline = Table.grid(padding=(0, 2))
+    timeline.add_column(no_wrap=True, style="dim")
+    timeline.add_column()
+    for at, what in sorted(events, key=lambda e: e[0]):
+        timeline.add_row(_local(at, tz), what)
+
+    return Group(
+        Text(T("detail.fields"), style="bold underline"), fields, Text(""),
+        Text(T("detail.findings"), style="bold underline"),
+        ftable if findings else Text(T("detail.no_findings"), style="dim"), Text(""),
+        Text(T("detail.timeline"), style="bold underline"), timeline,
+    )
+
+
+class CaseDetailScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q", "close", "Stäng")]
+
+    def __init__(self, board: Board, case_id: str, lang: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.board = board
+        self.case_id = case_id
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        case = self.board.case(self.case_id)
+        with VerticalScroll(classes="dialog detail", id="detail") as box:
+            box.border_title = i18n.t("detail.title", self.lang, id=self.case_id)
+            if case is None:
+                yield Static(i18n.t("detail.missing", self.lang))
+            else:
+                yield Static(case_renderable(self.board, case, self.lang), id="detail-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,95 @@
+"""Small modal dialogs: the text filter, the date filter and the unit picker."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from ... import i18n
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """One line of input with a help text; Enter returns it (validated), Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Stäng")]
+
+    def __init__(self, title: str, help_text: str, value: str = "",
+                 validate: Callable[[str], str | None] | None = None) -> None:
+        super().__init__(classes="dialog-screen")
+        self._title = title
+        self._help = help_text
+        self._value = value
+        self._validate = validate
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog") as box:
+            box.border_title = self._title
+            yield Label(self._help, classes="dialog-help")
+            yield Input(value=self._value, id="prompt-input")
+            yield Label("", id="prompt-error", classes="dialog-error")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        value = event.value
+        if self._validate is not None:
+            error = self._validate(value)
+            if error:
+                self.query_one("#prompt-error", Label).update(error)
+                return
+        self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class UnitPicker(ModalScreen[str | None]):
+    """Choose one unit or all; returns a unit id, "" for all, None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Stäng")]
+
+    def __init__(self, units: tuple[tuple[str, str], ...], current: str | None, lang: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self._units = units
+        self._current = current
+        self._lang = lang
+
+    def compose(self) -> ComposeResult:
+        options = [Option(i18n.t("units.all", self._lang), id="")]
+        options += [Option(f"{name}  ({uid})", id=uid) for uid, name in self._units]
+        with Vertical(classes="dialog") as box:
+            box.border_title = i18n.t("units.title", self._lang)
+            yield OptionList(*options, id="unit-list")
+
+    def on_mount(self) -> None:
+        ol = self.query_one(OptionList)
+        ids = [""] + [u for u, _n in self._units]
+        ol.highlighted = ids.index(self._current) if self._current in ids else 0
+        ol.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id or "")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def date_validator(today: date, lang: str) -> Callable[[str], str | None]:
+    from ..model import FilterError, parse_date
+
+    def check(text: str) -> str | None:
+        try:
+            parse_date(text, today)
+        except FilterError:
+            return i18n.t("date.bad", lang, text=text)
+        return None
+
+    return check
