@@ -27,7 +27,7 @@ def help_renderable(lang: str) -> Group:
     rules.add_column(ratio=1)
     rules.add_column(style="dim", no_wrap=True)
     for r in RULES:
-        rules.add_row(T(f"rule.{r}"), T(f"badge.{r}"), r)
+        rules.add_row(T(f"rule.{r}"), T(f"desc.{r}"), r)
     return Group(
         Text(T("help.intro")), Text(""),
         Text(T("help.keys"), style="bold underline"), keys, Text(""),
