@@ -31,11 +31,15 @@ def make_app(db: Path, sc: dict, **kw) -> DirektApp:
 
 
 async def settle(pilot) -> None:
-    """Wait for the board worker and the repaint that follows it."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Wait for the board workers (a newer refresh may cancel an older one) and the repaint."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(3):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass
+        await pilot.pause()
 
 
 def text_of(widget) -> str:
