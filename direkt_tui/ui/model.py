@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Iterable, Sequence
+from functools import partial
+from typing import Callable, Iterable, Sequence
 
 from rich.text import Text
 
@@ -158,11 +159,29 @@ def sparkline(values: Sequence[int], width: int = 24) -> str:
     return "".join(SPARK[min(len(SPARK) - 1, int(v / top * (len(SPARK) - 1)))] for v in values)
 
 
-@dataclass
 class Row:
-    key: str
-    cells: tuple[Text | str, ...]
-    severity: str | None = None
+    """One table row, keyed. Its cells are built on first use: a table renders only the rows
+    on screen, so 10,000 cases cost 30 rows' worth of Rich text, not 10,000."""
+
+    __slots__ = ("key", "severity", "_cells", "_factory")
+
+    def __init__(self, key: str, cells: tuple[Text | str, ...] | None = None, severity: str | None = None,
+                 factory: Callable[[], tuple[Text | str, ...]] | None = None) -> None:
+        self.key = key
+        self.severity = severity
+        self._cells = cells
+        self._factory = factory
+
+    @property
+    def cells(self) -> tuple[Text | str, ...]:
+        if self._cells is None:
+            assert self._factory is not None
+            self._cells = self._factory()
+            self._factory = None
+        return self._cells
+
+    def __repr__(self) -> str:
+        return f"Row({self.key!r}, severity={self.severity!r})"
 
 
 @dataclass
@@ -281,6 +300,10 @@ class BoardBuilder:
 
         def row(c: Case, findings: list[Finding], only: Sequence[str] | None, owner: str) -> Row:
             sev = _severity_of(f for f in findings if only is None or f.rule in only)
+            return Row(c.id, severity=sev, factory=partial(cells, c, findings, only, owner, sev))
+
+        def cells(c: Case, findings: list[Finding], only: Sequence[str] | None, owner: str,
+                  sev: str | None) -> tuple[Text | str, ...]:
             dot = Text("●", style=SEVERITY_STYLE[sev]) if sev else Text(" ")
             prio = i18n.priority_label(c.priority, lang)
             prio_t = Text(prio, style="bold red" if c.priority in (1, 2) else "")
@@ -288,13 +311,13 @@ class BoardBuilder:
             waited_t = fmt_minutes(waited, lang) if waited is not None else "–"
             badges = _badges(findings, lang, only)
             if only is not None:  # a side panel
-                return Row(c.id, (dot, prio_t, tail(c.id, CASE_ID_WIDTH), owner, waited_t, badges), sev)
-            cells: list[Text | str] = [dot, prio_t, i18n.t(f"status.{c.status}", lang), tail(c.id, CASE_ID_WIDTH),
-                                       owner, waited_t]
+                return (dot, prio_t, tail(c.id, CASE_ID_WIDTH), owner, waited_t, badges)
+            out: list[Text | str] = [dot, prio_t, i18n.t(f"status.{c.status}", lang), tail(c.id, CASE_ID_WIDTH),
+                                     owner, waited_t]
             if multi:
-                cells.append(unit_short.get(c.unit_id, c.unit_id))
-            cells.append(badges)
-            return Row(c.id, tuple(cells), sev)
+                out.append(unit_short.get(c.unit_id, c.unit_id))
+            out.append(badges)
+            return tuple(out)
 
         for c in cases:
             fs = ev.findings_for(c.id)
