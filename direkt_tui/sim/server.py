@@ -1,0 +1,397 @@
+"""The simulator's HTTP server: stdlib ``ThreadingHTTPServer``, HTTP/1.1 keep-alive.
+
+Implements ``shared/api/openapi.yaml`` under ``/api/v1`` plus the control endpoint
+``/_sim/control`` (GET: settings and sim_now; POST: change faults / run actions). Binds
+127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+import socket
+import sys
+import threading
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .timeutil import iso
+from .world import ApiError, World, dumps
+
+BASE = "/api/v1"
+CONTROL = "/_sim/control"
+ALLOWED_HOSTS = {"127.0.0.1": "127.0.0.1", "localhost": "127.0.0.1"}
+
+_CASE = re.compile(r"^/cases/([^/]+)$")
+_CASE_WRITE = re.compile(r"^/cases/([^/]+)/(assign|move|messages)$")
+_COORD = re.compile(r"^/units/([^/]+)/coordinator$")
+_FEEDS = {"/staff": "staff", "/shifts": "shifts", "/cases": "cases"}
+
+
+class HostNotAllowed(ValueError):
+    pass
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+    def __init__(self, addr, handler, sim: "SimServer"):
+        self.sim = sim
+        super().__init__(addr, handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "direkt-sim/1.0"
+    sys_version = ""
+    timeout = 60  # idle keep-alive connections are closed after this many seconds
+
+    # ------------------------------------------------------------ plumbing
+    def setup(self):
+        super().setup()
+        try:
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:  # pragma: no cover
+            pass
+        self.server.sim._track(self.connection, True)
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            self.server.sim._track(self.connection, False)
+
+    def log_message(self, fmt, *args):  # quiet unless asked
+        if self.server.sim.verbose:
+            sys.stderr.write("sim: %s %s\n" % (self.address_string(), fmt % args))
+
+    def do_GET(self):
+        self._dispatch("GET")
+
+    def do_POST(self):
+        self._dispatch("POST")
+
+    def do_PUT(self):
+        self._dispatch("PUT")
+
+    def do_DELETE(self):
+        self._dispatch("DELETE")
+
+    def do_PATCH(self):
+        self._dispatch("PATCH")
+
+    def _send(self, status: int, body: bytes, ctype: str = "application/json",
+              headers: dict | None = None) -> None:
+        world: World = self.server.sim.world
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Server-Time", iso(world.now()))
+        self.send_header("Cache-Control", "no-store")
+        for k, v in (headers or {}).items():
+            self.send_header(k, str(v))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        # one write for headers + body (no Nagle / delayed-ACK stall between them)
+        self._headers_buffer.append(b"\r\n")
+        data = b"".join(self._headers_buffer) + (body if self.command != "HEAD" else b"")
+        self._headers_buffer = []
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _json(self, status: int, payload, headers=None) -> None:
+        body = payload if isinstance(payload, bytes) else (
+            payload.encode() if isinstance(payload, str) else dumps(payload).encode())
+        self._send(status, body, "application/json", headers)
+
+    def _problem(self, err: ApiError) -> None:
+        headers = dict(err.headers)
+        if err.status == 401:
+            headers.setdefault("WWW-Authenticate", 'Bearer realm="direkt"')
+        self._send(err.status, dumps(err.problem()).encode(), "application/problem+json", headers)
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().strip().split(b";")[0] or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            return b"".join(chunks)
+        n = int(self.headers.get("Content-Length") or 0)
+        if n < 0 or n > 10_000_000:
+            self.close_connection = True
+            raise ApiError(413, "body_too_large", "Content Too Large")
+        return self.rfile.read(n) if n else b""
+
+    def _authorized(self) -> bool:
+        auth = self.headers.get("Authorization", "")
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return False
+        return hmac.compare_digest(token.strip().encode(), self.server.sim.token.encode())
+
+    # ------------------------------------------------------------ dispatch
+    def _dispatch(self, method: str) -> None:
+        sim: SimServer = self.server.sim
+        world = sim.world
+        try:
+            raw = self._read_body()
+            parts = urlsplit(self.path)
+            path = parts.path.rstrip("/") or "/"
+            query = parse_qs(parts.query, keep_blank_values=True)
+            if path == CONTROL:
+                return self._control(method, raw)
+            if not path.startswith(BASE + "/") and path != BASE:
+                raise ApiError(404, "not_found", "Not Found", f"no resource {parts.path}")
+            sub = path[len(BASE):] or "/"
+            # -- faults that hit every request, /health included
+            remaining = world.hang_until - time.monotonic()
+            if remaining > 0:
+                sim.stopping.wait(remaining)
+            if world.in_outage():
+                raise ApiError(503, "outage", "Service Unavailable",
+                               "the platform is unavailable (simulated outage)",
+                               headers={"Retry-After": world.outage_retry_after()})
+            if world.faults.latency_ms:
+                sim.stopping.wait(world.faults.latency_ms / 1000.0)
+            if sub == "/health":
+                if method != "GET":
+                    raise _not_allowed("GET")
+                now = world.sync()
+                f = world.faults
+                degraded = f.error_rate > 0 or f.rate_limit_every > 0 or f.latency_ms >= 1000
+                return self._json(200, {"status": "degraded" if degraded else "ok",
+                                        "server_time": iso(now)})
+            if not self._authorized():
+                raise ApiError(401, "unauthorized", "Unauthorized",
+                               "missing or wrong bearer token")
+            with world.lock:
+                world.request_count += 1
+                n = world.request_count
+                f = world.faults
+                limited = bool(f.rate_limit_every) and n % f.rate_limit_every == 0
+                failed = f.error_rate > 0 and world.fault_rng.random() < f.error_rate
+            if limited:
+                raise ApiError(429, "rate_limited", "Too Many Requests",
+                               "slow down (simulated rate limit)", headers={"Retry-After": 1})
+            if failed:
+                raise ApiError(500, "internal_error", "Internal Server Error",
+                               "simulated server error")
+            world.sync()
+            return self._route(method, sub, query, raw)
+        except ApiError as err:
+            self._problem(err)
+        except Exception as exc:  # a bug: answer 500 and keep serving
+            traceback.print_exc(file=sys.stderr)
+            self.close_connection = True
+            self._problem(ApiError(500, "internal_error", "Internal Server Error",
+                                   f"{type(exc).__name__}"))
+
+    def _route(self, method: str, sub: str, query: dict, raw: bytes) -> None:
+        world: World = self.server.sim.world
+        if sub in _FEEDS:
+            if method != "GET":
+                raise _not_allowed("GET")
+            since = _one(query, "since")
+            limit_s = _one(query, "limit")
+            limit = None
+            if limit_s is not None:
+                try:
+                    limit = int(limit_s)
+                except ValueError:
+                    raise ApiError(422, "invalid_limit", "Unprocessable Content",
+                                   "limit must be an integer between 1 and 1000") from None
+            text = world.feed_page(_FEEDS[sub], since, limit)
+            body = text.encode()
+            if world.faults.garbage_rate > 0:
+                with world.lock:
+                    garbage = world.fault_rng.random() < world.faults.garbage_rate
+                    cut = world.fault_rng.uniform(0.2, 0.9)
+                if garbage:
+                    body = body[: max(1, int(len(body) * cut))]
+                    if len(body) >= 2:
+                        body = body[:-1] + b"\x00"
+            return self._json(200, body)
+        if sub == "/capabilities":
+            _only(method, "GET")
+            return self._json(200, world.get_capabilities())
+        if sub == "/units":
+            _only(method, "GET")
+            return self._json(200, {"items": world.list_units()})
+        if sub == "/templates":
+            _only(method, "GET")
+            return self._json(200, {"items": world.list_templates()})
+        m = _CASE.match(sub)
+        if m:
+            _only(method, "GET")
+            return self._json(200, world.get_case_json(unquote(m.group(1))))
+        m = _CASE_WRITE.match(sub)
+        if m:
+            _only(method, "POST")
+            case_id, action = unquote(m.group(1)), m.group(2)
+            fn = {"assign": world.assign, "move": world.move,
+                  "messages": world.send_message}[action]
+            ok = 201 if action == "messages" else 200
+            return self._write(f"POST {BASE}{sub}", raw, lambda body: (ok, fn(case_id, body)))
+        m = _COORD.match(sub)
+        if m:
+            unit_id = unquote(m.group(1))
+            if method == "GET":
+                return self._json(200, world.get_coordinator(unit_id))
+            _only(method, "GET", "PUT")
+            return self._write(f"PUT {BASE}{sub}", raw,
+                               lambda body: (200, world.set_coordinator(unit_id, body)))
+        raise ApiError(404, "not_found", "Not Found", f"no resource {BASE}{sub}")
+
+    def _write(self, scope: str, raw: bytes, fn) -> None:
+        world: World = self.server.sim.world
+        key = self.headers.get("Idempotency-Key")
+
+        def run():
+            try:
+                body = json.loads(raw.decode("utf-8")) if raw else None
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                raise ApiError(422, "invalid_json", "Unprocessable Content",
+                               "the body is not valid JSON") from None
+            if body is None:
+                raise ApiError(422, "invalid_body", "Unprocessable Content",
+                               "a JSON body is required")
+            return fn(body)
+
+        status, body, problem = world.idempotent(key, scope, run)
+        self._send(status, body, "application/problem+json" if problem else "application/json")
+
+    def _control(self, method: str, raw: bytes) -> None:
+        world: World = self.server.sim.world
+        if not self._authorized():
+            raise ApiError(401, "unauthorized", "Unauthorized", "missing or wrong bearer token")
+        if method == "GET":
+            world.sync()
+            return self._json(200, world.control_state())
+        _only(method, "GET", "POST")
+        try:
+            body = json.loads(raw.decode("utf-8")) if raw else {}
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ApiError(422, "invalid_json", "Unprocessable Content",
+                           "the body is not valid JSON") from None
+        if not isinstance(body, dict):
+            raise ApiError(422, "invalid_control", "Unprocessable Content",
+                           "control body must be a JSON object")
+        return self._json(200, world.set_faults(**body))
+
+
+def _one(query: dict, name: str) -> str | None:
+    v = query.get(name)
+    return v[0] if v else None
+
+
+def _not_allowed(*allowed: str) -> ApiError:
+    return ApiError(405, "method_not_allowed", "Method Not Allowed",
+                    headers={"Allow": ", ".join(allowed)})
+
+
+def _only(method: str, *allowed: str) -> None:
+    if method not in allowed:
+        raise _not_allowed(*allowed)
+
+
+class SimServer:
+    """Serve a World over HTTP on 127.0.0.1.
+
+    ``start()`` serves from a daemon thread and returns the bound port; ``stop()`` shuts it
+    down. ``base_url`` ends in ``/api/v1``; ``control_url`` is the control endpoint.
+    """
+
+    def __init__(self, world: World, host: str = "127.0.0.1", port: int = 0,
+                 token: str = "demo", verbose: bool = False):
+        if host not in ALLOWED_HOSTS:
+            raise HostNotAllowed(f"the simulator binds 127.0.0.1 only (got host {host!r})")
+        if not token:
+            raise ValueError("an API token is required")
+        self.world = world
+        self.host = ALLOWED_HOSTS[host]
+        self.port = port
+        self.token = token
+        self.verbose = verbose
+        self.stopping = threading.Event()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._conns: set = set()
+        self._conns_lock = threading.Lock()
+
+    def _track(self, conn, add: bool) -> None:
+        with self._conns_lock:
+            (self._conns.add if add else self._conns.discard)(conn)
+
+    def bind(self) -> int:
+        if self._httpd is None:
+            self._httpd = _HTTPServer((self.host, self.port), _Handler, self)
+            self.port = self._httpd.server_address[1]
+        return self.port
+
+    @property
+    def root_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.root_url + BASE
+
+    @property
+    def control_url(self) -> str:
+        return self.root_url + CONTROL
+
+    def start(self) -> int:
+        """Bind and serve from a background daemon thread; returns the port."""
+        self.bind()
+        self.stopping.clear()
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
+            name=f"direkt-sim:{self.port}", daemon=True)
+        self._thread.start()
+        return self.port
+
+    def serve_forever(self) -> None:
+        """Bind and serve in the calling thread until ``stop()`` (or KeyboardInterrupt)."""
+        self.bind()
+        self._httpd.serve_forever(poll_interval=0.2)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        httpd = self._httpd
+        if httpd is None:
+            return
+        if self._thread is not None:
+            httpd.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        httpd.server_close()
+        with self._conns_lock:
+            conns = list(self._conns)
+        for c in conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._httpd = None
+
+    def __enter__(self) -> "SimServer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
