@@ -113,6 +113,16 @@ def case_row(c: Case) -> tuple:
     )
 
 
+_PATIENT_IDENTITY = tuple(CASE_COLS.index(c) for c in ("patient_name", "patient_pnr", "patient_phone"))
+
+
+def _history_row(row: tuple) -> list:
+    out = list(row)
+    for i in _PATIENT_IDENTITY:
+        out[i] = None
+    return out
+
+
 def _intervals(text: str) -> dict[str, tuple[tuple[str, str], ...]]:
     return {k: tuple((a, b) for a, b in v) for k, v in json.loads(text).items()}
 
@@ -200,6 +210,19 @@ class Quarantined:
     payload: Any
 
 
+def _statements(script: str) -> Iterator[str]:
+    """Split a migration into statements (trigger bodies contain semicolons)."""
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                yield buf.strip()
+            buf = ""
+    if buf.strip():
+        raise ValueError(f"incomplete SQL statement in a migration: {buf.strip()[:60]}")
+
+
 def ensure_private_file(path: Path) -> None:
     """Create ``path`` 0600 in a 0700 directory unless it exists (before SQLite opens it)."""
     parent = path.parent
@@ -258,9 +281,8 @@ class Store:
     def _migrate(self, current: int) -> None:
         for number in range(current + 1, SCHEMA_VERSION + 1):
             with self.transaction():
-                for statement in MIGRATIONS[number - 1].split(";"):
-                    if statement.strip():
-                        self.conn.execute(statement)
+                for statement in _statements(MIGRATIONS[number - 1]):
+                    self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number}")
 
     def close(self) -> None:
@@ -298,11 +320,18 @@ class Store:
     # -- ingest -------------------------------------------------------------------------------
     def _upsert(self, conn: sqlite3.Connection, table: str, items: Iterable[Any]) -> int:
         rows = [_ROW[table](i) for i in items]
-        if rows:
-            before = conn.total_changes
-            conn.executemany(_UPSERT[table], rows)
-            return conn.total_changes - before
-        return 0
+        if not rows:
+            return 0
+        before = conn.total_changes
+        conn.executemany(_UPSERT[table], rows)
+        changed = conn.total_changes - before
+        if table == "cases":
+            # every version seen, for looking back (§14); without the patient's identity
+            conn.executemany(
+                "INSERT OR IGNORE INTO case_history (case_id, version, updated_at, row) VALUES (?, ?, ?, ?)",
+                [(r[0], r[1], r[-1], _dump(_history_row(r))) for r in rows],
+            )
+        return changed
 
     def ingest(self, table: str, items: Sequence[Any]) -> int:
         """Upsert entities of ``table`` (highest version wins) in one transaction."""
@@ -506,12 +535,47 @@ class Store:
             finally:
                 self.conn.execute("COMMIT")
 
+    def cases_as_of(self, at: datetime) -> list[Case]:
+        """Every case as its newest version changed at or before ``at`` said (case history)."""
+        stamp = to_store(at)
+        rows = self.conn.execute(
+            "SELECT h.row FROM case_history h JOIN ("
+            "  SELECT case_id, max(version) AS v FROM case_history WHERE updated_at <= ? GROUP BY case_id"
+            ") last ON h.case_id = last.case_id AND h.version = last.v",
+            (stamp,),
+        ).fetchall()
+        return [row_case(json.loads(r[0])) for r in rows]
+
+    def snapshot_at(self, at: datetime) -> Snapshot:
+        """The board as it was at an earlier instant: cases from their history, the rest as
+        now (shifts, staff and units change rarely; the report says which data it used)."""
+        with self._lock, gc_paused():
+            self.conn.execute("BEGIN")
+            try:
+                cases = [c for c in self.cases_as_of(at)
+                         if c.status != "closed" or (c.closed_at is not None and c.closed_at >= at - timedelta(days=2))]
+                return Snapshot(
+                    units=tuple(self.units()),
+                    staff=self.staff(),
+                    shifts=tuple(self.shifts(at)),
+                    cases=tuple(cases),
+                    coordinators=self.coordinators(),
+                    capabilities=self.capabilities(),
+                    templates=tuple(self.templates()),
+                    data_as_of=at,
+                )
+            finally:
+                self.conn.execute("COMMIT")
+
     # -- maintenance --------------------------------------------------------------------------
     def purge_closed(self, before: datetime) -> int:
-        """Retention: delete closed cases closed before ``before``."""
+        """Retention: delete closed cases closed before ``before``, and history older than it."""
         with self.transaction() as conn:
-            return conn.execute("DELETE FROM cases WHERE status = 'closed' AND closed_at < ?",
-                                (to_store(before),)).rowcount
+            n = conn.execute("DELETE FROM cases WHERE status = 'closed' AND closed_at < ?",
+                             (to_store(before),)).rowcount
+            conn.execute("DELETE FROM case_history WHERE updated_at < ? AND case_id NOT IN "
+                         "(SELECT id FROM cases WHERE status != 'closed')", (to_store(before),))
+            return n
 
     def record_load(self, at: datetime, loads: Iterable[tuple[str, Any]]) -> None:
         """Append one load sample per unit (``(unit_id, rules.Load)``) to the load history."""

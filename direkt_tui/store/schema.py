@@ -122,6 +122,77 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (unit_id, at)
     ) WITHOUT ROWID;
     """,
+    # 2: writes (outbox), the audit chain, history for looking back, shift work
+    """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        batch_id TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        case_id TEXT,
+        unit_id TEXT,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        http_status INTEGER,
+        code TEXT,
+        detail TEXT,
+        result TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        next_attempt_at TEXT
+    );
+    CREATE INDEX outbox_due ON outbox (status, next_attempt_at) WHERE status IN ('pending', 'sending');
+    CREATE INDEX outbox_batch ON outbox (batch_id);
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TABLE case_history (
+        case_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        row TEXT NOT NULL,
+        PRIMARY KEY (case_id, version)
+    ) WITHOUT ROWID;
+    CREATE INDEX case_history_time ON case_history (updated_at);
+    CREATE TABLE finding_log (
+        rule TEXT NOT NULL,
+        unit_id TEXT NOT NULL,
+        case_id TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        resolved_at TEXT,
+        PRIMARY KEY (rule, unit_id, case_id, opened_at)
+    ) WITHOUT ROWID;
+    CREATE INDEX finding_log_open ON finding_log (resolved_at);
+    CREATE TABLE checklist_signoffs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        checklist TEXT NOT NULL,
+        unit_ids TEXT NOT NULL,
+        signed_by TEXT NOT NULL,
+        signed_at TEXT NOT NULL,
+        acknowledged TEXT NOT NULL,
+        outstanding TEXT NOT NULL
+    );
+    CREATE TABLE call_marks (
+        case_id TEXT PRIMARY KEY,
+        called_at TEXT NOT NULL,
+        note TEXT,
+        called_by TEXT
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
