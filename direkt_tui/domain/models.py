@@ -394,7 +394,7 @@ class Case:
         if "owner" not in d:
             raise ValidationError("missing field 'owner'")
         close_reason = d.get("close_reason")
-        if close_reason is not None and close_reason not in CLOSE_REASONS:
+        if close_reason is not None and (not isinstance(close_reason, str) or close_reason not in CLOSE_REASONS):
             raise ValidationError(f"unknown close_reason {close_reason!r}")
         attempts = []
         for a in _opt(d, "contact_attempts", list, []) or []:

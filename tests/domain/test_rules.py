@@ -471,3 +471,13 @@ def test_evaluation_is_pure():
     first = [f.to_json() for f in eng.evaluate(snap, t).findings]
     assert first == [f.to_json() for f in eng.evaluate(snap, t).findings]
     assert first == [f.to_json() for f in RuleEngine().evaluate(snap, t).findings]
+
+
+def test_malformed_items_raise_validation_errors():
+    from direkt_tui.domain.models import Case, ValidationError
+
+    good = case(created=local(f"{DAY} 09:00"))
+    for field, value in (("close_reason", ["resolved"]), ("status", "lost"), ("priority", 9), ("kind", "x"),
+                         ("created_at", "yesterday"), ("owner", {"type": "robot"}), ("version", 0)):
+        with pytest.raises(ValidationError):
+            Case.from_api(dict(good, **{field: value}))

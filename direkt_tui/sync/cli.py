@@ -1,0 +1,132 @@
+"""``direkt-tui sync --once`` / ``--watch`` (shared/spec/cli.md).
+
+Exit codes: 0 success; 1 the sync failed (network, server, …) — one line on stderr; 2 an
+unusable store, configuration or credentials — one line on stderr; 130 interrupted. Never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+from datetime import datetime, timezone
+from typing import Any, TextIO
+
+from ..config import default_db_path
+from ..store.db import Store, StoreError
+from .client import ApiClient, ClientConfigError
+from .engine import CycleResult, SyncAuthError, SyncEngine, SyncError, SyncStopped
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+PREFIX = "direkt-tui sync"
+
+
+def _say(stream: TextIO, text: str) -> None:
+    stream.write(" ".join(text.split()) + "\n")
+    stream.flush()
+
+
+def _stamp() -> str:
+    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def status_line(result: CycleResult | None, error: BaseException | None) -> str:
+    """One line per cycle for ``--watch``."""
+    if error is not None:
+        return f"{_stamp()} FAILED {error}"
+    if result is None:
+        return f"{_stamp()} waiting (the server asked to retry later)"
+    return f"{_stamp()} ok in {result.duration:.1f} s; {result.summary()}"
+
+
+def run_sync(args: Any, cfg: Any, *, stdout: TextIO | None = None, stderr: TextIO | None = None,
+             **engine_options: Any) -> int:
+    """``direkt-tui sync``: ``args`` has ``db``, ``api``, ``once``, ``watch`` (see cli.md);
+    ``engine_options`` go to :class:`SyncEngine` (tests, embedding)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    if not logging.getLogger().handlers:
+        # library logs (retries, quarantine) go to stderr at WARNING; the token is never logged
+        logging.basicConfig(level=logging.WARNING, format="direkt-tui: %(levelname)s %(message)s", stream=err)
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        # "skipped: maximum number of running instances reached" is expected while a run is slow
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
+
+    db = getattr(args, "db", None) or default_db_path()
+    base_url = getattr(args, "api", None) or cfg.api.url
+    try:
+        client = ApiClient.from_config(cfg.api, base_url=base_url)
+    except ClientConfigError as exc:
+        _say(err, f"{PREFIX}: error: {exc}")
+        return EXIT_USAGE
+    try:
+        try:
+            store = Store(db)
+        except (StoreError, sqlite3.Error, OSError) as exc:
+            _say(err, f"{PREFIX}: error: cannot use the store {db}: {exc}")
+            return EXIT_USAGE
+        with store:
+            engine = SyncEngine(store, client, cfg, **engine_options)
+            if getattr(args, "watch", False):
+                return _watch(engine, cfg, out, err)
+            return _once(engine, out, err)
+    finally:
+        client.close()
+
+
+def _once(engine: SyncEngine, out: TextIO, err: TextIO) -> int:
+    try:
+        result = engine.sync_all(reference=True)
+    except SyncAuthError as exc:
+        _say(err, f"{PREFIX}: error: {exc}")
+        return EXIT_USAGE
+    except SyncStopped:
+        return EXIT_INTERRUPTED
+    except SyncError as exc:
+        _say(err, f"{PREFIX}: failed: {exc}")
+        return EXIT_FAILED
+    except (StoreError, sqlite3.Error) as exc:
+        _say(err, f"{PREFIX}: error: the store cannot be written: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # never a traceback on the command line
+        logging.getLogger("direkt_tui.sync").debug("unexpected error", exc_info=True)
+        _say(err, f"{PREFIX}: failed: unexpected {type(exc).__name__}: {exc}")
+        return EXIT_FAILED
+    _say(out, f"synced in {result.duration:.1f} s; {result.summary()}")
+    return EXIT_OK
+
+
+def _watch(engine: SyncEngine, cfg: Any, out: TextIO, err: TextIO) -> int:
+    from .scheduler import SyncScheduler
+
+    store_failed: list[BaseException] = []
+
+    def on_cycle(result: CycleResult | None, error: BaseException | None) -> None:
+        if isinstance(error, SyncStopped):
+            return
+        if isinstance(error, (StoreError, sqlite3.Error)):
+            store_failed.append(error)
+            sched.stop()
+            return
+        _say(out, status_line(result, error))
+
+    sched = SyncScheduler(engine, cfg, on_cycle=on_cycle)
+    try:
+        auth = sched.run_forever()
+    except KeyboardInterrupt:
+        sched.shutdown(wait=True)
+        return EXIT_INTERRUPTED
+    if auth is not None:
+        _say(err, f"{PREFIX}: error: {auth}")
+        return EXIT_USAGE
+    if store_failed:
+        _say(err, f"{PREFIX}: error: the store cannot be written: {store_failed[0]}")
+        return EXIT_USAGE
+    return EXIT_OK

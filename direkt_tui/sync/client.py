@@ -1,0 +1,601 @@
+"""The platform API client (shared/api/openapi.yaml) over one synchronous ``httpx.Client``.
+
+- Explicit connect/read/write/pool timeouts **and a total deadline per request**. The deadline
+  is enforced at the socket: every connect, read and write of the request is given at most the
+  time left before the deadline (a network backend wrapper), so neither a hanging server nor a
+  slow trickle of bytes can hold a request past it. The body is streamed and checked against
+  the deadline between chunks as well.
+- Bearer token from ``DIREKT_API_TOKEN`` or ``api.token_file``. The token is never logged,
+  stored, put in an exception message or shown by a ``repr``.
+- Optional TLS client certificate + key and CA bundle (SITHS). Verification is never switched
+  off; a client certificate on a plain-``http`` URL is a configuration error, not ignored.
+- Typed errors, one class per way a request can end (see :class:`ApiError`).
+
+One attempt per call: retries are the caller's (the sync engine, the outbox). Writes carry an
+``Idempotency-Key`` so a caller can safely repeat them with the same key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import ssl
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+from urllib.parse import quote
+
+import httpcore
+import httpx
+
+from ..domain.timeutil import InvalidInstant, parse_instant
+
+log = logging.getLogger("direkt_tui.sync.client")
+
+TOKEN_ENV = "DIREKT_API_TOKEN"
+MAX_BODY_BYTES = 64 * 1024 * 1024  # a page of 1000 cases is a few MB
+MAX_ERROR_BODY_BYTES = 1024 * 1024
+FEEDS = ("staff", "shifts", "cases")
+MAX_PAGE_SIZE = 1000
+
+
+# ------------------------------------------------------------------------------- errors
+class ApiError(Exception):
+    """Base of every error the client raises. Messages are one line and never hold the token."""
+
+    retryable = False
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ClientConfigError(ApiError):
+    """The client cannot be built from the configuration (missing certificate file, …)."""
+
+
+class AuthError(ApiError):
+    """401/403: the credentials were refused. Stop; retrying will not help."""
+
+
+class GoneError(ApiError):
+    """410: the cursor is no longer known; re-read the collection from the beginning."""
+
+
+class RetryLater(ApiError):
+    """429 or 503: the server asked to come back later (``retry_after`` seconds, if it said)."""
+
+    retryable = True
+
+    def __init__(self, message: str, retry_after: float | None, *, status: int | None = None,
+                 code: str | None = None):
+        super().__init__(message, status=status, code=code)
+        self.retry_after = retry_after
+
+
+class ServerError(ApiError):
+    """5xx (other than a 503 with Retry-After)."""
+
+    retryable = True
+
+
+class NetworkError(ApiError):
+    """Connect/read/write errors, timeouts and the request deadline. For a write, the outcome
+    is unknown: repeat it only with the same Idempotency-Key."""
+
+    retryable = True
+
+
+class BadPage(ApiError):
+    """A 2xx response whose body is not JSON or not of the documented shape."""
+
+    retryable = True
+
+
+class RequestRejected(ApiError):
+    """Another 4xx (400, 404, 422, …): the request itself is wrong; retrying will not help."""
+
+
+class NotFound(RequestRejected):
+    """404."""
+
+
+class Conflict(RequestRejected):
+    """409 on a write: ``code`` (``version_conflict``, ``case_closed``, …) and, when the server
+    sent it, ``current`` — the entity as it is now (a plain API dict)."""
+
+    def __init__(self, message: str, code: str | None, current: Any = None, *, status: int = 409):
+        super().__init__(message, status=status, code=code)
+        self.current = current
+
+
+# ------------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class ApiResponse:
+    """A successful response: parsed JSON, status and the server's clock (``X-Server-Time``)."""
+
+    data: Any
+    status: int
+    server_time: datetime | None
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    items: list[Any]
+    next_cursor: str
+    has_more: bool
+    server_time: datetime | None
+
+
+class _Secret:
+    """A string that does not show itself."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "<secret>"
+
+    __str__ = __repr__
+
+    def __reduce__(self):  # never pickled along with anything
+        raise TypeError("a secret cannot be pickled")
+
+
+def load_token(token_file: Path | None, env: Mapping[str, str] | None = None) -> _Secret | None:
+    """The API token: ``DIREKT_API_TOKEN`` first, else the configured ``token_file``."""
+    env = os.environ if env is None else env
+    value = env.get(TOKEN_ENV, "").strip()
+    if value:
+        return _Secret(value)
+    if token_file is not None:
+        try:
+            text = Path(token_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ClientConfigError(f"cannot read the API token file {token_file}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise ClientConfigError(f"the API token file {token_file} is not text") from None
+        if not text:
+            raise ClientConfigError(f"the API token file {token_file} is empty")
+        if any(c.isspace() for c in text):
+            raise ClientConfigError(f"the API token file {token_file} must hold one token on one line")
+        return _Secret(text)
+    return None
+
+
+# ---------------------------------------------------------------- the deadline at the socket
+_deadline = threading.local()
+
+
+def _capped(timeout: float | None) -> float | None:
+    """``timeout`` limited to the time left before the current thread's request deadline."""
+    end = getattr(_deadline, "end", None)
+    if end is None:
+        return timeout
+    left = max(end - time.monotonic(), 0.001)
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream):
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _capped(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _capped(timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _capped(timeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend | None = None):
+        self._inner = inner or httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_tcp(host, port, _capped(timeout), local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(path, _capped(timeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    """``httpx.HTTPTransport`` whose connection pool uses :class:`_DeadlineBackend`."""
+
+    def __init__(self, ssl_context: ssl.SSLContext, limits: httpx.Limits):
+        super().__init__(verify=ssl_context, limits=limits, retries=0)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=False,
+            retries=0,
+            network_backend=_DeadlineBackend(),
+        )
+
+
+# ------------------------------------------------------------------------------- helpers
+def _parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, seconds)
+
+
+def _problem(body: bytes) -> dict:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _one_line(text: Any, limit: int = 200) -> str:
+    s = " ".join(str(text).split())
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _seg(value: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError("an id must be a non-empty string")
+    return quote(value, safe="")
+
+
+def new_idempotency_key() -> str:
+    return str(uuid.uuid4())
+
+
+# ------------------------------------------------------------------------------- the client
+class ApiClient:
+    """One per process; thread-safe (httpx's pool is), the deadline is per thread.
+
+    ``deadline`` is the default total time of one request in seconds; every method takes a
+    ``deadline=`` to shorten it (the sync engine passes what is left of its job's time)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | _Secret | None = None,
+        client_cert: Path | None = None,
+        client_key: Path | None = None,
+        ca_bundle: Path | None = None,
+        connect_timeout: float = 3.0,
+        read_timeout: float = 10.0,
+        write_timeout: float = 10.0,
+        pool_timeout: float | None = None,
+        deadline: float = 20.0,
+        user_agent: str = "direkt-tui",
+    ):
+        url = httpx.URL(base_url)
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ClientConfigError(f"the API URL must be http(s)://host/…, got {base_url!r}")
+        if client_key is not None and client_cert is None:
+            raise ClientConfigError("api.client_key is set without api.client_cert")
+        if (client_cert is not None or ca_bundle is not None) and url.scheme != "https":
+            raise ClientConfigError(
+                f"a TLS client certificate or CA bundle is configured but the API URL is not https: {base_url}"
+            )
+        self.base_url = str(url).rstrip("/")
+        self._token = token if isinstance(token, _Secret) or token is None else _Secret(token)
+        self.deadline = float(deadline)
+        self.timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=write_timeout,
+                                     pool=pool_timeout if pool_timeout is not None else connect_timeout)
+        ctx = self._ssl_context(client_cert, client_key, ca_bundle)
+        limits = httpx.Limits(max_connections=4, max_keepalive_connections=2, keepalive_expiry=30.0)
+        self._http = httpx.Client(
+            transport=_DeadlineTransport(ctx, limits),
+            timeout=self.timeout,
+            headers={"User-Agent": user_agent, "Accept": "application/json"},
+            follow_redirects=False,
+            trust_env=False,  # no proxies/netrc from the environment: a netrc must not add credentials
+        )
+
+    @classmethod
+    def from_config(cls, api: Any, *, base_url: str | None = None, token: str | None = None,
+                    env: Mapping[str, str] | None = None) -> "ApiClient":
+        """Build from :class:`direkt_tui.config.ApiConfig`; ``base_url`` overrides ``api.url``."""
+        secret = _Secret(token) if token else load_token(api.token_file, env)
+        return cls(
+            base_url or api.url,
+            token=secret,
+            client_cert=api.client_cert,
+            client_key=api.client_key,
+            ca_bundle=api.ca_bundle,
+            connect_timeout=api.connect_timeout,
+            read_timeout=api.read_timeout,
+            write_timeout=api.write_timeout,
+            deadline=api.deadline,
+        )
+
+    @staticmethod
+    def _ssl_context(client_cert: Path | None, client_key: Path | None, ca_bundle: Path | None) -> ssl.SSLContext:
+        try:
+            if ca_bundle is not None:
+                ctx = ssl.create_default_context(cafile=str(ca_bundle))
+            else:
+                ctx = httpx.create_ssl_context()  # certifi's roots, verification on
+            if client_cert is not None:
+                # an encrypted key fails here instead of OpenSSL prompting on the terminal
+                ctx.load_cert_chain(str(client_cert), str(client_key) if client_key is not None else None,
+                                    password=lambda: b"")
+        except FileNotFoundError as exc:
+            raise ClientConfigError(f"TLS file not found: {exc.filename}") from None
+        except (ssl.SSLError, OSError) as exc:
+            raise ClientConfigError(f"cannot load the TLS certificate/key/CA bundle: {_one_line(exc)}") from None
+        if ctx.verify_mode != ssl.CERT_REQUIRED or not ctx.check_hostname:  # never silently off
+            raise ClientConfigError("TLS verification would be off; refusing to connect")
+        return ctx
+
+    @property
+    def has_token(self) -> bool:
+        return self._token is not None
+
+    def __repr__(self) -> str:
+        return f"ApiClient({self.base_url!r}, token={'set' if self._token else 'none'})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "ApiClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -------------------------------------------------------------------- one request
+    def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                json_body: Any = None, idempotency_key: str | None = None, auth: bool = True,
+                deadline: float | None = None) -> ApiResponse:
+        """One HTTP request, at most ``deadline`` seconds from start to parsed body."""
+        budget = self.deadline if deadline is None else min(float(deadline), self.deadline)
+        if budget <= 0:
+            raise NetworkError(f"{method} {path}: no time left for the request")
+        headers: dict[str, str] = {}
+        if auth and self._token is not None:
+            headers["Authorization"] = "Bearer " + self._token.reveal()
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
+        content = None
+        if json_body is not None:
+            content = json.dumps(json_body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        what = f"{method} {path}"
+        start = time.monotonic()
+        end = start + budget
+        previous = getattr(_deadline, "end", None)
+        _deadline.end = end if previous is None else min(previous, end)
+        failure: NetworkError | None = None
+        try:
+            req = self._http.build_request(method, self.base_url + path, params=params, content=content,
+                                           headers=headers)
+            resp = self._http.send(req, stream=True)
+            try:
+                status = resp.status_code
+                limit = MAX_BODY_BYTES if 200 <= status < 300 else MAX_ERROR_BODY_BYTES
+                body = self._read_body(resp, end, limit, what)
+                resp_headers = resp.headers
+            finally:
+                resp.close()
+        except httpx.TransportError as exc:  # timeouts included
+            if time.monotonic() >= end - 0.002:
+                failure = NetworkError(f"{what}: no complete answer within the {budget:g} s deadline")
+            elif isinstance(exc, httpx.TimeoutException):
+                failure = NetworkError(f"{what}: timed out ({type(exc).__name__})")
+            else:
+                failure = NetworkError(f"{what}: {type(exc).__name__}: {_one_line(exc) or 'network error'}")
+        finally:
+            _deadline.end = previous
+        if failure is not None:
+            # raised outside the handler: no chained httpx exception (its request holds the headers)
+            raise failure
+        elapsed = time.monotonic() - start
+        log.debug("%s -> %s (%d bytes, %.3f s)", what, status, len(body), elapsed)
+        server_time = self._server_time(resp_headers.get("X-Server-Time"))
+        if 200 <= status < 300:
+            if status == 204 or not body:
+                return ApiResponse(None, status, server_time)
+            try:
+                data = json.loads(body)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise BadPage(f"{what}: the answer is not JSON ({_one_line(exc, 80)})", status=status) from None
+            return ApiResponse(data, status, server_time)
+        raise self._error(what, status, resp_headers, body)
+
+    @staticmethod
+    def _read_body(resp: httpx.Response, end: float, limit: int, what: str) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in resp.iter_bytes():  # decoded (gzip/deflate); the limit holds after decoding
+            size += len(chunk)
+            if size > limit:
+                raise BadPage(f"{what}: the answer is larger than {limit} bytes", status=resp.status_code)
+            chunks.append(chunk)
+            if time.monotonic() > end:
+                raise httpx.ReadTimeout("deadline")
+        return b"".join(chunks)
+
+    @staticmethod
+    def _server_time(value: str | None) -> datetime | None:
+        if not value:
+            return None
+        try:
+            return parse_instant(value)
+        except InvalidInstant:
+            log.warning("ignoring an invalid X-Server-Time header")
+            return None
+
+    def _error(self, what: str, status: int, headers: httpx.Headers, body: bytes) -> ApiError:
+        prob = _problem(body)
+        code = prob.get("code") if isinstance(prob.get("code"), str) else None
+        detail = prob.get("detail") or prob.get("title") or ""
+        suffix = f" ({_one_line(detail, 160)})" if detail else ""
+        if status in (401, 403):
+            if self._token is None:
+                hint = f"no API token is configured: set {TOKEN_ENV} or api.token_file"
+            elif status == 401:
+                hint = f"the API token was refused: check {TOKEN_ENV} or api.token_file"
+            else:
+                hint = "access denied: the credentials lack permission"
+            return AuthError(f"{what}: HTTP {status}, {hint}", status=status, code=code)
+        if status == 410:
+            return GoneError(f"{what}: HTTP 410, the cursor is gone{suffix}", status=status, code=code)
+        if status in (429, 503):
+            retry_after = _parse_retry_after(headers.get("Retry-After"))
+            if status == 429 or retry_after is not None:
+                wait = f", retry after {retry_after:g} s" if retry_after is not None else ""
+                return RetryLater(f"{what}: HTTP {status}{wait}{suffix}", retry_after, status=status, code=code)
+        if status >= 500:
+            return ServerError(f"{what}: HTTP {status}{suffix}", status=status, code=code)
+        if status == 409:
+            return Conflict(f"{what}: HTTP 409 {code or 'conflict'}{suffix}", code, prob.get("current"))
+        if status == 404:
+            return NotFound(f"{what}: HTTP 404{suffix}", status=status, code=code)
+        return RequestRejected(f"{what}: HTTP {status}{suffix}", status=status, code=code)
+
+    # -------------------------------------------------------------------- reads
+    def health(self, *, deadline: float | None = None) -> ApiResponse:
+        """``GET /health`` (no token). ``data['server_time']`` is the server's clock."""
+        r = self.request("GET", "/health", auth=False, deadline=deadline)
+        if not isinstance(r.data, dict) or not isinstance(r.data.get("status"), str):
+            raise BadPage("GET /health: not a health document")
+        return r
+
+    def health_time(self, *, deadline: float | None = None) -> datetime | None:
+        r = self.health(deadline=deadline)
+        try:
+            return parse_instant(r.data.get("server_time")) or r.server_time
+        except InvalidInstant:
+            return r.server_time
+
+    def capabilities(self, *, deadline: float | None = None) -> ApiResponse:
+        r = self.request("GET", "/capabilities", deadline=deadline)
+        if not isinstance(r.data, dict):
+            raise BadPage("GET /capabilities: not an object")
+        return r
+
+    def _items(self, path: str, deadline: float | None) -> ApiResponse:
+        r = self.request("GET", path, deadline=deadline)
+        if not isinstance(r.data, dict) or not isinstance(r.data.get("items"), list):
+            raise BadPage(f"GET {path}: expected an object with a list 'items'")
+        return r
+
+    def units(self, *, deadline: float | None = None) -> ApiResponse:
+        """``GET /units``: ``data['items']`` is the list of units."""
+        return self._items("/units", deadline)
+
+    def templates(self, *, deadline: float | None = None) -> ApiResponse:
+        return self._items("/templates", deadline)
+
+    def coordinator(self, unit_id: str, *, deadline: float | None = None) -> ApiResponse:
+        path = f"/units/{_seg(unit_id)}/coordinator"
+        r = self.request("GET", path, deadline=deadline)
+        if not isinstance(r.data, dict):
+            raise BadPage(f"GET {path}: not an object")
+        return r
+
+    def get_case(self, case_id: str, *, deadline: float | None = None) -> ApiResponse:
+        path = f"/cases/{_seg(case_id)}"
+        r = self.request("GET", path, deadline=deadline)
+        if not isinstance(r.data, dict):
+            raise BadPage(f"GET {path}: not an object")
+        return r
+
+    def feed(self, feed: str, since: str | None = None, limit: int | None = None, *,
+             deadline: float | None = None) -> FeedPage:
+        """One page of a change feed (``staff``, ``shifts``, ``cases``)."""
+        if feed not in FEEDS:
+            raise ValueError(f"unknown feed {feed!r}")
+        params: dict[str, Any] = {}
+        if since is not None:
+            params["since"] = since
+        if limit is not None:
+            params["limit"] = max(1, min(int(limit), MAX_PAGE_SIZE))
+        r = self.request("GET", f"/{feed}", params=params or None, deadline=deadline)
+        d = r.data
+        if (not isinstance(d, dict) or not isinstance(d.get("items"), list)
+                or not isinstance(d.get("next_cursor"), str) or not d.get("next_cursor")
+                or not isinstance(d.get("has_more"), bool)):
+            raise BadPage(f"GET /{feed}: not a page (items, next_cursor, has_more)")
+        return FeedPage(d["items"], d["next_cursor"], d["has_more"], r.server_time)
+
+    # -------------------------------------------------------------------- writes
+    def _write(self, method: str, path: str, body: Any, key: str | None, deadline: float | None) -> ApiResponse:
+        r = self.request(method, path, json_body=body, idempotency_key=key or new_idempotency_key(),
+                         deadline=deadline)
+        if not isinstance(r.data, dict):
+            raise BadPage(f"{method} {path}: the answer is not an object")
+        return r
+
+    def assign(self, case_id: str, owner: Mapping[str, Any], if_version: int, *, force: bool = False,
+               idempotency_key: str | None = None, deadline: float | None = None) -> ApiResponse:
+        """``POST /cases/{id}/assign``; ``owner`` is ``{"type": "person", "staff_id": …}`` or
+        ``{"type": "role", "profession": …}``. Returns the case after the change."""
+        body: dict[str, Any] = {"owner": dict(owner), "if_version": int(if_version)}
+        if force:
+            body["force"] = True
+        return self._write("POST", f"/cases/{_seg(case_id)}/assign", body, idempotency_key, deadline)
+
+    def move(self, case_id: str, to_unit_id: str, if_version: int, *, idempotency_key: str | None = None,
+             deadline: float | None = None) -> ApiResponse:
+        return self._write("POST", f"/cases/{_seg(case_id)}/move",
+                           {"to_unit_id": to_unit_id, "if_version": int(if_version)}, idempotency_key, deadline)
+
+    def send_template(self, case_id: str, template_id: str, *, idempotency_key: str | None = None,
+                      deadline: float | None = None) -> ApiResponse:
+        """``POST /cases/{id}/messages`` (a phrase template to the patient)."""
+        return self._write("POST", f"/cases/{_seg(case_id)}/messages", {"template_id": template_id},
+                           idempotency_key, deadline)
+
+    def set_coordinator(self, unit_id: str, staff_id: str | None, *, idempotency_key: str | None = None,
+                        deadline: float | None = None) -> ApiResponse:
+        """``PUT /units/{id}/coordinator``: take over (a staff id) or hand back (``None``)."""
+        return self._write("PUT", f"/units/{_seg(unit_id)}/coordinator", {"staff_id": staff_id},
+                           idempotency_key, deadline)

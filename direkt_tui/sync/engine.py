@@ -1,0 +1,519 @@
+"""The sync engine: keeps the local store current from the platform API.
+
+- Reference data (capabilities, units, templates, the coordinator of each unit) is read whole
+  and stored in one transaction.
+- Change feeds (staff, shifts, cases) are read page by page from the stored cursor; every page
+  and its next cursor commit in one ``Store.apply_page`` transaction (highest version wins), so
+  a crash at any point leaves a consistent store that the next run continues from.
+- Items that break the contract are quarantined with the reason; the rest of the page syncs.
+  A page that cannot be parsed at all is retried and never applied in part.
+- 410 on a cursor: ``begin_resync`` and re-read from the beginning with ``resync=True``; only
+  when the re-read has completed does ``finish_resync`` drop what the server no longer has.
+- Retries: network errors, 5xx and unparsable pages back off exponentially with jitter
+  (capped); 429/503 wait the server's ``Retry-After`` (also across jobs); 401/403 stop at
+  once. Every job has a deadline, and every request gets at most what is left of it.
+
+The engine is used from one thread at a time (the sync thread); a lock makes concurrent
+callers queue rather than interleave.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Sequence, TypeVar
+
+from ..domain.models import Capabilities, Case, Coordinator, Shift, Staff, Template, Unit, ValidationError
+from ..store.db import FEEDS, Quarantined, Store
+from .client import (
+    ApiClient,
+    ApiError,
+    AuthError,
+    BadPage,
+    GoneError,
+    NetworkError,
+    NotFound,
+    RetryLater,
+    ServerError,
+)
+
+log = logging.getLogger("direkt_tui.sync")
+
+T = TypeVar("T")
+
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    "staff": Staff.from_api,
+    "shifts": Shift.from_api,
+    "cases": Case.from_api,
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# ------------------------------------------------------------------------------- errors
+class SyncError(Exception):
+    """A job that did not complete; the message is one line for a status bar or stderr.
+    What was committed before the failure stays (pages are atomic)."""
+
+
+class SyncAuthError(SyncError):
+    """The API refused the credentials: stop syncing until the configuration is fixed."""
+
+
+class SyncStopped(SyncError):
+    """The engine was asked to stop (shutdown) while the job waited."""
+
+
+# ------------------------------------------------------------------------------- retries
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter for one request inside a job.
+
+    Attempt n (from 0) waits ``min(max_delay, base_delay * 2**n)`` scaled by a random factor in
+    [0.5, 1). ``Retry-After`` is honoured as sent (up to ``max_retry_after``); a wait that would
+    pass the job's deadline ends the job instead (the next job resumes from the cursor)."""
+
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 15.0
+    max_retry_after: float = 3600.0
+
+    def backoff(self, attempt: int, rand: Callable[[], float]) -> float:
+        delay = min(self.max_delay, self.base_delay * (2 ** attempt))
+        return delay * (0.5 + 0.5 * rand())
+
+
+# ------------------------------------------------------------------------------- results
+@dataclass
+class FeedResult:
+    feed: str
+    pages: int = 0
+    items: int = 0
+    changed: int = 0
+    quarantined: int = 0
+    resynced: bool = False
+    removed: int = 0
+    server_time: datetime | None = None
+
+
+@dataclass
+class ReferenceResult:
+    units: int = 0
+    templates: int = 0
+    coordinators: int = 0
+    quarantined: int = 0
+    server_time: datetime | None = None
+
+
+@dataclass
+class CycleResult:
+    """One ``sync_all``: what changed, the data's instant and how long it took."""
+
+    started_at: datetime
+    finished_at: datetime
+    data_as_of: datetime
+    feeds: dict[str, FeedResult] = field(default_factory=dict)
+    reference: ReferenceResult | None = None
+    skew_seconds: float | None = None  # server clock minus local clock, when the server said
+    duration: float = 0.0
+
+    @property
+    def changed(self) -> int:
+        return sum(f.changed for f in self.feeds.values())
+
+    @property
+    def quarantined(self) -> int:
+        return sum(f.quarantined for f in self.feeds.values()) + (self.reference.quarantined if self.reference else 0)
+
+    def summary(self) -> str:
+        parts = [f"{name} {r.changed}" + (" (re-read)" if r.resynced else "") for name, r in self.feeds.items()]
+        text = "changed: " + ", ".join(parts) if parts else "no feeds"
+        if self.reference is not None:
+            text += f"; units {self.reference.units}, templates {self.reference.templates}"
+        if self.quarantined:
+            text += f"; quarantined {self.quarantined}"
+        text += f"; data as of {self.data_as_of.isoformat(timespec='seconds')}"
+        if self.skew_seconds is not None and abs(self.skew_seconds) >= 5:
+            text += f"; clock skew {self.skew_seconds:+.0f} s"
+        return text
+
+
+# ------------------------------------------------------------------------------- the engine
+def _redact(payload: Any) -> Any:
+    """What of a rejected item goes into quarantine: patient details never do."""
+    if isinstance(payload, dict):
+        out = dict(payload)
+        if "patient" in out:
+            out["patient"] = "<redacted>"
+        return out
+    if isinstance(payload, (list, str)) and len(str(payload)) > 2000:
+        return str(payload)[:2000]
+    return payload
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return str(exc)
+    return f"unparsable ({type(exc).__name__}: {exc})"
+
+
+def _item_id(item: Any) -> str | None:
+    if isinstance(item, dict):
+        value = item.get("id")
+        if isinstance(value, str):
+            return value
+        if value is not None:
+            return str(value)[:100]
+    return None
+
+
+class SyncEngine:
+    """Sync jobs over one writer :class:`Store` and one :class:`ApiClient`.
+
+    ``clock`` gives the current instant (aware); ``sleep(seconds)`` waits (default: an
+    interruptible wait that :meth:`stop` ends); ``rand`` gives jitter in [0, 1);
+    ``job_deadline`` bounds every job in seconds; ``on_synced(result)`` runs after every
+    successful :meth:`sync_all` (in the sync thread; its errors are logged, not raised)."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: ApiClient,
+        config: Any = None,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] | None = None,
+        rand: Callable[[], float] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        retry: RetryPolicy | None = None,
+        job_deadline: float | None = None,
+        page_size: int | None = None,
+        on_synced: Callable[[CycleResult], None] | None = None,
+    ):
+        from ..config import Config
+
+        self.store = store
+        self.client = client
+        self.config = config if config is not None else Config()
+        self.clock = clock
+        self._stop = threading.Event()
+        self._sleep = sleep or self._interruptible_sleep
+        self._rand = rand or random.Random().random
+        self._monotonic = monotonic
+        self.retry = retry or RetryPolicy()
+        api_deadline = float(getattr(self.config.api, "deadline", 20.0))
+        self.job_deadline = float(job_deadline) if job_deadline is not None else max(60.0, 3 * api_deadline)
+        self.page_size = max(1, min(int(page_size or self.config.sync.page_size), 1000))
+        self.on_synced = on_synced
+        self._lock = threading.RLock()
+        self._not_before = 0.0  # monotonic instant before which no request is made (Retry-After)
+        self.reference_synced_at: datetime | None = None
+        self.last_result: CycleResult | None = None
+        self.last_error: str | None = None
+
+    # -------------------------------------------------------------------- control
+    def stop(self) -> None:
+        """Make waits end at once (shutdown); a request in flight ends within its deadline."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def _interruptible_sleep(self, seconds: float) -> None:
+        self._stop.wait(max(0.0, seconds))
+
+    def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            self._sleep(seconds)
+        if self._stop.is_set():
+            raise SyncStopped("sync stopped")
+
+    # -------------------------------------------------------------------- one request with retries
+    def _call(self, what: str, fn: Callable[[float], T], job_end: float) -> T:
+        """``fn(deadline)`` with the retry policy, within the job ending at ``job_end``."""
+        policy = self.retry
+        attempt = 0
+        while True:
+            if self._stop.is_set():
+                raise SyncStopped("sync stopped")
+            wait = self._not_before - self._monotonic()
+            if wait > 0:
+                if self._monotonic() + wait > job_end:
+                    raise SyncError(f"{what}: the server asked to wait {wait:.0f} s more")
+                self._wait(wait)
+            left = job_end - self._monotonic()
+            if left <= 0.05:
+                raise SyncError(f"{what}: the job ran out of time ({self.job_deadline:g} s)")
+            deferred = False
+            try:
+                value = fn(left)
+            except AuthError as exc:
+                raise SyncAuthError(str(exc)) from None
+            except (GoneError, NotFound):
+                raise
+            except RetryLater as exc:
+                if exc.retry_after is not None:
+                    delay = min(exc.retry_after, policy.max_retry_after)
+                    self._not_before = self._monotonic() + delay  # also holds off later jobs
+                    deferred = True
+                else:
+                    delay = policy.backoff(attempt, self._rand)
+                error: ApiError = exc
+            except (NetworkError, ServerError, BadPage) as exc:
+                delay = policy.backoff(attempt, self._rand)
+                error = exc
+            except ApiError as exc:  # 400/404/422…: not going to get better by retrying
+                raise SyncError(str(exc)) from None
+            else:
+                self._not_before = 0.0
+                return value
+            attempt += 1
+            if attempt >= policy.max_attempts:
+                raise SyncError(f"{error} (gave up after {attempt} attempts)") from None
+            if self._monotonic() + delay > job_end:
+                raise SyncError(f"{error} (no time left in this run to retry)") from None
+            log.info("%s failed (%s); retrying in %.2f s", what, error, delay)
+            if not deferred:  # a Retry-After wait happens at the top of the loop
+                self._wait(delay)
+
+    def _job_end(self) -> float:
+        return self._monotonic() + self.job_deadline
+
+    # -------------------------------------------------------------------- reference data
+    def sync_reference(self, *, job_end: float | None = None) -> ReferenceResult:
+        """Capabilities, units, templates and each unit's coordinator, stored in one transaction."""
+        with self._lock:
+            end = job_end if job_end is not None else self._job_end()
+            result = ReferenceResult()
+            quarantine: list[Quarantined] = []
+
+            caps_resp = self._call("capabilities", lambda d: self.client.capabilities(deadline=d), end)
+            capabilities: Capabilities | None
+            try:
+                capabilities = Capabilities.from_api(caps_resp.data)
+            except Exception as exc:
+                capabilities = None
+                quarantine.append(Quarantined("capabilities", None, _reason(exc), _redact(caps_resp.data)))
+
+            units_resp = self._call("units", lambda d: self.client.units(deadline=d), end)
+            units: list[Unit] = []
+            for item in units_resp.data["items"]:
+                try:
+                    units.append(Unit.from_api(item))
+                except Exception as exc:
+                    quarantine.append(Quarantined("units", _item_id(item), _reason(exc), _redact(item)))
+
+            tmpl_resp = self._call("templates", lambda d: self.client.templates(deadline=d), end)
+            templates: list[Template] = []
+            for item in tmpl_resp.data["items"]:
+                try:
+                    templates.append(Template.from_api(item))
+                except Exception as exc:
+                    quarantine.append(Quarantined("templates", _item_id(item), _reason(exc), _redact(item)))
+
+            coordinators: list[Coordinator] = []
+            last_time = tmpl_resp.server_time
+            for unit in units:
+                try:
+                    resp = self._call(f"coordinator of {unit.id}",
+                                      lambda d, uid=unit.id: self.client.coordinator(uid, deadline=d), end)
+                except NotFound:  # a unit without a coordinator resource
+                    continue
+                last_time = resp.server_time or last_time
+                try:
+                    coordinators.append(Coordinator.from_api(resp.data))
+                except Exception as exc:
+                    quarantine.append(Quarantined("coordinators", unit.id, _reason(exc), _redact(resp.data)))
+
+            now = self.clock()
+            self.store.replace_reference(units=units, templates=templates, capabilities=capabilities,
+                                         coordinators=coordinators, fetched_at=now, quarantined=quarantine)
+            self.reference_synced_at = now
+            result.units = len(units)
+            result.templates = len(templates)
+            result.coordinators = len(coordinators)
+            result.quarantined = len(quarantine)
+            result.server_time = last_time or units_resp.server_time
+            for q in quarantine:
+                log.warning("quarantined %s %s: %s", q.feed, q.item_id or "?", q.reason)
+            return result
+
+    # -------------------------------------------------------------------- change feeds
+    def sync_feed(self, feed: str, *, job_end: float | None = None) -> FeedResult:
+        """Read ``feed`` from its cursor to the end, committing page by page."""
+        if feed not in FEEDS:
+            raise ValueError(f"unknown feed {feed!r}")
+        with self._lock:
+            end = job_end if job_end is not None else self._job_end()
+            parse = PARSERS[feed]
+            result = FeedResult(feed)
+            resync = self.store.resync_pending(feed)
+            result.resynced = resync
+            cursor = self.store.cursor(feed)
+            gone = 0
+            while True:
+                try:
+                    page = self._call(
+                        f"{feed} page",
+                        lambda d, c=cursor: self.client.feed(feed, since=c, limit=self.page_size, deadline=d),
+                        end,
+                    )
+                except GoneError as exc:
+                    gone += 1
+                    if cursor is None or gone > 2:
+                        raise SyncError(f"{feed}: {exc} even when re-reading from the beginning") from None
+                    log.warning("%s: cursor gone (410); re-reading the feed from the beginning", feed)
+                    self.store.begin_resync(feed)
+                    resync = result.resynced = True
+                    cursor = None
+                    continue
+                entities: list[Any] = []
+                quarantine: list[Quarantined] = []
+                for item in page.items:
+                    try:
+                        entities.append(parse(item))
+                    except Exception as exc:  # ValidationError; anything else is a parser gap
+                        reason = _reason(exc)
+                        quarantine.append(Quarantined(feed, _item_id(item), reason, _redact(item)))
+                        log.warning("quarantined %s %s: %s", feed, _item_id(item) or "?", reason)
+                if page.has_more and page.next_cursor == cursor:
+                    raise SyncError(f"{feed}: the server says more follows but does not advance its cursor")
+                result.changed += self.store.apply_page(feed, entities, page.next_cursor, quarantine,
+                                                        resync=resync, received_at=self.clock())
+                result.pages += 1
+                result.items += len(page.items)
+                result.quarantined += len(quarantine)
+                result.server_time = page.server_time
+                cursor = page.next_cursor
+                if not page.has_more:
+                    break
+                if self._stop.is_set():
+                    raise SyncStopped("sync stopped")
+            if resync:
+                result.removed = self.store.finish_resync(feed)
+                if result.removed:
+                    log.info("%s: re-read complete; %d entities no longer on the server removed", feed, result.removed)
+            return result
+
+    # -------------------------------------------------------------------- one cycle
+    def reference_due(self) -> bool:
+        if self.reference_synced_at is None:
+            return True
+        age = (self.clock() - self.reference_synced_at).total_seconds()
+        return age >= float(self.config.sync.reference_interval_seconds)
+
+    def sync_all(self, *, reference: bool | None = True) -> CycleResult:
+        """One cycle: reference data (always when ``True``; when due if ``None``; never if
+        ``False``), then every feed. Records the outcome in the store's sync health.
+
+        Raises :class:`SyncAuthError` (stop) or :class:`SyncError` (try again later)."""
+        with self._lock:
+            started = self.clock()
+            t0 = self._monotonic()
+            end = t0 + self.job_deadline
+            try:
+                ref = None
+                if reference or (reference is None and self.reference_due()):
+                    ref = self.sync_reference(job_end=end)
+                feeds: dict[str, FeedResult] = {}
+                for feed in FEEDS:
+                    feeds[feed] = self.sync_feed(feed, job_end=end)
+                times = [r.server_time for r in feeds.values()]
+                if all(t is not None for t in times):
+                    data_as_of = min(times)  # type: ignore[type-var]
+                else:
+                    data_as_of = self._health_time(end)
+                finished = self.clock()
+                if data_as_of is None:
+                    data_as_of = finished
+                    skew = None
+                else:
+                    skew = (data_as_of - finished).total_seconds()
+                self.store.record_sync_success(data_as_of, finished)
+            except SyncStopped:
+                raise  # a shutdown is not a failure of the platform
+            except SyncError as exc:
+                self._record_failure(str(exc))
+                raise
+            except ApiError as exc:  # a GoneError outside a feed, or anything unforeseen
+                self._record_failure(str(exc))
+                raise SyncError(str(exc)) from None
+            except Exception as exc:  # a store error, a bug: recorded, then raised as is
+                self._record_failure(f"{type(exc).__name__}: {exc}")
+                raise
+            result = CycleResult(started, finished, data_as_of, feeds, ref, skew, self._monotonic() - t0)
+            self.last_result = result
+            self.last_error = None
+            if self.on_synced is not None:
+                try:
+                    self.on_synced(result)
+                except Exception:  # the hook is the UI's; a bug there must not stop syncing
+                    log.exception("on_synced hook failed")
+            return result
+
+    def _health_time(self, end: float) -> datetime | None:
+        try:
+            return self._call("health", lambda d: self.client.health_time(deadline=d), end)
+        except SyncAuthError:
+            raise
+        except SyncError as exc:
+            log.info("no server time from /health (%s); using the local clock", exc)
+            return None
+
+    def _record_failure(self, reason: str) -> None:
+        line = " ".join(reason.split())
+        self.last_error = line
+        try:
+            self.store.record_sync_failure(line, self.clock())
+        except Exception:  # the store itself failing must not hide the original error
+            log.exception("could not record the sync failure")
+
+    # -------------------------------------------------------------------- jobs for the scheduler
+    def feeds_job(self) -> CycleResult | None:
+        """The periodic job: a cycle (reference data only when due). Returns ``None`` while the
+        server's Retry-After is still running (nothing is requested then)."""
+        if self._monotonic() < self._not_before:
+            log.info("skipping a sync run: the server asked to wait")
+            return None
+        return self.sync_all(reference=None)
+
+    def reference_job(self) -> ReferenceResult | None:
+        if self._monotonic() < self._not_before:
+            return None
+        try:
+            return self.sync_reference()
+        except SyncError as exc:
+            self._record_failure(str(exc))
+            raise
+
+    # -------------------------------------------------------------------- retention
+    def purge(self, now: datetime | None = None) -> int:
+        """Delete closed cases closed more than ``retention_days`` ago (and load history as
+        old). Returns the number of cases removed."""
+        with self._lock:
+            now = now or self.clock()
+            before = now - timedelta(days=int(self.config.sync.retention_days))
+            removed = self.store.purge_closed(before)
+            self.store.purge_load_history(before)
+            if removed:
+                log.info("retention: removed %d closed cases closed before %s", removed, before.isoformat())
+            return removed
+
+
+def build_engine(store: Store, config: Any, *, base_url: str | None = None, **kwargs: Any) -> SyncEngine:
+    """A client from the configuration and an engine over ``store``."""
+    client = ApiClient.from_config(config.api, base_url=base_url)
+    return SyncEngine(store, client, config, **kwargs)
+
+
+__all__: Sequence[str] = (
+    "SyncEngine", "SyncError", "SyncAuthError", "SyncStopped", "RetryPolicy", "CycleResult", "FeedResult",
+    "ReferenceResult", "build_engine",
+)
