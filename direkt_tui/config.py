@@ -31,6 +31,10 @@ Example (every key optional)::
     [ui]
     lang = "sv"
     bell = false
+
+    [user]                                    # who signs the audit log
+    name = "Anna Berg"
+    staff_id = "s-17"
 """
 
 from __future__ import annotations
@@ -95,11 +99,20 @@ class UiConfig:
 
 
 @dataclass(frozen=True)
+class UserConfig:
+    """Who uses this installation: shown in the audit log and offered for the coordinator role."""
+
+    name: str | None = None
+    staff_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     api: ApiConfig = field(default_factory=ApiConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
     fallback: FallbackConfig = field(default_factory=FallbackConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    user: UserConfig = field(default_factory=UserConfig)
     rules: Parameters = DEFAULTS
     unit_rules: Mapping[str, Parameters] = field(default_factory=dict)
     source: Path | None = None
@@ -155,7 +168,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: invalid TOML: {exc}") from exc
     where = str(p)
-    known = {"api", "sync", "rules", "units", "fallback", "ui"}
+    known = {"api", "sync", "rules", "units", "fallback", "ui", "user"}
     for key in data:
         if key not in known:
             raise ConfigError(f"{where}: unknown section [{key}]")
@@ -164,6 +177,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
     sync = _build(SyncConfig, _section(data, "sync", where), f"{where} [sync]")
     fallback = _build(FallbackConfig, _section(data, "fallback", where), f"{where} [fallback]")
     ui = _build(UiConfig, _section(data, "ui", where), f"{where} [ui]")
+    user = _build(UserConfig, _section(data, "user", where), f"{where} [user]")
     if ui.lang not in ("sv", "en"):
         raise ConfigError(f"{where} [ui]: lang must be \"sv\" or \"en\"")
     try:
@@ -181,4 +195,5 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
             unit_rules[unit_id] = rules.with_overrides(_section(section, "rules", where))
         except ValueError as exc:
             raise ConfigError(f"{where} [units.{unit_id}.rules]: {exc}") from exc
-    return Config(api=api, sync=sync, fallback=fallback, ui=ui, rules=rules, unit_rules=unit_rules, source=p)
+    return Config(api=api, sync=sync, fallback=fallback, ui=ui, user=user, rules=rules, unit_rules=unit_rules,
+                  source=p)

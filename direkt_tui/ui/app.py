@@ -27,14 +27,18 @@ from ..config import Config
 from ..domain.rules import RuleEngine
 from ..store.db import Store, StoreError
 from .clock import SystemClock
-from .model import (Board, BoardBuilder, CaseFilter, FilterError, columns, fmt_age, parse_date, parse_filter,
-                    short_name)
+from .model import (Board, BoardBuilder, CaseFilter, FilterError, columns, fmt_age, optional_columns, parse_date,
+                    parse_filter, short_name)
+from .screens.actions import ChoiceScreen, OutcomeScreen, PreviewScreen
 from .screens.detail import CaseDetailScreen
 from .screens.dialogs import PromptScreen, UnitPicker, date_validator
 from .screens.help import HelpScreen
 from .widgets.table import VirtualTable
 
 PANELS = ("active", "absent", "roles", "overdue", "load")
+CASE_PANELS = ("active", "absent", "roles", "overdue")
+# every action that writes to the platform: disabled in one place (check_action + _writes_denied)
+WRITE_ACTIONS = frozenset({"assign", "move", "send_template", "coordinator_role"})
 
 
 class Clock(Protocol):
@@ -57,10 +61,15 @@ class DirektApp(App[None]):
         Binding("q", "quit", "Avsluta", id="quit"),
         Binding("question_mark", "help", "Hjälp", id="help", key_display="?"),
         Binding("slash", "filter", "Filter", id="filter", key_display="/"),
-        Binding("d", "date_filter", "Datum", id="date"),
+        Binding("d", "date_filter", "Datum", id="date", show=False),
         Binding("u", "choose_unit", "Enhet", id="unit"),
         Binding("r", "sync_now", "Synka nu", id="sync"),
         Binding("escape", "clear_filter", "Rensa filter", id="clear", show=False),
+        Binding("a", "assign", "Lägg över", id="assign"),
+        Binding("m", "move", "Flytta", id="move", show=False),
+        Binding("t", "send_template", "Frasmall", id="template", show=False),
+        Binding("c", "coordinator_role", "Ansvarig-rollen", id="coordinator", show=False),
+        Binding("o", "outbox", "Utskick", id="outbox", show=False),
         Binding("tab", "focus_next", "Nästa panel", show=False),
         Binding("shift+tab", "focus_previous", "Föreg. panel", show=False),
     ]
@@ -90,6 +99,9 @@ class DirektApp(App[None]):
         self._on_exit = on_exit
         self.filter = CaseFilter()
         self.unit: str | None = None  # None = every unit
+        self.marks: set[str] = set()  # marked case ids, shared by the four case panels
+        self.outage = False  # set by outage mode
+        self._dirty = False  # a write outcome arrived: refresh on the next tick
         self.board: Board | None = None
         self._builder: BoardBuilder | None = None
         self._store: Store | None = None
@@ -101,7 +113,9 @@ class DirektApp(App[None]):
 
     def _translate_bindings(self) -> None:
         labels = {"quit": "key.quit", "help": "key.help", "filter": "key.filter", "date": "key.date",
-                  "unit": "key.unit", "sync": "key.sync", "clear": "key.clear"}
+                  "unit": "key.unit", "sync": "key.sync", "clear": "key.clear", "assign": "key.assign",
+                  "move": "key.move", "template": "key.template", "coordinator": "key.coordinator",
+                  "outbox": "key.outbox"}
         for bindings in self._bindings.key_to_bindings.values():
             for i, b in enumerate(bindings):
                 if b.id in labels:
@@ -115,11 +129,11 @@ class DirektApp(App[None]):
         yield Static(id="alerts")
         with Horizontal(id="main"):
             yield VirtualTable(columns("cases", self.lang, True), empty_text=T("empty"), id="active",
-                               classes="panel")
+                               classes="panel", marks=self.marks)
             with Vertical(id="side"):
                 for pid in ("absent", "roles", "overdue"):
                     yield VirtualTable(columns("side", self.lang, True), empty_text=T("empty"), id=pid,
-                                       classes="panel")
+                                       classes="panel", marks=self.marks)
         yield VirtualTable(columns("load", self.lang, True), empty_text=T("empty"), id="load", classes="panel")
         yield Footer()
 
@@ -138,7 +152,7 @@ class DirektApp(App[None]):
         self._update_statusbar()
         self.request_refresh()
         self.set_interval(self.refresh_seconds, self.request_refresh, name="re-evaluate")
-        self.set_interval(1.0, self._update_statusbar, name="clock")
+        self.set_interval(1.0, self._refresh_if_dirty, name="clock")
         if self.sync is not None and not self.offline:
             self.sync.start()
 
@@ -162,6 +176,16 @@ class DirektApp(App[None]):
             self.call_from_thread(self.sync_cycle_finished, exc is None, str(exc) if exc else None)
         except RuntimeError:  # the app is not running (any more)
             pass
+
+    def on_write_outcome(self, row: Any, status: str) -> None:
+        """The outbox sender's hook (its thread): refresh the board soon, once per burst."""
+        self._dirty = True
+
+    def _refresh_if_dirty(self) -> None:
+        if self._dirty:
+            self._dirty = False
+            self.request_refresh()
+        self._update_statusbar()
 
     def request_refresh(self) -> None:
         if self._builder is not None:
@@ -198,7 +222,7 @@ class DirektApp(App[None]):
                               ("overdue", board.overdue), ("load", board.load)):
                 table = self.query_one(f"#{pid}", VirtualTable)
                 kind = {"load": "load", "active": "cases"}.get(pid, "side")
-                table.set_columns(columns(kind, self.lang, multi))
+                table.set_columns(columns(kind, self.lang, multi), optional_columns(kind, multi))
                 table.empty_text = empty
                 table.set_rows(rows)
                 count = len(rows)
@@ -266,6 +290,11 @@ class DirektApp(App[None]):
             bar.append(f"  {T('hdr.readonly')}", style="italic dim")
         if self.filter.active:
             bar.append(f"  {T('hdr.filter')}: {self.filter.describe()}", style="italic")
+        if self.marks:
+            bar.append(f"  {T('hdr.marked', n=len(self.marks))} ", style="bold reverse")
+        pending = self._pending_writes()
+        if pending:
+            bar.append(f"  {T('hdr.outbox', n=pending)}", style="yellow")
         self.query_one("#statusbar", Static).update(bar)
         coord = Text()
         if board is not None:
@@ -313,9 +342,9 @@ class DirektApp(App[None]):
         return self.query_one(f"#{pid}", VirtualTable)
 
     def on_virtual_table_activated(self, event: VirtualTable.Activated) -> None:
-        if event.table.id == "load" or self.board is None:
+        if event.table.id not in CASE_PANELS or self.board is None:
             return
-        self.push_screen(CaseDetailScreen(self.board, event.key, self.lang))
+        self.push_screen(CaseDetailScreen(self.board, event.key, self.lang, reveal=self.reveal_pnr))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.lang))
@@ -368,8 +397,77 @@ class DirektApp(App[None]):
         self.request_refresh()
 
     def action_clear_filter(self) -> None:
-        if self.filter.active:
+        """Esc: clear the marks first, then the filter."""
+        if self.marks:
+            self.marks.clear()
+            self._marks_changed()
+        elif self.filter.active:
             self.set_filter(CaseFilter())
+
+    # -- marks and selection ------------------------------------------------------------------------
+    def on_virtual_table_marks_changed(self, event: VirtualTable.MarksChanged) -> None:
+        self._marks_changed()
+
+    def _marks_changed(self) -> None:
+        for pid in CASE_PANELS:
+            self._table(pid).refresh()
+        self._update_statusbar()
+
+    def action_mark_all(self) -> None:
+        table = self.focused if isinstance(self.focused, VirtualTable) and self.focused.marks is not None \
+            else self._table("active")
+        table.action_mark_all()
+
+    def selection(self) -> list[str]:
+        """The marked cases, or the case under the cursor (k9s)."""
+        if self.marks:
+            return sorted(self.marks)
+        focused = self.focused
+        if isinstance(focused, VirtualTable) and focused.marks is not None and focused.cursor_key:
+            return [focused.cursor_key]
+        return []
+
+    # -- writes: one central switch ---------------------------------------------------------------------
+    def writes_denied(self) -> str | None:
+        """Why write actions are off now (None when they are allowed)."""
+        if self.offline:
+            return i18n.t("ro.offline", self.lang)
+        if self.read_only:
+            return i18n.t("ro.read_only", self.lang)
+        if self.outage:
+            return i18n.t("ro.outage", self.lang)
+        if self.sync is None or getattr(self.sync, "enqueue", None) is None:
+            return i18n.t("ro.no_sync", self.lang)
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS and self.writes_denied() is not None:
+            return None  # shown, but unavailable
+        return True
+
+    def _write_guard(self) -> bool:
+        why = self.writes_denied()
+        if why is not None:
+            self.notify(i18n.t("ro.denied", self.lang, why=why), severity="warning")
+            return False
+        return True
+
+    def _pending_writes(self) -> int:
+        if self._store is None:
+            return 0
+        from ..store.actions import pending_count
+
+        try:
+            return pending_count(self._store)
+        except Exception:  # an older store without the outbox table
+            return 0
+
+    def actor(self) -> str:
+        import getpass
+
+        user = self.config.user
+        name = user.name or getpass.getuser()
+        return f"{name} ({user.staff_id})" if user.staff_id else name
 
     def action_choose_unit(self) -> None:
         if self.board is None:
@@ -393,6 +491,239 @@ class DirektApp(App[None]):
         self.notify(i18n.t("toast.sync_requested", self.lang), timeout=2)
         self.sync.run_now()
 
+    def _selected_cases(self):
+        board = self.board
+        if board is None:
+            return []
+        by_id = {c.id: c for c in board.snapshot.cases}
+        return [by_id[k] for k in self.selection() if k in by_id]
+
+    def _owner_text(self, case) -> str:
+        assert self.board is not None
+        o = case.owner
+        if o is None:
+            return "–"
+        if o.type == "person":
+            st = self.board.snapshot.staff.get(o.staff_id or "")
+            return st.name if st else (o.staff_id or "?")
+        return "→ " + i18n.profession_label(o.profession, self.lang)
+
+    def action_assign(self) -> None:
+        if not self._write_guard():
+            return
+        cases = self._selected_cases()
+        if not cases:
+            self.notify(i18n.t("act.none_selected", self.lang), severity="warning")
+            return
+        from ..domain.models import PROFESSIONS
+        from ..domain.presence import Roster
+
+        assert self.board is not None
+        snap, at = self.board.snapshot, self.board.at
+        roster = Roster(snap.shifts)
+        names = dict(self.board.all_units)
+        units = sorted({c.unit_id for c in cases})
+        options: list[tuple[str, str]] = []
+        for prof in PROFESSIONS:
+            scheduled_in = [u for u in units if prof in roster.scheduled_professions(u, at)]
+            label = i18n.profession_label(prof, self.lang)
+            where = ", ".join(short_name(names.get(u, u)) for u in units)
+            if scheduled_in:
+                options.append((f"role:{prof}", i18n.t("act.role", self.lang, profession=label, unit=where)))
+            else:
+                options.append((f"force:{prof}", i18n.t("act.role.unscheduled", self.lang, profession=label,
+                                                          unit=where)))
+        for u in units:
+            for sh in sorted(roster.present_shifts(u, at), key=lambda x: x.staff_id):
+                person = snap.staff.get(sh.staff_id)
+                options.append((f"person:{u}:{sh.staff_id}", i18n.t(
+                    "act.person", self.lang, name=person.name if person else sh.staff_id,
+                    profession=i18n.profession_label(sh.profession, self.lang), unit=short_name(names.get(u, u)))))
+        # scheduled targets first
+        options.sort(key=lambda o: (o[0].startswith("force:"), o[0].startswith("role:") is False))
+        seen: set[str] = set()
+        options = [o for o in options if not (o[0] in seen or seen.add(o[0]))]  # type: ignore[func-returns-value]
+
+        def chosen(value: str | None) -> None:
+            if not value:
+                return
+            from ..domain.actions import Target
+
+            kind, _, rest = value.partition(":")
+            if kind == "person":
+                unit_id, _, staff_id = rest.partition(":")
+                person = snap.staff.get(staff_id)
+                target, label = Target("person", staff_id, unit_id), person.name if person else staff_id
+            else:
+                target = Target("role", rest, force=kind == "force")
+                label = i18n.profession_label(rest, self.lang)
+            self._preview(i18n.t("key.assign", self.lang), cases, target, label)
+
+        self.push_screen(ChoiceScreen(i18n.t("act.assign.title", self.lang, n=len(cases)), options), chosen)
+
+    def action_move(self) -> None:
+        if not self._write_guard():
+            return
+        cases = self._selected_cases()
+        if not cases:
+            self.notify(i18n.t("act.none_selected", self.lang), severity="warning")
+            return
+        assert self.board is not None
+        options = [(u.id, i18n.t("act.unit", self.lang, name=u.name, id=u.id))
+                   for u in self.board.snapshot.units if u.activated]
+
+        def chosen(value: str | None) -> None:
+            if value:
+                from ..domain.actions import Target
+
+                self._preview(i18n.t("key.move", self.lang), cases, Target("unit", value),
+                              dict(self.board.all_units).get(value, value) if self.board else value)
+
+        self.push_screen(ChoiceScreen(i18n.t("act.move.title", self.lang, n=len(cases)), options), chosen)
+
+    def action_send_template(self) -> None:
+        if not self._write_guard():
+            return
+        cases = self._selected_cases()
+        if not cases:
+            self.notify(i18n.t("act.none_selected", self.lang), severity="warning")
+            return
+        assert self.board is not None
+        templates = self.board.snapshot.templates
+        if not templates:
+            self.notify(i18n.t("act.no_targets", self.lang), severity="warning")
+            return
+        titles = {t.id: t.title for t in templates}
+        options = [(t.id, f"{t.title} ({t.id}) – {t.text[:60]}") for t in templates]
+
+        def chosen(value: str | None) -> None:
+            if value:
+                from ..domain.actions import Target
+
+                self._preview(i18n.t("key.template", self.lang), cases, Target("template", value), titles[value])
+
+        self.push_screen(ChoiceScreen(i18n.t("act.template.title", self.lang, n=len(cases)), options), chosen)
+
+    def _preview(self, what: str, cases, target, label: str) -> None:
+        from ..domain.actions import hidden_by_filter, plan
+
+        assert self.board is not None
+        items = plan(cases, target, self.board.snapshot, self.board.at)
+        visible = [r.key for r in self._table("active").rows]
+        hidden = hidden_by_filter(self.marks, visible) if self.marks else 0
+        by_id = {c.id: c for c in cases}
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self._enqueue(what, target, [i for i in items if i.ok], label)
+
+        self.push_screen(PreviewScreen(what, items, by_id, label, hidden, self.lang,
+                                       needs_force=bool(getattr(target, "force", False)),
+                                       owner_text=self._owner_text), confirmed)
+
+    def _enqueue(self, what: str, target, items, label: str) -> None:
+        from ..store.actions import OutboxWrite
+
+        writes = []
+        for i in items:
+            if target.kind == "role":
+                body = {"owner": {"type": "role", "profession": target.value}, "if_version": i.version}
+                if target.force:
+                    body["force"] = True
+                writes.append(OutboxWrite("assign", body, case_id=i.case_id, unit_id=i.unit_id))
+            elif target.kind == "person":
+                writes.append(OutboxWrite("assign", {"owner": {"type": "person", "staff_id": target.value},
+                                                     "if_version": i.version}, case_id=i.case_id, unit_id=i.unit_id))
+            elif target.kind == "unit":
+                writes.append(OutboxWrite("move", {"to_unit_id": target.value, "if_version": i.version},
+                                          case_id=i.case_id, unit_id=i.unit_id))
+            elif target.kind == "template":
+                writes.append(OutboxWrite("message", {"template_id": target.value}, case_id=i.case_id,
+                                          unit_id=i.unit_id))
+        action = {"role": "reassign", "person": "reassign", "unit": "move", "template": "send_template"}[target.kind]
+        detail = {"target": {"kind": target.kind, "value": target.value, "force": target.force}, "label": label}
+        self._submit(action, writes, detail, what)
+
+    def _submit(self, action: str, writes, detail: dict, title: str) -> None:
+        if not writes or not self._write_guard():
+            return
+        batch = self.sync.enqueue(self.actor(), action, writes, detail)  # type: ignore[union-attr]
+        self.marks.clear()
+        self._marks_changed()
+        self.notify(i18n.t("outcome.queued", self.lang, n=len(writes)), timeout=3)
+        self.push_screen(OutcomeScreen([batch], self._load_outbox, self.lang, title))
+
+    def _load_outbox(self, batches):
+        from ..store.actions import batch_rows, outbox_rows
+
+        assert self._store is not None
+        if batches is None:
+            return outbox_rows(self._store)[-500:]
+        out = []
+        for b in batches:
+            out.extend(batch_rows(self._store, b))
+        return out
+
+    def action_outbox(self) -> None:
+        if self._store is not None:
+            self.push_screen(OutcomeScreen(None, self._load_outbox, self.lang))
+
+    def action_coordinator_role(self) -> None:
+        if not self._write_guard() or self.board is None:
+            return
+        board = self.board
+
+        def for_unit(unit_id: str | None) -> None:
+            if not unit_id:
+                return
+            from ..domain.presence import Roster
+
+            roster = Roster(board.snapshot.shifts)
+            present = sorted(roster.present_shifts(unit_id, board.at),
+                             key=lambda sh: (sh.staff_id != self.config.user.staff_id, sh.staff_id))
+            options, seen = [], set()
+            for sh in present:
+                if sh.staff_id in seen:
+                    continue
+                seen.add(sh.staff_id)
+                person = board.snapshot.staff.get(sh.staff_id)
+                options.append((sh.staff_id, i18n.t("act.coord.take", self.lang,
+                                                     name=person.name if person else sh.staff_id,
+                                                     profession=i18n.profession_label(sh.profession, self.lang))))
+            options.append(("", i18n.t("act.coord.hand_back", self.lang)))
+            name = dict(board.all_units).get(unit_id, unit_id)
+
+            def chosen(staff_id: str | None) -> None:
+                if staff_id is None:
+                    return
+                from ..store.actions import OutboxWrite
+
+                write = OutboxWrite("coordinator", {"staff_id": staff_id or None}, unit_id=unit_id)
+                self._submit("coordinator_role", [write], {"unit": unit_id, "staff_id": staff_id or None},
+                             i18n.t("key.coordinator", self.lang))
+
+            self.push_screen(ChoiceScreen(i18n.t("act.coord.title", self.lang, unit=name), options), chosen)
+
+        if self.unit:
+            for_unit(self.unit)
+        elif len(board.unit_ids) == 1:
+            for_unit(board.unit_ids[0])
+        else:
+            self.push_screen(ChoiceScreen(i18n.t("act.coord.pick_unit", self.lang),
+                                          [(uid, name) for uid, name in board.all_units]), for_unit)
+
+    def reveal_pnr(self, case_id: str) -> bool:
+        """Showing a masked personal identity number is itself an audited action."""
+        writer = getattr(self.sync, "store", None) if self.sync is not None else None
+        if writer is None or self.offline:
+            self.notify(i18n.t("reveal.denied", self.lang, why=i18n.t("ro.offline", self.lang)), severity="warning")
+            return False
+        from ..store.actions import audit_append
+
+        audit_append(writer, self.clock.now(), self.actor(), "reveal_pnr", {"case": case_id})
+        self.notify(i18n.t("reveal.done", self.lang), timeout=4)
+        return True
+
     def action_focus_panel(self, pid: str) -> None:
         self._table(pid).focus()
 
@@ -404,6 +735,15 @@ class DirektApp(App[None]):
         yield SystemCommand(T("cmd.unit"), "u", self.action_choose_unit)
         yield SystemCommand(T("cmd.sync"), "r", self.action_sync_now)
         yield SystemCommand(T("cmd.help"), "?", self.action_help)
+        why = self.writes_denied()
+        for key, binding, action in (("cmd.assign", "a", self.action_assign), ("cmd.move", "m", self.action_move),
+                                     ("cmd.template", "t", self.action_send_template),
+                                     ("cmd.coordinator", "c", self.action_coordinator_role)):
+            title = T(key) if why is None else T("cmd.unavailable", title=T(key), why=why)
+            yield SystemCommand(title, binding, action)
+        yield SystemCommand(T("cmd.mark_all"), "*", self.action_mark_all)
+        yield SystemCommand(T("cmd.clear_marks"), "Esc", self.action_clear_filter)
+        yield SystemCommand(T("cmd.outbox"), "o", self.action_outbox)
         for pid in PANELS:
             yield SystemCommand(T("cmd.panel", panel=T(f"panel.{pid}")), "Tab",
                                 lambda pid=pid: self.action_focus_panel(pid))

@@ -25,15 +25,49 @@ class LiveSync:
     """The sync as the application sees it: a scheduler over a writer store, a clock that
     follows the platform, and the load history written after each board."""
 
-    def __init__(self, store: Any, scheduler: Any, clock: ServerClock):
+    def __init__(self, store: Any, scheduler: Any, clock: ServerClock, sender: Any = None):
         self.store = store
         self.scheduler = scheduler
         self.clock = clock
+        self.sender = sender
         self._app_hook = None
+        self._app_outcome = None
+        if sender is not None:
+            from apscheduler.executors.pool import ThreadPoolExecutor
+            from apscheduler.triggers.interval import IntervalTrigger
+
+            # writes on their own worker: a long feed sync never delays a coordinator's write
+            scheduler.scheduler.add_executor(ThreadPoolExecutor(max_workers=1), alias="outbox")
+            scheduler.scheduler.add_job(self._send, IntervalTrigger(seconds=1), id="outbox", name="outbox",
+                                        executor="outbox", max_instances=1, coalesce=True, misfire_grace_time=5,
+                                        replace_existing=True)
+            sender.on_outcome = self._on_outcome
 
     def bind(self, app: Any) -> None:
         self._app_hook = app.on_sync_cycle
+        self._app_outcome = getattr(app, "on_write_outcome", None)
         self.scheduler.on_cycle = self._on_cycle
+
+    def _send(self) -> None:
+        if self.sender is not None:
+            self.sender.job()
+
+    def _on_outcome(self, row: Any, status: str) -> None:
+        if self._app_outcome is not None:
+            self._app_outcome(row, status)
+
+    def enqueue(self, actor: str, action: str, writes: Sequence[Any], detail: Any) -> str:
+        """Queue writes with their audit entry (one transaction) and send them at once."""
+        from ..store.actions import enqueue
+
+        batch = enqueue(self.store, self.clock.now(), actor, action, writes, detail)
+        self.kick()
+        return batch
+
+    def kick(self) -> None:
+        job = self.scheduler.scheduler.get_job("outbox")
+        if job is not None:
+            job.modify(next_run_time=datetime.now(timezone.utc))
 
     def _on_cycle(self, result: Any, exc: BaseException | None) -> None:
         if result is not None and getattr(result, "data_as_of", None) is not None:
@@ -48,6 +82,8 @@ class LiveSync:
         self.scheduler.run_now()
 
     def shutdown(self, wait: bool = True) -> None:
+        if self.sender is not None:
+            self.sender.stop()
         self.scheduler.shutdown(wait=wait)
 
     def record_load(self, at: datetime, loads: Sequence[tuple[str, Any]]) -> None:
@@ -64,10 +100,21 @@ def build_live_sync(store_path: Path, cfg: Config, base_url: str, rate: float = 
     from ..sync.engine import build_engine
     from ..sync.scheduler import SyncScheduler
 
+    from ..sync.outbox import OutboxSender
+
     store = Store(store_path)
     engine = build_engine(store, cfg, base_url=base_url)
     scheduler = SyncScheduler(engine, cfg)
-    return LiveSync(store, scheduler, ServerClock(rate))
+    clock = ServerClock(rate)
+    sender = OutboxSender(store, engine.client, concurrency=8, clock=clock.now, actor=actor_name(cfg))
+    return LiveSync(store, scheduler, clock, sender)
+
+
+def actor_name(cfg: Config) -> str:
+    import getpass
+
+    name = cfg.user.name or getpass.getuser()
+    return f"{name} ({cfg.user.staff_id})" if cfg.user.staff_id else name
 
 
 def run_app(args: argparse.Namespace, cfg: Config) -> int:

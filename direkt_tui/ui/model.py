@@ -393,3 +393,12 @@ def columns(kind: str, lang: str, multi_unit: bool) -> list[tuple[str, int]]:
         cols.append((T("col.unit"), 11))
     cols.append((T("col.findings"), 0))
     return cols
+
+
+def optional_columns(kind: str, multi_unit: bool) -> tuple[int, ...]:
+    """Columns a narrow table drops first: the unit (the detail view has it), then the status."""
+    if kind == "cases":
+        return (2, 6) if multi_unit else (2,)
+    if kind == "side":
+        return (4,)
+    return ()

@@ -5,6 +5,7 @@ masked; for protected identity neither name nor number is shown."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Callable
 
 from rich.console import Group
 from rich.table import Table
@@ -24,7 +25,7 @@ def _local(t: datetime | None, tz) -> str:
     return t.astimezone(tz).strftime("%Y-%m-%d %H:%M") if t else "–"
 
 
-def case_renderable(board: Board, case: Case, lang: str) -> Group:
+def case_renderable(board: Board, case: Case, lang: str, revealed: bool = False) -> Group:
     T = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
     snap = board.snapshot
     unit = next((u for u in snap.units if u.id == case.unit_id), None)
@@ -49,6 +50,9 @@ def case_renderable(board: Board, case: Case, lang: str) -> Group:
     p = case.patient
     if p.protected_identity:
         patient = Text(T("detail.protected"), style="bold magenta")
+    elif revealed:
+        patient = Text(f"{p.display_name or '–'}  {p.personnummer or '–'}  {p.phone or ''}".rstrip())
+        patient.append("  (visat, loggat)" if lang != "en" else "  (shown, logged)", style="italic dim")
     else:
         patient = Text(f"{p.display_name or '–'}  {mask_personnummer(p.personnummer)}")
     waited = board.evaluation.waited_minutes.get(case.id)
@@ -124,13 +128,16 @@ def case_renderable(board: Board, case: Case, lang: str) -> Group:
 
 
 class CaseDetailScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q", "close", "Stäng")]
+    BINDINGS = [Binding("escape,q", "close", "Stäng"), Binding("v", "reveal", "Visa personnummer")]
 
-    def __init__(self, board: Board, case_id: str, lang: str) -> None:
+    def __init__(self, board: Board, case_id: str, lang: str,
+                 reveal: "Callable[[str], bool] | None" = None) -> None:
         super().__init__(classes="dialog-screen")
         self.board = board
         self.case_id = case_id
         self.lang = lang
+        self._reveal = reveal
+        self.revealed = False
 
     def compose(self) -> ComposeResult:
         case = self.board.case(self.case_id)
@@ -147,3 +154,12 @@ class CaseDetailScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_reveal(self) -> None:
+        """Show the full personal identity number – logged in the audit chain first."""
+        case = self.board.case(self.case_id)
+        if case is None or case.patient.protected_identity or self.revealed or self._reveal is None:
+            return
+        if self._reveal(self.case_id):
+            self.revealed = True
+            self.query_one("#detail-body", Static).update(case_renderable(self.board, case, self.lang, True))

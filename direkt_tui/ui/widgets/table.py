@@ -30,8 +30,11 @@ class VirtualTable(ScrollView, can_focus=True):
         Binding("home", "first", show=False),
         Binding("end", "last", show=False),
         Binding("enter", "activate", "Detaljer", show=False),
+        Binding("space", "toggle_mark", "Markera", show=False),
+        Binding("shift+space,ctrl+space,V", "mark_range", "Markera intervall", show=False),
+        Binding("asterisk", "mark_all", "Markera alla", show=False),
     ]
-    COMPONENT_CLASSES = {"table--header", "table--cursor", "table--cursor-blur", "table--empty"}
+    COMPONENT_CLASSES = {"table--header", "table--cursor", "table--cursor-blur", "table--empty", "table--mark"}
     DEFAULT_CSS = """
     VirtualTable {
         height: 1fr;
@@ -43,6 +46,7 @@ class VirtualTable(ScrollView, can_focus=True):
     VirtualTable > .table--cursor { background: $accent 40%; }
     VirtualTable > .table--cursor-blur { background: $accent 15%; }
     VirtualTable > .table--empty { color: $text-muted; text-style: italic; }
+    VirtualTable > .table--mark { color: $accent; text-style: bold; background: $accent 12%; }
     """
 
     cursor = reactive(0, always_update=True, repaint=False)
@@ -59,6 +63,15 @@ class VirtualTable(ScrollView, can_focus=True):
         def control(self) -> "VirtualTable":
             return self.table
 
+    class MarksChanged(Message):
+        def __init__(self, table: "VirtualTable") -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> "VirtualTable":
+            return self.table
+
     class CursorMoved(Message):
         def __init__(self, table: "VirtualTable", key: str | None) -> None:
             super().__init__()
@@ -69,12 +82,19 @@ class VirtualTable(ScrollView, can_focus=True):
         def control(self) -> "VirtualTable":
             return self.table
 
-    def __init__(self, columns: Sequence[tuple[str, int]] = (), empty_text: str = "", **kw) -> None:
+    MIN_FLEX = 16  # below this the optional columns make room for the flexible one
+
+    def __init__(self, columns: Sequence[tuple[str, int]] = (), empty_text: str = "",
+                 marks: set[str] | None = None, optional: Sequence[int] = (), **kw) -> None:
         super().__init__(**kw)
         self._columns: list[tuple[str, int]] = list(columns)
+        self.optional = frozenset(optional)  # column indexes dropped first on a narrow table
         self._rows: list[Row] = []
         self._index: dict[str, int] = {}
         self.empty_text = empty_text
+        # marks are keys, shared between the tables that show the same kind of rows; None = no marks
+        self.marks = marks
+        self._anchor: int | None = None
 
     # -- data -------------------------------------------------------------------------------------
     @property
@@ -91,9 +111,10 @@ class VirtualTable(ScrollView, can_focus=True):
             return self._rows[self.cursor].key
         return None
 
-    def set_columns(self, columns: Sequence[tuple[str, int]]) -> None:
-        if list(columns) != self._columns:
+    def set_columns(self, columns: Sequence[tuple[str, int]], optional: Sequence[int] = ()) -> None:
+        if list(columns) != self._columns or frozenset(optional) != self.optional:
             self._columns = list(columns)
+            self.optional = frozenset(optional)
             self.refresh()
 
     def set_rows(self, rows: list[Row]) -> None:
@@ -168,6 +189,38 @@ class VirtualTable(ScrollView, can_focus=True):
         if key is not None:
             self.post_message(self.Activated(self, key))
 
+    # -- marks (k9s-style) ---------------------------------------------------------------------------
+    def action_toggle_mark(self) -> None:
+        key = self.cursor_key
+        if self.marks is None or key is None:
+            return
+        if key in self.marks:
+            self.marks.discard(key)
+        else:
+            self.marks.add(key)
+        self._anchor = self.cursor
+        self.refresh()
+        self.post_message(self.MarksChanged(self))
+        self.action_cursor_down()
+
+    def action_mark_range(self) -> None:
+        if self.marks is None or not self._rows:
+            return
+        anchor = self._anchor if self._anchor is not None else self.cursor
+        lo, hi = sorted((anchor, self.cursor))
+        self.marks.update(r.key for r in self._rows[lo:hi + 1])
+        self._anchor = self.cursor
+        self.refresh()
+        self.post_message(self.MarksChanged(self))
+
+    def action_mark_all(self) -> None:
+        """Mark every row this table shows (so the filter is respected)."""
+        if self.marks is None:
+            return
+        self.marks.update(r.key for r in self._rows)
+        self.refresh()
+        self.post_message(self.MarksChanged(self))
+
     def on_click(self, event: Click) -> None:
         y = event.y - 1 + int(self.scroll_y)
         if event.y >= 1 and 0 <= y < len(self._rows):
@@ -186,14 +239,29 @@ class VirtualTable(ScrollView, can_focus=True):
 
     # -- rendering --------------------------------------------------------------------------------
     def _widths(self, total: int) -> list[int]:
-        fixed = sum(w for _l, w in self._columns if w) + max(0, len(self._columns) - 1)
-        return [w if w else max(4, total - fixed) for _l, w in self._columns]
+        """Column widths; 0 for an optional column dropped to make room."""
+        total -= 1 if self.marks is not None else 0  # the mark gutter
+        cols = self._columns
+        dropped: set[int] = set()
+        while True:
+            kept = [(i, w) for i, (_l, w) in enumerate(cols) if i not in dropped]
+            fixed = sum(w for _i, w in kept if w) + max(0, len(kept) - 1)
+            flex = total - fixed
+            candidates = sorted(self.optional - dropped)
+            if flex >= self.MIN_FLEX or not candidates:
+                break
+            dropped.add(candidates[-1])
+        return [0 if i in dropped else (w if w else max(4, flex)) for i, (_l, w) in enumerate(cols)]
 
     def _line(self, cells: Sequence[Text | str], widths: list[int], style: Style | str = "") -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
-        for i, (cell, width) in enumerate(zip(cells, widths)):
-            if i:
+        first = True
+        for cell, width in zip(cells, widths):
+            if width == 0:
+                continue
+            if not first:
                 line.append(" ")
+            first = False
             t = cell.copy() if isinstance(cell, Text) else Text(str(cell))
             t.truncate(width, overflow="ellipsis", pad=True)
             line.append_text(t)
@@ -205,9 +273,12 @@ class VirtualTable(ScrollView, can_focus=True):
         width = self.size.width
         base = self.rich_style
         widths = self._widths(width)
+        gutter = self.marks is not None
         if y == 0:
             header = self._line([label for label, _w in self._columns], widths,
                                 self.get_component_rich_style("table--header"))
+            if gutter:
+                header = Text(" ") + header
             return Strip(header.render(self.app.console), header.cell_len).crop_extend(0, width, base)
         index = int(self.scroll_y) + y - 1
         if not self._rows:
@@ -219,6 +290,13 @@ class VirtualTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         row = self._rows[index]
         text = self._line(row.cells, widths)
+        if gutter:
+            if row.key in self.marks:  # type: ignore[operator]
+                mark_style = self.get_component_rich_style("table--mark")
+                text = Text("✔", style=mark_style) + text
+                text.stylize(Style(bgcolor=mark_style.bgcolor))
+            else:
+                text = Text(" ") + text
         if index == self.cursor:
             cls = "table--cursor" if self.has_focus else "table--cursor-blur"
             # the background only: severity colours stay readable on the cursor row
