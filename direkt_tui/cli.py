@@ -142,7 +142,7 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def cmd_calllist(args: argparse.Namespace) -> int:
-    from .ui.launch import run_calllist
+    from .calllist import run_calllist
 
     return run_calllist(args, load_config(args.config))
 

@@ -271,6 +271,64 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reveal.done": ("Personnumret visades – åtkomsten är loggad.", "Number shown – the access is logged."),
     "reveal.denied": ("Kan inte logga åtkomsten ({why}) – personnumret visas inte.",
                       "Cannot log the access ({why}) – the number is not shown."),
+    # -- outage and looking back ---------------------------------------------------------------
+    "outage.banner": ("DRIFTSTÖRNING – plattformen svarar inte sedan {since}. Data från {data} ({age} gammal). "
+                      "Skrivåtgärder är avstängda. Följ reservrutinen (F).",
+                      "OUTAGE – the platform has not answered since {since}. Data from {data} ({age} old). "
+                      "Writes are off. Follow the fallback routine (F)."),
+    "outage.offline_banner": ("OFFLINE – granskning av senaste ögonblicksbild från {data} ({age} gammal). "
+                              "Reservrutin: F.",
+                              "OFFLINE – reviewing the last snapshot from {data} ({age} old). Fallback routine: F."),
+    "outage.entered": ("Driftstörning: synkroniseringen har misslyckats längre än gränsen.",
+                       "Outage: the sync has failed for longer than the stale limit."),
+    "outage.left": ("Plattformen svarar igen – driftstörningsläget är avslutat.",
+                    "The platform answers again – outage mode has ended."),
+    "history.banner": ("TILLBAKABLICK {at} – tavlan som den var då (ärendeversioner i lagret). "
+                       "[ / ]: ±15 min · Backspace: tillbaka till nu",
+                       "LOOKING BACK {at} – the board as it was (case versions in the store). "
+                       "[ / ]: ±15 min · Backspace: back to now"),
+    "history.live": ("Tillbaka till nuläget.", "Back to now."),
+    "ro.history": ("tillbakablick", "looking back"),
+    "key.back": ("−15 min", "−15 min"),
+    "key.forward": ("+15 min", "+15 min"),
+    "key.now": ("Nu", "Now"),
+    "key.fallback": ("Reservrutin", "Fallback"),
+    "cmd.back": ("Tillbakablick: 15 minuter tidigare", "Look back: 15 minutes earlier"),
+    "cmd.forward": ("Tillbakablick: 15 minuter senare", "Look back: 15 minutes later"),
+    "cmd.now": ("Tillbaka till nuläget", "Back to now"),
+    "cmd.fallback": ("Reservrutin och telefonlista", "Fallback routine and phone list"),
+    # -- shift work screens -------------------------------------------------------------------
+    "checklist.col.item": ("Kontroll", "Check"),
+    "checklist.col.status": ("Läge", "Status"),
+    "checklist.summary": ("{open} av {total} punkter har ärenden kvar · {ack} kvitterade",
+                          "{open} of {total} items have cases left · {ack} acknowledged"),
+    "checklist.keys": ("Enter: visa ärendena · Mellanslag: kvittera · s: signera · p: skiftrapport · Esc: stäng",
+                       "Enter: show the cases · Space: acknowledge · s: sign off · p: shift report · Esc: close"),
+    "checklist.signed_ok": ("{title} signerad av {who} – {n} punkter kvar noterade.",
+                            "{title} signed off by {who} – {n} open items recorded."),
+    "checklist.sign_denied": ("Kan inte signera ({why}).", "Cannot sign off ({why})."),
+    "checklist.jumped": ("Visar: {text}", "Showing: {text}"),
+    "fallback.title": ("Reservrutin – driftstörning (§12)", "Fallback routine – outage (§12)"),
+    "fallback.col.patient": ("Patient", "Patient"),
+    "fallback.col.phone": ("Telefon", "Phone"),
+    "fallback.col.called": ("Ringd", "Called"),
+    "fallback.keys": ("x: markera som ringd (med kort anteckning) · Enter: ärendet · Esc: stäng",
+                      "x: mark as called (with a short note) · Enter: the case · Esc: close"),
+    "fallback.note.title": ("Ringd – kort anteckning (valfri)", "Called – short note (optional)"),
+    "fallback.note.help": ("Sparas bara lokalt. Skriv inga personuppgifter.", "Kept locally only. No personal details."),
+    "fallback.unmarked": ("Markeringen togs bort.", "Mark removed."),
+    "report.title": ("Skiftrapport", "Shift report"),
+    "report.saved": ("Sparad: {path}", "Saved: {path}"),
+    "key.checklist_start": ("Skiftstart", "Shift start"),
+    "key.checklist_during": ("Under dagen", "During the day"),
+    "key.checklist_end": ("Skiftslut", "Shift end"),
+    "key.report": ("Skiftrapport", "Shift report"),
+    "cmd.checklist": ("Checklista: {title}", "Checklist: {title}"),
+    "cmd.report": ("Skriv skiftrapport för nästa ansvarig", "Write the shift report for the next coordinator"),
+    "help.keys.shift": ("1 / 2 / 3: checklistorna Skiftstart, Under dagen, Skiftslut · p: skiftrapport · "
+                        "F: reservrutin och telefonlista · [ / ]: tillbakablick ±15 min · Backspace: nu",
+                        "1 / 2 / 3: the checklists shift start, during the day, shift end · p: shift report · "
+                        "F: fallback routine and phone list · [ / ]: look back ±15 min · Backspace: now"),
     # -- what each rule checks (help screen) ---------------------------------------------------
     "desc.no_coordinator": ("Under öppettid saknas övergripande ansvarig, eller hen är inte i tjänst (§10.1).",
                             "During opening hours nobody holds the coordinator role, or they are not at work."),
@@ -460,6 +518,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 
+def _merge_domain_strings() -> None:
+    """The checklist, fallback, phone-list and shift-report texts live beside their logic in
+    ``domain.checklists.CHECKLIST_STRINGS``; they are part of this one catalogue."""
+    from .domain.checklists import CHECKLIST_STRINGS
+
+    for key, value in CHECKLIST_STRINGS.items():
+        CATALOGUE.setdefault(key, value)
+
+
 def t(key: str, lang: str = "sv", **kwargs: Any) -> str:
     """The text for ``key`` in ``lang`` (Swedish fallback), formatted with ``kwargs``."""
     entry = CATALOGUE.get(key)
@@ -475,3 +542,6 @@ def profession_label(code: str | None, lang: str = "sv") -> str:
 
 def priority_label(priority: int | None, lang: str = "sv") -> str:
     return t("prio.admin", lang) if priority is None else t("prio.n", lang, p=priority)
+
+
+_merge_domain_strings()

@@ -71,6 +71,10 @@ def run_sync(args: Any, cfg: Any, *, stdout: TextIO | None = None, stderr: TextI
             _say(err, f"{PREFIX}: error: cannot use the store {db}: {exc}")
             return EXIT_USAGE
         with store:
+            if "on_synced" not in engine_options:
+                from .recorder import Recorder
+
+                engine_options["on_synced"] = Recorder(store, cfg)
             engine = SyncEngine(store, client, cfg, **engine_options)
             if getattr(args, "watch", False):
                 return _watch(engine, cfg, out, err)

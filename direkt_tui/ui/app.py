@@ -33,6 +33,7 @@ from .screens.actions import ChoiceScreen, OutcomeScreen, PreviewScreen
 from .screens.detail import CaseDetailScreen
 from .screens.dialogs import PromptScreen, UnitPicker, date_validator
 from .screens.help import HelpScreen
+from .screens.shiftwork import ChecklistScreen, FallbackScreen, ReportScreen
 from .widgets.table import VirtualTable
 
 PANELS = ("active", "absent", "roles", "overdue", "load")
@@ -70,6 +71,14 @@ class DirektApp(App[None]):
         Binding("t", "send_template", "Frasmall", id="template", show=False),
         Binding("c", "coordinator_role", "Ansvarig-rollen", id="coordinator", show=False),
         Binding("o", "outbox", "Utskick", id="outbox", show=False),
+        Binding("left_square_bracket", "look_back", "−15 min", id="back", show=False, key_display="["),
+        Binding("right_square_bracket", "look_forward", "+15 min", id="forward", show=False, key_display="]"),
+        Binding("backspace", "look_now", "Nu", id="now", show=False),
+        Binding("1", "checklist('start')", "Skiftstart", id="checklist_start", show=False),
+        Binding("2", "checklist('during')", "Under dagen", id="checklist_during", show=False),
+        Binding("3", "checklist('end')", "Skiftslut", id="checklist_end", show=False),
+        Binding("p", "shift_report", "Skiftrapport", id="report", show=False),
+        Binding("F", "fallback", "Reservrutin", id="fallback"),
         Binding("tab", "focus_next", "Nästa panel", show=False),
         Binding("shift+tab", "focus_previous", "Föreg. panel", show=False),
     ]
@@ -102,6 +111,7 @@ class DirektApp(App[None]):
         self.marks: set[str] = set()  # marked case ids, shared by the four case panels
         self.outage = False  # set by outage mode
         self._dirty = False  # a write outcome arrived: refresh on the next tick
+        self.view_at: datetime | None = None  # looking back to this instant (None = live)
         self.board: Board | None = None
         self._builder: BoardBuilder | None = None
         self._store: Store | None = None
@@ -115,7 +125,10 @@ class DirektApp(App[None]):
         labels = {"quit": "key.quit", "help": "key.help", "filter": "key.filter", "date": "key.date",
                   "unit": "key.unit", "sync": "key.sync", "clear": "key.clear", "assign": "key.assign",
                   "move": "key.move", "template": "key.template", "coordinator": "key.coordinator",
-                  "outbox": "key.outbox"}
+                  "outbox": "key.outbox", "checklist_start": "key.checklist_start",
+                  "checklist_during": "key.checklist_during", "checklist_end": "key.checklist_end",
+                  "report": "key.report", "fallback": "key.fallback", "back": "key.back", "forward": "key.forward",
+                  "now": "key.now"}
         for bindings in self._bindings.key_to_bindings.values():
             for i, b in enumerate(bindings):
                 if b.id in labels:
@@ -126,6 +139,7 @@ class DirektApp(App[None]):
         T = lambda k: i18n.t(k, self.lang)  # noqa: E731
         yield Static(id="statusbar")
         yield Static(id="coordinators")
+        yield Static(id="banner")
         yield Static(id="alerts")
         with Horizontal(id="main"):
             yield VirtualTable(columns("cases", self.lang, True), empty_text=T("empty"), id="active",
@@ -142,6 +156,7 @@ class DirektApp(App[None]):
         for pid in PANELS:
             self.query_one(f"#{pid}", VirtualTable).border_title = i18n.t(f"panel.{pid}", self.lang)
         self.query_one("#alerts").display = False
+        self.query_one("#banner").display = False
         try:
             self._store = Store(self.store_path, read_only=True)
         except StoreError as exc:
@@ -189,25 +204,18 @@ class DirektApp(App[None]):
 
     def request_refresh(self) -> None:
         if self._builder is not None:
-            self._build_board(self.clock.now(), self.filter, self.unit)
+            at = self.view_at or self.clock.now()
+            self._build_board(at, self.filter, self.unit, self.view_at is not None)
 
     @work(thread=True, exclusive=True, group="board")
-    def _build_board(self, at: datetime, filt: CaseFilter, unit: str | None) -> None:
+    def _build_board(self, at: datetime, filt: CaseFilter, unit: str | None, history: bool = False) -> None:
         assert self._builder is not None
         # free the boards the UI replaced here: dropping ~10^5 objects costs tens of ms
         while self._retired:
             self._retired.pop()
-        board = self._builder.build(at, filt, [unit] if unit else None)
-        if self.sync is not None and board.health and board.health.data_as_of is not None:
-            self._record_load(board)
+        board = self._builder.build(at, filt, [unit] if unit else None, history=history)
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._apply_board, board)
-
-    def _record_load(self, board: Board) -> None:
-        """The load history behind the sparklines is written by the sync side (writer store)."""
-        hook = getattr(self.sync, "record_load", None)
-        if hook is not None:
-            hook(board.at, [(uid, st.load) for uid, st in board.evaluation.units.items()])
 
     def _apply_board(self, board: Board) -> None:
         t0 = time.perf_counter()
@@ -235,6 +243,7 @@ class DirektApp(App[None]):
                 table.set_class(pid != "load" and pid != "active" and count > 0 and any(
                     r.severity == "critical" for r in rows), "has-critical")
             self._update_alerts(board)
+            self._update_outage(board)
             self._update_statusbar()
         crit = board.critical_keys
         if self._seen_critical is not None:
@@ -265,11 +274,202 @@ class DirektApp(App[None]):
         alerts.display = True
         alerts.set_class(any(f.severity == "critical" for f in board.alerts), "critical")
 
+    # -- outage mode and looking back ------------------------------------------------------------
+    def _in_outage(self, board: Board) -> bool:
+        """Outage: the sync has failed for longer than the stale limit (connection errors, 5xx),
+        measured on the platform's clock (the data's age), or the application is offline."""
+        if self.offline:
+            return True
+        h = board.health
+        if h is None or not h.consecutive_failures:
+            return False
+        if h.data_as_of is None:
+            return True
+        age = (self.clock.now() - h.data_as_of).total_seconds()
+        return age > self.config.rules.stale_after_minutes * 60
+
+    def _update_outage(self, board: Board) -> None:
+        was = self.outage
+        now_out = self._in_outage(board) if not board.history else was
+        self.outage = now_out and not self.offline
+        if self.outage and not was:
+            self.notify(i18n.t("outage.entered", self.lang), severity="error", timeout=10)
+            if self.config.ui.bell:
+                self.bell()
+            self.on_outage_started()
+        elif was and not self.outage:
+            self.notify(i18n.t("outage.left", self.lang), severity="information", timeout=10)
+        self.refresh_bindings()
+        banner = self.query_one("#banner", Static)
+        T = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
+        tz = board.snapshot.units[0].timezone if board.snapshot.units else "Europe/Stockholm"
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(tz)
+        if board.history:
+            banner.update(Text(" " + T("history.banner", at=board.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")),
+                               style="bold black on cyan"))
+            banner.set_class(False, "outage")
+            banner.display = True
+        elif self.outage or self.offline:
+            h = board.health
+            data = h.data_as_of if h else None
+            data_txt = data.astimezone(zone).strftime("%H:%M") if data else "–"
+            age = fmt_age((self.clock.now() - data).total_seconds(), self.lang) if data else "–"
+            since = h.failing_since.astimezone(zone).strftime("%H:%M") if h and h.failing_since else "–"
+            key = "outage.offline_banner" if self.offline else "outage.banner"
+            banner.update(Text(" " + T(key, since=since, data=data_txt, age=age), style="bold white on red"))
+            banner.set_class(True, "outage")
+            banner.display = True
+        else:
+            banner.display = False
+
+    def on_outage_started(self) -> None:
+        """Entering outage mode: the fallback routine comes up by itself."""
+        if not isinstance(self.screen, FallbackScreen):
+            self.action_fallback()
+
+    # -- shift work -------------------------------------------------------------------------------
+    def action_checklist(self, kind: str) -> None:
+        if self.board is not None:
+            self.push_screen(ChecklistScreen(kind, self))
+
+    def action_fallback(self) -> None:
+        if self.board is not None:
+            self.push_screen(FallbackScreen(self))
+
+    def jump_to(self, status) -> None:
+        """Show a checklist item's cases in the panels (its rules as the filter)."""
+        rules = frozenset(status.item.rules)
+        up_to = None
+        if status.item.date_filter:
+            from datetime import timedelta
+
+            up_to = self._today() - timedelta(days=1)
+            rules = frozenset()
+        self.set_filter(CaseFilter(rules=rules, up_to=up_to))
+        self.notify(i18n.t("checklist.jumped", self.lang, text=status.item.text(self.lang)), timeout=3)
+
+    def _local_writer(self):
+        """The writer store for local records (sign-offs, call marks, audit): not offline."""
+        if self.offline or self.sync is None:
+            return None
+        return getattr(self.sync, "store", None)
+
+    def sign_off(self, kind: str, acknowledged: list[str], outstanding: dict) -> bool:
+        from ..domain.checklists import checklist_title
+        from ..store.shiftlog import sign_off
+
+        writer = self._local_writer()
+        if writer is None:
+            self.notify(i18n.t("checklist.sign_denied", self.lang, why=i18n.t("ro.offline", self.lang)),
+                        severity="warning")
+            return False
+        units = list(self.board.unit_ids) if self.board else []
+        sign_off(writer, self.clock.now(), kind, units, self.actor(), acknowledged, outstanding)
+        self.notify(i18n.t("checklist.signed_ok", self.lang, title=checklist_title(kind, self.lang),
+                           who=self.actor(), n=len(outstanding)), timeout=6)
+        return True
+
+    def call_marks(self) -> dict:
+        from ..store.shiftlog import call_marks
+
+        store = self._local_writer() or self._store
+        try:
+            return call_marks(store) if store is not None else {}
+        except Exception:
+            return {}
+
+    def toggle_called(self, case_id: str, done: Callable[[], None]) -> None:
+        from ..store.shiftlog import clear_call_mark, mark_called
+
+        writer = self._local_writer()
+        if writer is None:
+            self.notify(i18n.t("checklist.sign_denied", self.lang, why=i18n.t("ro.offline", self.lang)),
+                        severity="warning")
+            return
+        if case_id in self.call_marks():
+            clear_call_mark(writer, case_id, self.clock.now(), self.actor())
+            self.notify(i18n.t("fallback.unmarked", self.lang), timeout=2)
+            done()
+            return
+
+        def noted(note: str | None) -> None:
+            if note is None:
+                return
+            mark_called(writer, case_id, self.clock.now(), note.strip()[:120] or None, self.actor())
+            done()
+
+        self.push_screen(PromptScreen(i18n.t("fallback.note.title", self.lang),
+                                      i18n.t("fallback.note.help", self.lang)), noted)
+
+    def open_case(self, case_id: str) -> None:
+        if self.board is not None:
+            self.push_screen(CaseDetailScreen(self.board, case_id, self.lang, reveal=self.reveal_pnr))
+
+    def action_shift_report(self) -> None:
+        if self.board is None or self._store is None:
+            return
+        from ..shift import shift_report_markdown
+
+        board = self.board
+        tz = board.snapshot.units[0].timezone if board.snapshot.units else "Europe/Stockholm"
+        from zoneinfo import ZoneInfo
+
+        since = self.clock.now().astimezone(ZoneInfo(tz)).replace(hour=0, minute=0, second=0, microsecond=0)
+        text = shift_report_markdown(self._store, board.evaluation, board.snapshot, since, board.at, self.lang)
+        path = self._save_report(text, board.at, tz)
+        self.push_screen(ReportScreen(text, path, self.lang))
+
+    def _save_report(self, text: str, at: datetime, tz: str) -> Path | None:
+        import os
+        from zoneinfo import ZoneInfo
+
+        folder = self.store_path.parent / "reports"
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+            path = folder / f"skiftrapport-{at.astimezone(ZoneInfo(tz)).strftime('%Y%m%d-%H%M')}.md"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            return path
+        except OSError:
+            return None
+
+    def action_look_back(self) -> None:
+        self._look(-15)
+
+    def action_look_forward(self) -> None:
+        if self.view_at is not None:
+            self._look(15)
+
+    def _look(self, minutes: int) -> None:
+        from datetime import timedelta
+
+        now = self.clock.now()
+        base = self.view_at or now
+        target = base + timedelta(minutes=minutes)
+        if target >= now:
+            self.action_look_now()
+            return
+        self.view_at = target.replace(second=0, microsecond=0)
+        self.refresh_bindings()
+        self.request_refresh()
+
+    def action_look_now(self) -> None:
+        if self.view_at is not None:
+            self.view_at = None
+            self.notify(i18n.t("history.live", self.lang), timeout=2)
+            self.refresh_bindings()
+            self.request_refresh()
+
     def _update_statusbar(self) -> None:
         T = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
         now = self.clock.now()
         board = self.board
         bar = Text()
+        if self.view_at is not None:
+            now = self.view_at
         bar.append(" direkt-tui ", style="bold reverse")
         tzname = "Europe/Stockholm"
         if board is not None and board.snapshot.units:
@@ -436,6 +636,8 @@ class DirektApp(App[None]):
             return i18n.t("ro.read_only", self.lang)
         if self.outage:
             return i18n.t("ro.outage", self.lang)
+        if self.view_at is not None:
+            return i18n.t("ro.history", self.lang)
         if self.sync is None or getattr(self.sync, "enqueue", None) is None:
             return i18n.t("ro.no_sync", self.lang)
         return None
@@ -744,6 +946,16 @@ class DirektApp(App[None]):
         yield SystemCommand(T("cmd.mark_all"), "*", self.action_mark_all)
         yield SystemCommand(T("cmd.clear_marks"), "Esc", self.action_clear_filter)
         yield SystemCommand(T("cmd.outbox"), "o", self.action_outbox)
+        from ..domain.checklists import checklist_title
+
+        for n, kind in enumerate(("start", "during", "end"), 1):
+            yield SystemCommand(T("cmd.checklist", title=checklist_title(kind, self.lang)), str(n),
+                                lambda kind=kind: self.action_checklist(kind))
+        yield SystemCommand(T("cmd.report"), "p", self.action_shift_report)
+        yield SystemCommand(T("cmd.fallback"), "F", self.action_fallback)
+        yield SystemCommand(T("cmd.back"), "[", self.action_look_back)
+        yield SystemCommand(T("cmd.forward"), "]", self.action_look_forward)
+        yield SystemCommand(T("cmd.now"), "Backspace", self.action_look_now)
         for pid in PANELS:
             yield SystemCommand(T("cmd.panel", panel=T(f"panel.{pid}")), "Tab",
                                 lambda pid=pid: self.action_focus_panel(pid))

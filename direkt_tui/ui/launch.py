@@ -86,10 +86,6 @@ class LiveSync:
             self.sender.stop()
         self.scheduler.shutdown(wait=wait)
 
-    def record_load(self, at: datetime, loads: Sequence[tuple[str, Any]]) -> None:
-        minute = at.astimezone(timezone.utc).replace(second=0, microsecond=0)
-        self.store.record_load(minute, loads)
-
 
 def _lang(args: argparse.Namespace, cfg: Config) -> str:
     return getattr(args, "lang", None) or cfg.ui.lang
@@ -102,10 +98,13 @@ def build_live_sync(store_path: Path, cfg: Config, base_url: str, rate: float = 
 
     from ..sync.outbox import OutboxSender
 
+    from ..sync.recorder import Recorder
+
     store = Store(store_path)
-    engine = build_engine(store, cfg, base_url=base_url)
-    scheduler = SyncScheduler(engine, cfg)
     clock = ServerClock(rate)
+    # the engine stamps failures on the platform's clock too, like the data it syncs
+    engine = build_engine(store, cfg, base_url=base_url, on_synced=Recorder(store, cfg), clock=clock.now)
+    scheduler = SyncScheduler(engine, cfg)
     sender = OutboxSender(store, engine.client, concurrency=8, clock=clock.now, actor=actor_name(cfg))
     return LiveSync(store, scheduler, clock, sender)
 
@@ -166,8 +165,13 @@ def start_demo_backend(cfg: Config, *, seed: int, speed: float, port: int = 0, w
     server.start()
     workdir = workdir or Path(tempfile.mkdtemp(prefix="direkt-demo-"))
     db = workdir / "demo.db"
+    fallback = cfg.fallback
+    if not (fallback.stod_och_service_phone or fallback.inera_phone):  # fictional, for the demo only
+        fallback = replace(fallback, stod_och_service_phone="010-000 00 00 (exempel)",
+                           inera_phone="0771-00 00 00 (exempel)")
     demo_cfg = replace(cfg, api=replace(cfg.api, url=server.base_url, token_file=None),
-                       sync=replace(cfg.sync, feed_interval_seconds=feed_interval, reference_interval_seconds=60))
+                       sync=replace(cfg.sync, feed_interval_seconds=feed_interval, reference_interval_seconds=60),
+                       fallback=fallback)
     live = build_live_sync(db, demo_cfg, server.base_url, rate=speed)
     # the first cycle before the application opens, so every panel has data at first paint
     try:
@@ -200,8 +204,3 @@ def run_demo(args: argparse.Namespace, cfg: Config, lang: str) -> int:
         server.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
-
-
-def run_calllist(args: argparse.Namespace, cfg: Config) -> int:
-    print("direkt-tui calllist: error: the phone list is not available yet in this version", file=sys.stderr)
-    return 2

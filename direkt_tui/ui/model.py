@@ -211,6 +211,7 @@ class Board:
     alerts: list[Finding] = field(default_factory=list)
     headers: list[UnitHeader] = field(default_factory=list)
     open_total: int = 0
+    history: bool = False  # looking back: cases as they were at ``at``
 
     @property
     def critical_keys(self) -> frozenset[tuple]:
@@ -250,13 +251,16 @@ class BoardBuilder:
         self.engine = engine
         self.lang = lang
 
-    def build(self, at: datetime, filt: CaseFilter = CaseFilter(), unit_ids: Sequence[str] | None = None) -> Board:
-        snap = self.store.snapshot(around=at)
+    def build(self, at: datetime, filt: CaseFilter = CaseFilter(), unit_ids: Sequence[str] | None = None,
+              *, history: bool = False) -> Board:
+        """The board at ``at``; with ``history`` the cases as their versions were then (looking
+        back, for a deviation report)."""
+        snap = self.store.snapshot_at(at) if history else self.store.snapshot(around=at)
         health = self.store.sync_health()
         wanted = [u.id for u in snap.units if not unit_ids or u.id in unit_ids]
         ev = self.engine.evaluate(snap, at, wanted or None)
         board = Board(at=at, lang=self.lang, evaluation=ev, snapshot=snap, health=health, filter=filt,
-                      unit_ids=tuple(wanted), all_units=tuple((u.id, u.name) for u in snap.units))
+                      unit_ids=tuple(wanted), all_units=tuple((u.id, u.name) for u in snap.units), history=history)
         self._fill(board)
         self._load_rows(board)
         return board

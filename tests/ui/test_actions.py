@@ -2,70 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
-import pytest
-from textual.widgets import OptionList
-
-from direkt_tui.config import Config, UserConfig
-from direkt_tui.domain.timeutil import require_instant
-from direkt_tui.sim import SimServer, load_scenario as load_world
 from direkt_tui.store import actions
 from direkt_tui.ui.app import DirektApp
-from direkt_tui.ui.clock import FrozenClock
-from direkt_tui.ui.launch import build_live_sync
-from direkt_tui.ui.screens.actions import ChoiceScreen, OutcomeScreen, PreviewScreen
+from direkt_tui.ui.screens.actions import OutcomeScreen, PreviewScreen
 from direkt_tui.ui.widgets.table import VirtualTable
 
-from .conftest import SCENARIO_01, SIZE, settle, text_of
-from conftest import load_scenario
-
-
-@pytest.fixture
-def live_app(tmp_path, monkeypatch):
-    """A factory: the app on scenario 01, synced from a real simulator, with the outbox."""
-    monkeypatch.setenv("DIREKT_API_TOKEN", "demo")
-    made = []
-
-    def make(**kw):
-        sc = load_scenario(SCENARIO_01)
-        world = load_world(SCENARIO_01)
-        server = SimServer(world, token="demo")
-        server.start()
-        cfg = Config(user=UserConfig(name="Anna Berg", staff_id="s-1"))
-        live = build_live_sync(tmp_path / "live.db", cfg, server.base_url)
-        live.scheduler.engine.sync_all()
-        app = DirektApp(tmp_path / "live.db", cfg, clock=FrozenClock(require_instant(sc["as_of"])), sync=live, **kw)
-        live.bind(app)
-        made.append((server, live))
-        return app, world, live
-
-    yield make
-    for server, live in made:
-        live.shutdown(wait=True)
-        live.store.close()
-        server.stop()
-
-
-async def wait_for(pilot, condition, timeout: float = 10.0) -> bool:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while loop.time() < end:
-        if condition():
-            return True
-        await pilot.pause(0.05)
-    return condition()
-
-
-async def choose(pilot, option_id: str) -> None:
-    screen = pilot.app.screen
-    assert isinstance(screen, ChoiceScreen), screen
-    ol = screen.query_one(OptionList)
-    ids = [ol.get_option_at_index(i).id for i in range(ol.option_count)]
-    assert option_id in ids, ids
-    ol.highlighted = ids.index(option_id)
-    await pilot.press("enter")
-    await pilot.pause()
+from .conftest import SIZE, choose, settle, text_of, wait_for
 
 
 def mark(app: DirektApp, *case_ids: str) -> None:

@@ -20,7 +20,7 @@ def help_renderable(lang: str) -> Group:
     keys = Table.grid(padding=(0, 1))
     keys.add_column()
     for k in ("help.keys.nav", "help.keys.enter", "help.keys.filter", "help.keys.date", "help.keys.unit",
-              "help.keys.sync", "help.keys.marks", "help.keys.actions", "help.keys.palette", "help.keys.quit"):
+              "help.keys.sync", "help.keys.marks", "help.keys.actions", "help.keys.shift", "help.keys.palette", "help.keys.quit"):
         keys.add_row("• " + T(k))
     rules = Table(box=None, show_header=False, padding=(0, 1), expand=True)
     rules.add_column(style="bold", no_wrap=True)

@@ -190,6 +190,12 @@ class VirtualTable(ScrollView, can_focus=True):
             self.post_message(self.Activated(self, key))
 
     # -- marks (k9s-style) ---------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # a table without marks lets space and * through to its screen
+        if action in ("toggle_mark", "mark_range", "mark_all") and self.marks is None:
+            return False
+        return True
+
     def action_toggle_mark(self) -> None:
         key = self.cursor_key
         if self.marks is None or key is None:

@@ -1,0 +1,32 @@
+"""After each successful sync cycle: evaluate the rules at the platform's time and record the
+load history (the sparklines, the shift report) and the findings log (opened/resolved, the
+shift report). Runs in the sync thread on the writer store, whether or not a UI is open."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..domain.rules import RuleEngine
+from ..store.db import Store
+from ..store.shiftlog import record_findings, record_loads
+
+log = logging.getLogger(__name__)
+
+
+class Recorder:
+    def __init__(self, store: Store, config: Any):
+        self.store = store
+        self.engine = RuleEngine(config.params_for)
+
+    def __call__(self, result: Any) -> None:
+        at = getattr(result, "data_as_of", None)
+        if at is None:
+            return
+        try:
+            snap = self.store.snapshot(around=at)
+            ev = self.engine.evaluate(snap, at)
+            record_loads(self.store, at, ev)
+            record_findings(self.store, at, ev)
+        except Exception:  # the sync itself succeeded; the history gets the next cycle
+            log.exception("recording load and findings failed")

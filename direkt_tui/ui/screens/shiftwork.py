@@ -1,0 +1,219 @@
+"""Shift work: the three checklists, the fallback routine with its phone list, the shift report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, Markdown
+
+from ... import i18n
+from ...domain.checklists import ItemStatus, checklist_title, evaluate_checklist
+from ...domain.fallback import phone_list, snapshot_age_text, support_contact
+from ..model import SEVERITY_STYLE, Row, tail
+from ..widgets.table import VirtualTable
+
+if TYPE_CHECKING:
+    from ..app import DirektApp
+
+
+class ChecklistScreen(ModalScreen[None]):
+    """*Skiftstart*, *Under dagen* or *Skiftslut*: each duty with its live status. Enter jumps
+    to the cases, space acknowledges an item, ``s`` signs the checklist off (who, when, and
+    what was still outstanding)."""
+
+    BINDINGS = [
+        Binding("escape,q", "close", "Stäng"),
+        Binding("space", "acknowledge", "Kvittera"),
+        Binding("s", "sign_off", "Signera"),
+        Binding("p", "shift_report", "Skiftrapport"),
+    ]
+
+    def __init__(self, kind: str, app_: "DirektApp") -> None:
+        super().__init__(classes="dialog-screen")
+        self.kind = kind
+        self.direkt = app_
+        self.lang = app_.lang
+        self.acknowledged: set[str] = set()
+        self.statuses: list[ItemStatus] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog detail") as box:
+            box.border_title = checklist_title(self.kind, self.lang)
+            yield Label("", id="checklist-summary")
+            yield VirtualTable([("✓", 1), (i18n.t("checklist.col.item", self.lang), 0),
+                                (i18n.t("checklist.col.status", self.lang), 16)], id="checklist-table")
+            yield Label(i18n.t("checklist.keys", self.lang), classes="dialog-help")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(VirtualTable).focus()
+        self.refresh_items()
+        self.set_interval(1.0, self.refresh_items)
+
+    def refresh_items(self) -> None:
+        board = self.direkt.board
+        if board is None:
+            return
+        self.statuses = evaluate_checklist(self.kind, board.evaluation, board.snapshot, board.at)
+        rows = []
+        for st in self.statuses:
+            done = st.done
+            mark = Text("✓", style="green") if st.item.id in self.acknowledged else Text(" ")
+            status = Text(st.summary(self.lang), style="green" if done else SEVERITY_STYLE.get(
+                st.worst_severity or "high", "bold"))
+            rows.append(Row(st.item.id, (mark, Text(st.item.text(self.lang), style="" if done else "bold"), status)))
+        self.query_one(VirtualTable).set_rows(rows)
+        open_items = sum(1 for s in self.statuses if not s.done)
+        self.query_one("#checklist-summary", Label).update(i18n.t(
+            "checklist.summary", self.lang, open=open_items, total=len(self.statuses), ack=len(self.acknowledged)))
+
+    def _current(self) -> ItemStatus | None:
+        key = self.query_one(VirtualTable).cursor_key
+        return next((s for s in self.statuses if s.item.id == key), None)
+
+    def on_virtual_table_activated(self, event: VirtualTable.Activated) -> None:
+        """Enter: show the item's cases in the main panels."""
+        event.stop()
+        st = self._current()
+        if st is None:
+            return
+        self.direkt.jump_to(st)
+        self.dismiss(None)
+
+    def action_acknowledge(self) -> None:
+        st = self._current()
+        if st is None:
+            return
+        self.acknowledged ^= {st.item.id}
+        self.refresh_items()
+        self.query_one(VirtualTable).action_cursor_down()
+
+    def action_sign_off(self) -> None:
+        outstanding = {s.item.id: list(s.case_ids or s.unit_ids) for s in self.statuses if not s.done}
+        if self.direkt.sign_off(self.kind, sorted(self.acknowledged), outstanding):
+            self.dismiss(None)
+
+    def action_shift_report(self) -> None:
+        self.direkt.action_shift_report()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class FallbackScreen(ModalScreen[None]):
+    """Reservrutin (§12): whom to call now, and the patients to phone from the last snapshot,
+    most urgent first. ``x`` marks a patient as called, with a short local note."""
+
+    BINDINGS = [
+        Binding("escape,q", "close", "Stäng"),
+        Binding("x", "called", "Ringd"),
+    ]
+
+    def __init__(self, app_: "DirektApp") -> None:
+        super().__init__(classes="dialog-screen")
+        self.direkt = app_
+        self.lang = app_.lang
+
+    def compose(self) -> ComposeResult:
+        T = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
+        with Vertical(classes="dialog detail fallback") as box:
+            box.border_title = T("fallback.title")
+            yield Label("", id="fallback-who")
+            yield Label("", id="fallback-age")
+            yield VirtualTable([(T("col.prio"), 5), (T("col.case"), 10), (T("col.unit"), 12),
+                                (T("fallback.col.patient"), 18), (T("fallback.col.phone"), 22),
+                                (T("fallback.col.called"), 0)], id="phone-table")
+            yield Label(T("fallback.keys"), classes="dialog-help")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(VirtualTable).focus()
+        self.refresh_list()
+        self.set_interval(2.0, self.refresh_list)
+
+    def refresh_list(self) -> None:
+        T = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
+        board = self.direkt.board
+        if board is None:
+            return
+        tz = board.snapshot.units[0].timezone if board.snapshot.units else "Europe/Stockholm"
+        now = self.direkt.clock.now()
+        contact = support_contact(now, tz)
+        number = contact.phone(self.direkt.config.fallback) or T("fallback.no_number")
+        who = Text()
+        who.append(T("fallback.call_now") + " ", style="bold")
+        who.append(f"{contact.label(self.lang)}: {number}", style="bold reverse")
+        who.append(f"  ({contact.reason(self.lang)})", style="dim")
+        if contact.guideline_silent:
+            who.append("\n" + T("fallback.silent_note"), style="italic yellow")
+        self.query_one("#fallback-who", Label).update(who)
+        self.query_one("#fallback-age", Label).update(snapshot_age_text(board.snapshot, now, tz, self.lang))
+        marks = self.direkt.call_marks()
+        rows = []
+        for e in phone_list(board.evaluation, board.snapshot, self.lang):
+            if e.protected_identity:
+                patient, phone = Text(T("fallback.protected_patient"), style="magenta"), Text(
+                    T("fallback.protected"), style="bold magenta")
+            else:
+                patient, phone = e.patient_name or "–", e.patient_phone or "–"
+            m = marks.get(e.case_id)
+            called = Text("")
+            if m is not None:
+                called = Text(f"✓ {_hm(m.called_at, tz)}", style="green")
+                if m.note:
+                    called.append(f" – {m.note}", style="italic")
+            prio = Text(i18n.priority_label(e.priority, self.lang), style="bold red" if e.urgent else "")
+            rows.append(Row(e.case_id, (prio, tail(e.case_id, 10), e.unit_name.replace("Vårdcentralen ", "VC "),
+                                        patient, phone, called)))
+        self.query_one(VirtualTable).set_rows(rows)
+
+    def on_virtual_table_activated(self, event: VirtualTable.Activated) -> None:
+        event.stop()
+        self.direkt.open_case(event.key)
+
+    def action_called(self) -> None:
+        key = self.query_one(VirtualTable).cursor_key
+        if key is not None:
+            self.direkt.toggle_called(key, self.refresh_list)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _hm(t: datetime, tz: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    return t.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+
+
+class ReportScreen(ModalScreen[None]):
+    """The shift report as written to a file."""
+
+    BINDINGS = [Binding("escape,q", "close", "Stäng")]
+
+    def __init__(self, markdown: str, path: Path | None, lang: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.markdown = markdown
+        self.path = path
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog detail", id="report") as box:
+            box.border_title = i18n.t("report.title", self.lang)
+            if self.path is not None:
+                yield Label(i18n.t("report.saved", self.lang, path=str(self.path)), id="report-path")
+            yield Markdown(self.markdown, id="report-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#report").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
