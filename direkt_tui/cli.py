@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Sequence
 
@@ -56,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=("json", "markdown"), default="json")
     rep.add_argument("--fail-on", choices=("critical", "high", "medium", "low", "info"), default=None,
                      metavar="SEVERITY", help="exit 1 when a finding has this severity or a higher one")
+    rep.add_argument("--since", type=_instant, default=None, metavar="INSTANT",
+                     help="start of the shift for the Markdown shift report (default: the local day of --at)")
 
     sim = sub.add_parser("sim", help="the platform simulator alone (127.0.0.1)")
     try:
@@ -92,7 +95,7 @@ def _now() -> datetime:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .domain.report import build_report, render_markdown
+    from .domain.report import build_report
     from .domain.rules import RuleEngine, severity_at_least
     from .store.db import Store, StoreError
 
@@ -104,19 +107,29 @@ def cmd_report(args: argparse.Namespace) -> int:
     except StoreError as exc:
         raise UsageError(str(exc)) from exc
     with store:
-        snap = store.snapshot(around=at)
-    known = {u.id for u in snap.units}
-    for uid in args.unit or ():
-        if uid not in known:
-            raise UsageError(f"unknown unit {uid!r} (the store has: {', '.join(sorted(known)) or 'none'})")
-    lang = args.lang or cfg.ui.lang
-    engine = RuleEngine(cfg.params_for, lang=lang)
-    ev = engine.evaluate(snap, at, args.unit)
-    if args.format == "json":
-        doc = build_report(ev, snap, cfg.rules)
-        sys.stdout.buffer.write(json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
-    else:
-        sys.stdout.buffer.write(render_markdown(ev, snap, lang).encode("utf-8"))
+        data_as_of = store.data_as_of()
+        # looking back (§14): an instant before the data was fetched shows the cases as they were then
+        looking_back = data_as_of is not None and at < data_as_of - timedelta(minutes=1)
+        snap = store.snapshot_at(at) if looking_back else store.snapshot(around=at)
+        known = {u.id for u in snap.units}
+        for uid in args.unit or ():
+            if uid not in known:
+                raise UsageError(f"unknown unit {uid!r} (the store has: {', '.join(sorted(known)) or 'none'})")
+        lang = args.lang or cfg.ui.lang
+        engine = RuleEngine(cfg.params_for, lang=lang)
+        ev = engine.evaluate(snap, at, args.unit)
+        if args.format == "json":
+            doc = build_report(ev, snap, cfg.rules)
+            if looking_back:
+                doc["looking_back"] = True
+            out = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+        else:
+            from .shift import shift_report_markdown
+
+            tz = ZoneInfo(snap.units[0].timezone if snap.units else "Europe/Stockholm")
+            since = args.since or datetime.combine(at.astimezone(tz).date(), time(0), tz)
+            out = shift_report_markdown(store, ev, snap, since, at, lang)
+    sys.stdout.buffer.write(out.encode("utf-8"))
     sys.stdout.flush()
     if args.fail_on and any(severity_at_least(f.severity, args.fail_on) for f in ev.findings):
         return 1

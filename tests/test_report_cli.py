@@ -110,7 +110,8 @@ def test_markdown_is_swedish_and_masks(scenario_store):
     proc = run_report("--db", str(scenario_store(path)), "--at", sc["as_of"], "--format", "markdown")
     assert proc.returncode == 0
     md = proc.stdout.decode("utf-8")
-    assert md.startswith("# Lägesrapport")
+    # the shift report for the next coordinator, with the current state as its last part
+    assert md.startswith("# Skiftrapport 1177 direkt – 2026-11-26")
     assert "Vårdcentralen Kungsgatan" in md and "Ägare ej i tjänst" in md
     assert "19800505-****" in md
     assert "19800505-9001" not in md
@@ -118,7 +119,7 @@ def test_markdown_is_swedish_and_masks(scenario_store):
     assert "Skyddad identitet – kontrollera i Cosmic" in md
     assert "19750202" not in md and "Skyddad Person" not in md
     en = run_report("--db", str(scenario_store(path)), "--at", sc["as_of"], "--format", "markdown", "--lang", "en")
-    assert en.stdout.decode().startswith("# Status report")
+    assert en.stdout.decode().startswith("# Shift report")
 
 
 @pytest.mark.parametrize("args,needle", [
@@ -172,3 +173,17 @@ def test_config_changes_parameters(tmp_path, scenario_store, capsys):
     assert ("overdue_waiting", "c-5") not in {(f["rule"], f["case_id"]) for f in doc["findings"]}
     unit = next(u for u in doc["units"] if u["id"] == "vc-kungsgatan")
     assert unit["parameters"]["response_limits"]["1"] == 30
+
+
+def test_report_looks_back_through_the_case_history(scenario_store):
+    """--at before the data's instant: the cases as their versions were then (§14)."""
+    path = next(p for p in SCENARIOS if p.stem.startswith("01"))
+    db = str(scenario_store(path))
+    doc = json.loads(run_report("--db", db, "--at", "2026-11-26T14:15:00+01:00").stdout)
+    assert doc.get("looking_back") is True and doc["stale"] is False
+    found = {(f["rule"], f["case_id"]) for f in doc["findings"]}
+    assert not any(cid == "c-13" for _r, cid in found)  # arrived 14:20: not there yet
+    assert ("overdue_waiting", "c-5") not in found  # arrived 14:10: 5 working minutes <= 15
+    now = json.loads(run_report("--db", db, "--at", "2026-11-26T14:30:00+01:00").stdout)
+    assert "looking_back" not in now
+    assert ("overdue_waiting", "c-5") in {(f["rule"], f["case_id"]) for f in now["findings"]}

@@ -271,7 +271,8 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         if read_only:
             if version < SCHEMA_VERSION:
-                raise StoreError(f"the store {self.path} is from an older version; open it once without --offline")
+                raise StoreError(f"the store {self.path} has schema version {version} (this program: {SCHEMA_VERSION}); "
+                                 "run 'direkt-tui sync --once' once to upgrade it")
         else:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
