@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--port", type=int, default=0, help="simulator port (default: any free port)")
         p.add_argument("--read-only", action="store_true", help="disable every write action")
 
+    aud = sub.add_parser("audit", help="the audit log: verify the chain, list the entries")
+    from .audit_cli import configure_parser as _audit_args
+
+    _audit_args(aud)
+
     cl = sub.add_parser("calllist", help="the fallback routine's phone list (domain.md §8)")
     _common(cl)
     cl.add_argument("--at", type=_instant, default=None, metavar="INSTANT")
@@ -160,7 +165,14 @@ def cmd_calllist(args: argparse.Namespace) -> int:
     return run_calllist(args, load_config(args.config))
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from .audit_cli import run_audit
+
+    return run_audit(args)
+
+
 COMMANDS = {
+    "audit": cmd_audit,
     "report": cmd_report,
     "sim": cmd_sim,
     "sync": cmd_sync,

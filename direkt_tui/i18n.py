@@ -329,6 +329,190 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                         "F: reservrutin och telefonlista · [ / ]: tillbakablick ±15 min · Backspace: nu",
                         "1 / 2 / 3: the checklists shift start, during the day, shift end · p: shift report · "
                         "F: fallback routine and phone list · [ / ]: look back ±15 min · Backspace: now"),
+    # -- checklists, fallback routine, phone list, shift report ---------------------------------
+    # -- checklists -------------------------------------------------------------------------
+    "checklist.start": ("Skiftstart", "Shift start"),
+    "checklist.during": ("Under dagen", "During the day"),
+    "checklist.end": ("Skiftslut", "Shift end"),
+    "checklist.done": ("klart", "done"),
+    "checklist.cases": ("{n} ärende", "{n} case"),
+    "checklist.cases.n": ("{n} ärenden", "{n} cases"),
+    "checklist.units": ("{n} enhet", "{n} unit"),
+    "checklist.units.n": ("{n} enheter", "{n} units"),
+    "checklist.signed": ("Signerad av {name} {time}", "Signed by {name} at {time}"),
+    "checklist.item.data_fresh": (
+        "Uppgifterna är aktuella (synkroniseringen fungerar) – annars reservrutinen (§12)",
+        "The data is current (the sync works) – otherwise the fallback routine (§12)",
+    ),
+    "checklist.item.coordinator": (
+        "Det framgår vem som är övergripande ansvarig just nu (§10.1)",
+        "It is clear who the coordinator is right now (§10.1)",
+    ),
+    "checklist.item.coordinator_handover": (
+        "Rollen övergripande ansvarig är överlämnad till nästa ansvarig (§10.1)",
+        "The coordinator role is handed over to the next coordinator (§10.1)",
+    ),
+    "checklist.item.staffing": (
+        "Vårdpersonal är schemalagd under hela öppettiden (§9.2)",
+        "Clinicians are scheduled for all of the opening hours (§9.2)",
+    ),
+    "checklist.item.owners_present": (
+        "Samtliga aktiva ärenden har en ägare som är närvarande i verksamheten (§10.1)",
+        "Every active case has an owner who is present in the unit (§10.1)",
+    ),
+    "checklist.item.shift_end_handover": (
+        "Pågående ärenden hos personal som slutar är överlagda till yrkesroll (§6.1)",
+        "Ongoing cases of staff whose shift ends are handed over to a profession (§6.1)",
+    ),
+    "checklist.item.long_absence": (
+        "Ärenden hos personal med längre frånvaro: kontakta Stöd och service för att avsluta (§10.1)",
+        "Cases held by staff on a long absence: contact Stöd och service to close them (§10.1)",
+    ),
+    "checklist.item.date_filter": (
+        "Filtrera på datum: öppna ärenden från tidigare dagar och inkomna utanför öppettid (§10.1)",
+        "Filter by date: open cases from earlier days and arrivals outside opening hours (§10.1)",
+    ),
+    "checklist.item.load": (
+        "Belastningen är bevakad; bemanningen justerad och patienterna informerade via frasmall (§9.1, §10.1)",
+        "The load is watched; staffing adjusted and patients told via template (§9.1, §10.1)",
+    ),
+    "checklist.item.unscheduled_roles": (
+        "Inga patienter är överlämnade till en yrkesgrupp som inte är schemalagd (§10.1)",
+        "No patients are handed to a profession that is not scheduled (§10.1)",
+    ),
+    "checklist.item.handovers": (
+        "Ärenden överlämnade till annan yrkesgrupp eller verksamhet handläggs (§10.1, §10.2)",
+        "Cases handed to another profession or unit are being handled (§10.1, §10.2)",
+    ),
+    "checklist.item.urgent": (
+        "Inga brådskande ärenden är lämnade utan åtgärd (§10.1)",
+        "No urgent case is left without action (§10.1)",
+    ),
+    "checklist.item.ongoing_first": (
+        "Pågående ärenden tas om hand före nyinkomna med lägre prioritet (§10.1)",
+        "Ongoing cases are handled before new ones of lower priority (§10.1)",
+    ),
+    "checklist.item.urgent_before_close": (
+        "Ärenden med prioritet 1–2 avslutas före stängning, vid tidsbrist per telefon (§6.1)",
+        "Priority 1–2 cases are closed before closing time, by phone if time is short (§6.1)",
+    ),
+    "checklist.item.next_day_notice": (
+        "Patienter vars ärenden hanteras nästa vardag har fått frasmallen (§6.1)",
+        "Patients whose cases are handled next working day have had the template (§6.1)",
+    ),
+    "checklist.item.closable": (
+        "Ärenden utan svar som uppfyller villkoren kan avslutas med frasmall (§6.1)",
+        "Unanswered cases that meet the conditions may be closed with a template (§6.1)",
+    ),
+    "checklist.item.deviations": (
+        "För tidigt avslutade ärenden är rapporterade som avvikelse i Synergi (§14)",
+        "Cases closed too early are reported as deviations in Synergi (§14)",
+    ),
+    # -- fallback routine (reservrutin) --------------------------------------------------------
+    "fallback.who.stod_och_service": ("Stöd och service", "Stöd och service"),
+    "fallback.who.inera": ("Inera (telefon)", "Inera (phone)"),
+    "fallback.reason.weekday_day": ("vardag kl 8–17 (§12)", "weekday 08–17 (§12)"),
+    "fallback.reason.weekday_evening": ("vardagskväll kl 17–22 (§12)", "weekday evening 17–22 (§12)"),
+    "fallback.reason.weekend": ("helg (§12)", "weekend (§12)"),
+    "fallback.reason.holiday": ("helgdag (§12)", "public holiday (§12)"),
+    "fallback.reason.silent": (
+        "riktlinjen anger inte vem som kontaktas kl 22–08 – Inera visas",
+        "the guideline does not say whom to call 22–08 – Inera is shown",
+    ),
+    "fallback.silent_note": (
+        "Riktlinjen (§12) säger inget om den här tiden. Inera visas; följ lokal rutin.",
+        "The guideline (§12) is silent about this hour. Inera is shown; follow the local routine.",
+    ),
+    "fallback.no_number": ("nummer saknas i konfigurationen", "number missing in the configuration"),
+    "fallback.call_now": ("Kontakta nu", "Call now"),
+    "fallback.protected": ("hämta kontaktuppgift i Cosmic", "get the contact details from Cosmic"),
+    "fallback.protected_patient": ("Skyddad identitet", "Protected identity"),
+    "fallback.age.unknown": ("okänd ålder", "unknown age"),
+    "fallback.age.min": ("{m} min", "{m} min"),
+    "fallback.age.h": ("{h} h {m:02d} min", "{h} h {m:02d} min"),
+    "fallback.age.d": ("{d} d {h} h", "{d} d {h} h"),
+    "fallback.data.none": (
+        "Ingen lyckad synkronisering – listan kan sakna ärenden.",
+        "No successful sync – the list may lack cases.",
+    ),
+    "fallback.data.as_of": (
+        "Uppgifterna är från {time} ({age} gamla).",
+        "The data is from {time} ({age} old).",
+    ),
+    "fallback.called": ("ringd", "called"),
+    # -- the phone list (direkt-tui calllist) --------------------------------------------------
+    "calllist.title": ("Ringlista – reservrutin 1177 direkt", "Phone list – fallback routine 1177 direkt"),
+    "calllist.printed": ("Utskriven {time}", "Printed {time}"),
+    "calllist.units": ("Enheter", "Units"),
+    "calllist.order": (
+        "Mest brådskande först: öppna ärenden med prioritet 1–2 först, sedan arbetslistans ordning.",
+        "Most urgent first: open priority 1–2 cases first, then the work-list order.",
+    ),
+    "calllist.empty": ("Inga öppna ärenden.", "No open cases."),
+    "calllist.col.rank": ("Nr", "No"),
+    "calllist.col.called": ("Ringd", "Called"),
+    "calllist.col.called_at": ("Ringd kl", "Called at"),
+    "calllist.col.called_by": ("Ringd av", "Called by"),
+    "calllist.col.note": ("Anteckning", "Note"),
+    "calllist.col.prio": ("Prio", "Prio"),
+    "calllist.col.case": ("Ärende", "Case"),
+    "calllist.col.unit": ("Enhet", "Unit"),
+    "calllist.col.status": ("Status", "Status"),
+    "calllist.col.owner": ("Ägare", "Owner"),
+    "calllist.col.patient": ("Patient", "Patient"),
+    "calllist.col.pnr": ("Personnummer", "Personal number"),
+    "calllist.col.phone": ("Telefon", "Phone"),
+    "calllist.col.reason": ("Sökorsak", "Reason"),
+    "calllist.col.findings": ("Fynd", "Findings"),
+    "calllist.col.arrived": ("Inkom", "Arrived"),
+    # -- the shift report ------------------------------------------------------------------------
+    "shift.title": ("Skiftrapport 1177 direkt", "Shift report 1177 direkt"),
+    "shift.period": ("Period: {since} – {until}", "Period: {since} – {until}"),
+    "shift.for_next": ("Till nästa övergripande ansvarig.", "For the next coordinator."),
+    "shift.load": ("Belastning under passet", "Load during the shift"),
+    "shift.load.none": ("Inga mätpunkter under perioden.", "No samples in the period."),
+    "shift.load.col.unit": ("Enhet", "Unit"),
+    "shift.load.col.samples": ("Mätpunkter", "Samples"),
+    "shift.load.col.level": ("Nivå lägst–högst", "Level min–max"),
+    "shift.load.col.last": ("Nivå senast", "Level last"),
+    "shift.load.col.waiting": ("Väntande lägst/högst/senast", "Waiting min/max/last"),
+    "shift.load.col.ratio": ("Högsta kvot", "Highest ratio"),
+    "shift.load.col.peak": ("Högst kl", "Peak at"),
+    "shift.findings": ("Fynd under passet", "Findings during the shift"),
+    "shift.findings.summary": ("{opened} nya, {resolved} åtgärdade eller försvunna.",
+                               "{opened} new, {resolved} resolved or gone."),
+    "shift.findings.none": ("Inga fynd öppnades eller löstes under perioden.",
+                            "No findings were opened or resolved in the period."),
+    "shift.findings.col.opened": ("Öppnat", "Opened"),
+    "shift.findings.col.resolved": ("Löst", "Resolved"),
+    "shift.findings.open": ("öppet", "open"),
+    "shift.actions": ("Åtgärder", "Actions"),
+    "shift.actions.none": ("Inga åtgärder registrerade under perioden.", "No actions recorded in the period."),
+    "shift.actions.col.time": ("Tid", "Time"),
+    "shift.actions.col.actor": ("Vem", "Who"),
+    "shift.actions.col.action": ("Åtgärd", "Action"),
+    "shift.actions.col.subject": ("Avser", "Subject"),
+    "shift.actions.col.outcome": ("Utfall", "Outcome"),
+    "shift.checklists": ("Checklistor", "Checklists"),
+    "shift.checklists.none": ("Inga checklistor signerade under perioden.", "No checklists signed in the period."),
+    "shift.checklists.col.list": ("Checklista", "Checklist"),
+    "shift.checklists.col.by": ("Signerad av", "Signed by"),
+    "shift.checklists.col.ack": ("Kvitterat", "Acknowledged"),
+    "shift.checklists.col.outstanding": ("Kvarstår", "Outstanding"),
+    "shift.calls": ("Uppringda patienter (reservrutin)", "Patients called (fallback routine)"),
+    "shift.open_now": ("Kvar att göra – läget nu", "Still open – the state now"),
+    "audit.action.assign": ("Lagt över ärende", "Reassigned"),
+    "audit.action.reassign": ("Lagt över ärende", "Reassigned"),
+    "audit.action.move": ("Flyttat ärende", "Moved"),
+    "audit.action.message": ("Skickat frasmall", "Sent template"),
+    "audit.action.send_template": ("Skickat frasmall", "Sent template"),
+    "audit.action.coordinator": ("Övergripande ansvarig-rollen", "Coordinator role"),
+    "audit.action.coordinator_role": ("Övergripande ansvarig-rollen", "Coordinator role"),
+    "audit.action.reveal_pnr": ("Visat personnummer", "Revealed personal number"),
+    "audit.action.outcome": ("Utfall", "Outcome"),
+    "audit.action.checklist_sign_off": ("Signerat checklista", "Signed checklist"),
+    "audit.action.call_mark": ("Ringt patient", "Called patient"),
+    "audit.action.call_unmark": ("Tagit bort ringd-markering", "Removed called mark"),
     # -- what each rule checks (help screen) ---------------------------------------------------
     "desc.no_coordinator": ("Under öppettid saknas övergripande ansvarig, eller hen är inte i tjänst (§10.1).",
                             "During opening hours nobody holds the coordinator role, or they are not at work."),
@@ -518,15 +702,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 
-def _merge_domain_strings() -> None:
-    """The checklist, fallback, phone-list and shift-report texts live beside their logic in
-    ``domain.checklists.CHECKLIST_STRINGS``; they are part of this one catalogue."""
-    from .domain.checklists import CHECKLIST_STRINGS
-
-    for key, value in CHECKLIST_STRINGS.items():
-        CATALOGUE.setdefault(key, value)
-
-
 def t(key: str, lang: str = "sv", **kwargs: Any) -> str:
     """The text for ``key`` in ``lang`` (Swedish fallback), formatted with ``kwargs``."""
     entry = CATALOGUE.get(key)
@@ -543,5 +718,3 @@ def profession_label(code: str | None, lang: str = "sv") -> str:
 def priority_label(priority: int | None, lang: str = "sv") -> str:
     return t("prio.admin", lang) if priority is None else t("prio.n", lang, p=priority)
 
-
-_merge_domain_strings()

@@ -452,6 +452,20 @@ class OutboxSender:
             wait_s = 0.05 if nxt is None else (nxt - now).total_seconds()
             self._sleep(min(max(wait_s, 0.01), left))
 
+    def schedule(self, scheduler: Any, *, interval: float = 1.5, job_id: str = "outbox",
+                 executor: str = "default", run_now: bool = True) -> Any:
+        """Add :meth:`job` to an APScheduler 3.x ``scheduler`` every ``interval`` seconds
+        (``max_instances=1``, ``coalesce=True``). Use an executor other than the sync's single
+        worker if a long sync cycle should not delay sends. ``scheduler.modify_job(job_id,
+        next_run_time=now)`` sends at once (after the coordinator confirmed a bulk action)."""
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        return scheduler.add_job(
+            self.job, IntervalTrigger(seconds=interval), id=job_id, name="outbox", executor=executor,
+            max_instances=1, coalesce=True, misfire_grace_time=max(1, int(interval)), replace_existing=True,
+            next_run_time=datetime.now(timezone.utc) if run_now else None,
+        )
+
     def job(self) -> None:
         """One round for a scheduler (APScheduler: every 1–2 s, ``max_instances=1``). Never
         raises: failures are logged; outcomes go to ``on_outcome``."""

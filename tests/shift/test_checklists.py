@@ -9,6 +9,7 @@ import pytest
 from builders import case, local, snapshot
 from conftest import SCENARIOS, ingest_scenario, load_scenario
 from direkt_tui import i18n
+from direkt_tui.i18n import CATALOGUE
 from direkt_tui.domain.checklists import (
     CHECKLIST_STRINGS,
     CHECKLISTS,
@@ -43,8 +44,8 @@ def test_checklists_are_well_formed():
         assert len(ids) == len(set(ids)), kind
         for item in items:
             assert set(item.rules) <= set(RULES), item
-            assert item.text_key in CHECKLIST_STRINGS
-            sv, en = CHECKLIST_STRINGS[item.text_key]
+            assert item.text_key in CATALOGUE
+            sv, en = CATALOGUE[item.text_key]
             assert sv and en and sv != en
     for kind in KINDS:
         assert checklist_title(kind) in ("Skiftstart", "Under dagen", "Skiftslut")
@@ -58,11 +59,13 @@ def test_checklists_are_well_formed():
 
 
 def test_new_strings_and_lookup():
-    # once merged into i18n.py the catalogue's entry wins
-    for key in set(CHECKLIST_STRINGS) & set(i18n.CATALOGUE):
-        assert tr(key) == i18n.t(key) and tr(key, "en") == i18n.t(key, "en")
-    for key, (sv, en) in CHECKLIST_STRINGS.items():
+    # this feature's texts are in the one catalogue, in both languages
+    keys = [k for k in i18n.CATALOGUE if k.split(".")[0] in ("checklist", "fallback", "calllist", "shift")]
+    assert len(keys) > 80 and not CHECKLIST_STRINGS
+    for key in keys:
+        sv, en = i18n.CATALOGUE[key]
         assert sv and en, key
+        assert tr(key) == i18n.t(key) and tr(key, "en") == i18n.t(key, "en")
     assert tr("checklist.done") == "klart" and tr("checklist.done", "en") == "done"
     assert tr("no.such.key") == "no.such.key"
 

@@ -7,7 +7,9 @@ from direkt_tui.ui.widgets.table import VirtualTable
 
 import pytest
 
-from .conftest import SIZE, make_app, settle, text_of
+from direkt_tui.ui.screens.detail import CaseDetailScreen
+
+from .conftest import SIZE, make_app, settle, text_of, wait_for
 
 
 def keys(table: VirtualTable) -> list[str]:
@@ -71,7 +73,7 @@ async def test_enter_opens_case_detail_with_masked_patient(scenario01_db):
         active = app.query_one("#active", VirtualTable)
         assert active.move_to_key("c-1")
         await pilot.press("enter")
-        await pilot.pause()
+        assert await wait_for(pilot, lambda: isinstance(app.screen, CaseDetailScreen))
         body = text_of(app.screen.query_one("#detail-body"))
         assert "19800505-****" in body and "19800505-9001" not in body
         assert "Bo Ek" in body and "Ring upp patienten" in body
@@ -81,7 +83,7 @@ async def test_enter_opens_case_detail_with_masked_patient(scenario01_db):
         # protected identity: neither name nor number
         active.move_to_key("c-13")
         await pilot.press("enter")
-        await pilot.pause()
+        assert await wait_for(pilot, lambda: isinstance(app.screen, CaseDetailScreen))
         body = text_of(app.screen.query_one("#detail-body"))
         assert "Skyddad identitet – kontrollera i Cosmic" in body
         assert "19750202" not in body and "Skyddad Person" not in body
