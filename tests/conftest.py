@@ -12,9 +12,23 @@ from direkt_tui.domain.timeutil import require_instant
 from direkt_tui.store.db import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+
+
+def _find_shared() -> Path:
+    """``shared/`` beside the repository (CI and checkouts), or where DIREKT_SHARED says."""
+    import os
+
+    for candidate in (os.environ.get("DIREKT_SHARED"), ROOT.parent / "shared", ROOT / "shared"):
+        if candidate and (Path(candidate) / "scenarios").is_dir():
+            return Path(candidate)
+    raise RuntimeError(f"shared/ with its scenarios was not found beside {ROOT} (set DIREKT_SHARED)")
+
+
+SHARED = _find_shared()
 SCENARIO_DIR = SHARED / "scenarios"
 SCENARIOS = sorted(SCENARIO_DIR.glob("*.json"))
+if not SCENARIOS:
+    raise RuntimeError(f"no scenario files in {SCENARIO_DIR}")
 
 
 def load_scenario(path: Path) -> dict:
