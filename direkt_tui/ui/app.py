@@ -42,6 +42,27 @@ CASE_PANELS = ("active", "absent", "roles", "overdue")
 WRITE_ACTIONS = frozenset({"assign", "move", "send_template", "coordinator_role"})
 
 
+def _while_mounted(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Timers and thread callbacks can fire while the app is closing and its widgets are
+    gone: then the update is simply dropped."""
+    import functools
+
+    from textual.css.query import NoMatches
+
+    @functools.wraps(method)
+    def wrapper(self: "DirektApp", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except NoMatches:
+            screen = self.default_screen if self.screen_stack else None
+            closing = self._exiting or self._closing or self._closed or screen is None or screen._closing
+            if not closing:
+                raise
+            return None
+
+    return wrapper
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
@@ -118,6 +139,7 @@ class DirektApp(App[None]):
         self._seen_critical: frozenset | None = None
         self._retired: list[Board] = []  # replaced boards, freed by the next worker, not the UI thread
         self.boards_built = 0
+        self._exiting = False
         self.last_refresh_ms = 0.0
         self._translate_bindings()
 
@@ -151,6 +173,9 @@ class DirektApp(App[None]):
         yield VirtualTable(columns("load", self.lang, True), empty_text=T("empty"), id="load", classes="panel")
         yield Footer()
 
+    def on_unmount(self) -> None:
+        self._exiting = True
+
     def on_mount(self) -> None:
         self.title = i18n.t("app.title", self.lang)
         for pid in PANELS:
@@ -172,6 +197,7 @@ class DirektApp(App[None]):
             self.sync.start()
 
     async def action_quit(self) -> None:
+        self._exiting = True
         if self.sync is not None:
             self.sync.shutdown(wait=False)
         if self._on_exit is not None:
@@ -179,6 +205,7 @@ class DirektApp(App[None]):
         self.exit()
 
     # -- live refresh -------------------------------------------------------------------------------
+    @_while_mounted
     def sync_cycle_finished(self, ok: bool, error: str | None = None) -> None:
         """Called (on the UI thread) after every sync cycle."""
         if not ok and error:
@@ -196,6 +223,7 @@ class DirektApp(App[None]):
         """The outbox sender's hook (its thread): refresh the board soon, once per burst."""
         self._dirty = True
 
+    @_while_mounted
     def _refresh_if_dirty(self) -> None:
         if self._dirty:
             self._dirty = False
@@ -217,6 +245,7 @@ class DirektApp(App[None]):
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._apply_board, board)
 
+    @_while_mounted
     def _apply_board(self, board: Board) -> None:
         t0 = time.perf_counter()
         if self.board is not None:
@@ -463,6 +492,7 @@ class DirektApp(App[None]):
             self.refresh_bindings()
             self.request_refresh()
 
+    @_while_mounted
     def _update_statusbar(self) -> None:
         T = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
         now = self.clock.now()
