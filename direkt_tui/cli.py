@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--seed", type=int, default=24, help="simulator seed")
             p.add_argument("--speed", type=float, default=30.0, help="simulated seconds per real second")
             p.add_argument("--port", type=int, default=0, help="simulator port (default: any free port)")
+            p.add_argument("--outage", action="append", default=[], metavar="HH:MM-HH:MM",
+                           help="the simulated platform is down in this window of simulated local time (repeatable)")
         p.add_argument("--read-only", action="store_true", help="disable every write action")
 
     aud = sub.add_parser("audit", help="the audit log: verify the chain, list the entries")

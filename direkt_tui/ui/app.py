@@ -116,6 +116,7 @@ class DirektApp(App[None]):
         read_only: bool = False,
         refresh_seconds: float = 30.0,
         on_exit: Callable[[], None] | None = None,
+        demo: Any = None,
     ) -> None:
         super().__init__()
         self.store_path = Path(store_path)
@@ -127,6 +128,7 @@ class DirektApp(App[None]):
         self.read_only = read_only or offline
         self.refresh_seconds = refresh_seconds
         self._on_exit = on_exit
+        self.demo = demo  # the demo's controls of the simulated platform (None outside the demo)
         self.filter = CaseFilter()
         self.unit: str | None = None  # None = every unit
         self.marks: set[str] = set()  # marked case ids, shared by the four case panels
@@ -229,6 +231,8 @@ class DirektApp(App[None]):
             self._dirty = False
             self.request_refresh()
         self._update_statusbar()
+        if self.outage or self.offline:
+            self._update_banner()
 
     def request_refresh(self) -> None:
         if self._builder is not None:
@@ -329,6 +333,13 @@ class DirektApp(App[None]):
         elif was and not self.outage:
             self.notify(i18n.t("outage.left", self.lang), severity="information", timeout=10)
         self.refresh_bindings()
+        self._update_banner()
+
+    def _update_banner(self) -> None:
+        """The outage / offline / looking-back banner, its ages as of now (each tick)."""
+        board = self.board
+        if board is None:
+            return
         banner = self.query_one("#banner", Static)
         T = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
         tz = board.snapshot.units[0].timezone if board.snapshot.units else "Europe/Stockholm"
@@ -956,6 +967,13 @@ class DirektApp(App[None]):
         self.notify(i18n.t("reveal.done", self.lang), timeout=4)
         return True
 
+    def action_demo_outage(self) -> None:
+        """Demo only: the simulated platform goes down (or comes back)."""
+        if self.demo is None:
+            return
+        down = self.demo.toggle_outage()
+        self.notify(i18n.t("demo.outage_on" if down else "demo.outage_off", self.lang), timeout=6)
+
     def action_focus_panel(self, pid: str) -> None:
         self._table(pid).focus()
 
@@ -989,5 +1007,7 @@ class DirektApp(App[None]):
         for pid in PANELS:
             yield SystemCommand(T("cmd.panel", panel=T(f"panel.{pid}")), "Tab",
                                 lambda pid=pid: self.action_focus_panel(pid))
+        if self.demo is not None:
+            yield SystemCommand(T("cmd.demo_outage"), "demo", self.action_demo_outage)
         yield SystemCommand(T("cmd.quit"), "q", self.action_quit)
         yield from super().get_system_commands(screen)

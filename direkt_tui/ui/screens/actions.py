@@ -175,8 +175,8 @@ class OutcomeScreen(ModalScreen[None]):
             status = Text(i18n.t(f"outcome.{r.status}", self.lang), style=STATUS_STYLE.get(r.status, ""))
             if r.code and r.status in ("conflict", "failed"):
                 status.append(f" ({r.code})", style="dim")
-            out.append(Row(str(r.id), (tail(r.case_id or r.unit_id or "–", 14), r.kind, status,
-                                       self._detail(r))))
+            out.append(Row(str(r.id), (tail(r.case_id or r.unit_id or "–", 14),
+                                       i18n.t(f"outcome.kind.{r.kind}", self.lang), status, self._detail(r))))
         self.query_one(VirtualTable).set_rows(out)
         self.query_one("#outcome-summary", Label).update(i18n.t("outcome.summary", self.lang, **counts))
 
