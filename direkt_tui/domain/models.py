@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from .timeutil import InvalidInstant, parse_instant
+from .timeutil import UTC, InvalidInstant, parse_instant
 
 PROFESSIONS: tuple[str, ...] = (
     "nurse",
@@ -60,12 +60,26 @@ def _opt(d: Mapping[str, Any], key: str, kind: type | tuple[type, ...], default:
     return value
 
 
+_fromiso = datetime.fromisoformat
+
+
 def _instant(d: Mapping[str, Any], key: str, required: bool = False) -> datetime | None:
     value = d.get(key)
     if value is None:
         if required:
             raise ValidationError(f"missing field {key!r}")
         return None
+    if type(value) is str:  # the hot path: RFC 3339 text (Python 3.11 reads "Z" itself)
+        try:
+            t = _fromiso(value)
+        except ValueError:
+            raise ValidationError(f"field {key!r}: not an RFC 3339 instant: {value!r}") from None
+        tz = t.tzinfo
+        if tz is UTC:
+            return t
+        if tz is None:
+            raise ValidationError(f"field {key!r}: instant without offset: {value!r}")
+        return t.astimezone(UTC)
     try:
         return parse_instant(value)
     except InvalidInstant as exc:
@@ -375,6 +389,16 @@ class Case:
 
     @classmethod
     def from_api(cls, d: Mapping[str, Any]) -> "Case":
+        """Parse and validate an API case. The common, well-formed case takes an inline fast
+        path; anything unusual goes through the strict validator, which names the problem."""
+        try:
+            fast = _case_fast(d)
+        except Exception:  # noqa: BLE001 - any surprise: let the strict path say what is wrong
+            fast = None
+        return fast if fast is not None else cls._from_api_strict(d)
+
+    @classmethod
+    def _from_api_strict(cls, d: Mapping[str, Any]) -> "Case":
         if not isinstance(d, Mapping):
             raise ValidationError("case is not an object")
         kind = _req(d, "kind", str)
@@ -397,11 +421,12 @@ class Case:
         if close_reason is not None and (not isinstance(close_reason, str) or close_reason not in CLOSE_REASONS):
             raise ValidationError(f"unknown close_reason {close_reason!r}")
         attempts = []
-        for a in _opt(d, "contact_attempts", list, []) or []:
-            try:
-                attempts.append(parse_instant(a))
-            except InvalidInstant as exc:
-                raise ValidationError(f"contact_attempts: {exc}") from exc
+        raw_attempts = d.get("contact_attempts")
+        if raw_attempts:
+            if not isinstance(raw_attempts, list):
+                raise ValidationError("field 'contact_attempts' has the wrong type")
+            for a in raw_attempts:
+                attempts.append(_instant({"a": a}, "a", required=True))
         notices = []
         for n in _opt(d, "notices", list, []) or []:
             if not isinstance(n, Mapping):
@@ -437,6 +462,99 @@ class Case:
             reopen_until=_instant(d, "reopen_until"),
             url=_opt(d, "url", str),
         )
+
+
+def _utc(value: Any) -> datetime:
+    """A required RFC 3339 instant in UTC; raises on anything else (the fast path's check)."""
+    t = _fromiso(value)  # TypeError for a non-string, ValueError for bad text
+    tz = t.tzinfo
+    if tz is UTC:
+        return t
+    if tz is None:
+        raise ValueError("no offset")
+    return t.astimezone(UTC)
+
+
+def _utc_opt(value: Any) -> datetime | None:
+    return None if value is None else _utc(value)
+
+
+_BIRTH = date.fromisoformat
+
+
+def _case_fast(d: Any) -> "Case | None":
+    """The fast path of ``Case.from_api``: the same checks as the strict path, inline. Returns
+    None (or raises) for anything it does not accept, and the strict path decides."""
+    if type(d) is not dict:
+        return None
+    kind = d["kind"]
+    prio = d["priority"]
+    if kind == "care":
+        if type(prio) is not int or not 1 <= prio <= 5:
+            return None
+    elif kind != "admin" or prio is not None:
+        return None
+    status = d["status"]
+    version = d["version"]
+    cid, unit_id = d["id"], d["unit_id"]
+    if (status not in STATUSES or type(version) is not int or version < 1 or type(cid) is not str
+            or type(unit_id) is not str):
+        return None
+    owner_d = d["owner"]
+    if owner_d is None:
+        owner = None
+    elif type(owner_d) is dict and owner_d.get("type") == "person" and type(owner_d.get("staff_id")) is str:
+        owner = Owner("person", owner_d["staff_id"])
+    elif type(owner_d) is dict and owner_d.get("type") == "role" and owner_d.get("profession") in PROFESSIONS:
+        owner = Owner("role", None, owner_d["profession"])
+    else:
+        return None
+    close_reason = d.get("close_reason")
+    if close_reason is not None and (type(close_reason) is not str or close_reason not in CLOSE_REASONS):
+        return None
+    p = d["patient"]
+    if (type(p) is not dict or type(p["protected_identity"]) is not bool or type(p["display_name"]) is not str
+            or type(p["personnummer"]) is not str or type(p["birth_date"]) is not str):
+        return None
+    phone, region = p.get("phone"), p.get("home_region")
+    if (phone is not None and type(phone) is not str) or (region is not None and type(region) is not str):
+        return None
+    if p["protected_identity"]:
+        patient = Patient(True, _BIRTH(p["birth_date"]), home_region=region)
+    else:
+        patient = Patient(False, _BIRTH(p["birth_date"]), p["display_name"], p["personnummer"], phone, region)
+    attempts_raw = d.get("contact_attempts")
+    if attempts_raw:
+        if type(attempts_raw) is not list:
+            return None
+        attempts = tuple(sorted(_utc(a) for a in attempts_raw))
+    else:
+        attempts = ()
+    notices_raw = d.get("notices")
+    if notices_raw:
+        if type(notices_raw) is not list:
+            return None
+        notices = []
+        for n in notices_raw:
+            if type(n) is not dict or type(n["template_id"]) is not str:
+                return None
+            notices.append(Notice(n["template_id"], _utc(n["sent_at"])))
+        notices.sort(key=lambda n: n.sent_at)
+        notices_t = tuple(notices)
+    else:
+        notices_t = ()
+    ho = d.get("handover")
+    handover = None if ho is None else Handover.from_api(ho)
+    reason, url = d.get("reason"), d.get("url")
+    if (reason is not None and type(reason) is not str) or (url is not None and type(url) is not str):
+        return None
+    return Case(
+        cid, unit_id, kind, prio, status, owner, _utc(d["created_at"]), patient, version, _utc(d["updated_at"]),
+        _utc_opt(d.get("owner_since")), reason, _utc_opt(d.get("received_at")), _utc_opt(d.get("started_at")),
+        _utc_opt(d.get("closed_at")), close_reason, _utc_opt(d.get("last_patient_message_at")),
+        _utc_opt(d.get("last_staff_message_at")), attempts, notices_t, handover, _utc_opt(d.get("reopen_until")),
+        url,
+    )
 
 
 @dataclass(frozen=True, slots=True)

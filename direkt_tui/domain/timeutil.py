@@ -46,7 +46,9 @@ def to_store(value: datetime | None) -> str | None:
     """Fixed-width UTC text, sortable as a string: ``2026-11-26T13:30:00.000000+00:00``."""
     if value is None:
         return None
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")
 
 
 def to_api(value: datetime | None) -> str | None:

@@ -16,7 +16,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -88,39 +88,55 @@ def shift_row(s: Shift) -> tuple:
             int(s.cancelled), to_store(s.updated_at))
 
 
+def _st(value: datetime | None, _utc=timezone.utc) -> str | None:
+    """``to_store`` inlined for the ingest hot path (values are almost always UTC already)."""
+    if value is None:
+        return None
+    if value.tzinfo is not _utc:
+        value = value.astimezone(_utc)
+    return value.isoformat(timespec="microseconds")
+
+
 def case_row(c: Case) -> tuple:
     o = c.owner
     p = c.patient
     ho = c.handover
+    st = _st
     handover = None
     if ho is not None:
-        handover = _dump({"to_unit_id": ho.to_unit_id, "requested_at": to_store(ho.requested_at),
-                          "accepted_at": to_store(ho.accepted_at), "urgent": ho.urgent,
+        handover = _dump({"to_unit_id": ho.to_unit_id, "requested_at": st(ho.requested_at),
+                          "accepted_at": st(ho.accepted_at), "urgent": ho.urgent,
                           "ticket": dict(ho.ticket) if ho.ticket is not None else None})
+    prot = p.protected_identity
     return (
         c.id, c.version, c.unit_id, c.kind, c.priority, c.status,
         o.type if o else None, o.staff_id if o else None, o.profession if o else None,
-        to_store(c.owner_since), c.reason, to_store(c.created_at), to_store(c.received_at), to_store(c.started_at),
-        to_store(c.closed_at), c.close_reason, to_store(c.last_patient_message_at), to_store(c.last_staff_message_at),
-        _dump([to_store(a) for a in c.contact_attempts]) if c.contact_attempts else None,
-        _dump([[n.template_id, to_store(n.sent_at)] for n in c.notices]) if c.notices else None,
-        handover, to_store(c.reopen_until), int(p.protected_identity),
+        st(c.owner_since), c.reason, st(c.created_at), st(c.received_at), st(c.started_at),
+        st(c.closed_at), c.close_reason, st(c.last_patient_message_at), st(c.last_staff_message_at),
+        _dump([st(a) for a in c.contact_attempts]) if c.contact_attempts else None,
+        _dump([[n.template_id, st(n.sent_at)] for n in c.notices]) if c.notices else None,
+        handover, st(c.reopen_until), int(prot),
         p.birth_date.isoformat() if p.birth_date else None,
-        None if p.protected_identity else p.display_name,
-        None if p.protected_identity else p.personnummer,
-        None if p.protected_identity else p.phone,
-        p.home_region, c.url, to_store(c.updated_at),
+        None if prot else p.display_name,
+        None if prot else p.personnummer,
+        None if prot else p.phone,
+        p.home_region, c.url, st(c.updated_at),
     )
 
 
 _PATIENT_IDENTITY = tuple(CASE_COLS.index(c) for c in ("patient_name", "patient_pnr", "patient_phone"))
 
 
-def _history_row(row: tuple) -> list:
+_HISTORY_INSERT = (f"INSERT OR IGNORE INTO case_history ({', '.join(CASE_COLS)}) "
+                   f"VALUES ({', '.join('?' * len(CASE_COLS))})")
+
+
+def _history_row(row: tuple) -> tuple:
+    """A case row as kept in history: without the patient's identity."""
     out = list(row)
     for i in _PATIENT_IDENTITY:
         out[i] = None
-    return out
+    return tuple(out)
 
 
 def _intervals(text: str) -> dict[str, tuple[tuple[str, str], ...]]:
@@ -323,16 +339,9 @@ class Store:
         rows = [_ROW[table](i) for i in items]
         if not rows:
             return 0
-        before = conn.total_changes
-        conn.executemany(_UPSERT[table], rows)
-        changed = conn.total_changes - before
-        if table == "cases":
-            # every version seen, for looking back (§14); without the patient's identity
-            conn.executemany(
-                "INSERT OR IGNORE INTO case_history (case_id, version, updated_at, row) VALUES (?, ?, ?, ?)",
-                [(r[0], r[1], r[-1], _dump(_history_row(r))) for r in rows],
-            )
-        return changed
+        # rowcount counts the rows this statement changed, not the trigger's history rows:
+        # superseded case versions go to case_history by a trigger (schema 2), for looking back
+        return max(0, conn.executemany(_UPSERT[table], rows).rowcount)
 
     def ingest(self, table: str, items: Sequence[Any]) -> int:
         """Upsert entities of ``table`` (highest version wins) in one transaction."""
@@ -537,15 +546,31 @@ class Store:
                 self.conn.execute("COMMIT")
 
     def cases_as_of(self, at: datetime) -> list[Case]:
-        """Every case as its newest version changed at or before ``at`` said (case history)."""
-        stamp = to_store(at)
+        """Every case as its newest version changed at or before ``at`` said: the current row
+        when it is that old, else the newest superseded version in the case history. Patient
+        identity is not kept in the history."""
+        stamp, cut = to_store(at), to_store(at - timedelta(days=2))
+        cols = ", ".join(CASE_COLS)
+        # open cases and those closed lately (the partial indexes), and the superseded versions of
+        # every case not closed long ago; SQLite returns the bare columns of the max(version) row
         rows = self.conn.execute(
-            "SELECT h.row FROM case_history h JOIN ("
-            "  SELECT case_id, max(version) AS v FROM case_history WHERE updated_at <= ? GROUP BY case_id"
-            ") last ON h.case_id = last.case_id AND h.version = last.v",
-            (stamp,),
+            f"SELECT {cols}, max(version) FROM ("
+            f"  SELECT {cols} FROM cases WHERE status != 'closed' AND updated_at <= :t"
+            f"  UNION ALL SELECT {cols} FROM cases WHERE status = 'closed' AND closed_at >= :cut"
+            f"    AND updated_at <= :t"
+            f"  UNION ALL SELECT {cols} FROM case_history WHERE updated_at <= :t AND id NOT IN"
+            f"    (SELECT id FROM cases WHERE status = 'closed' AND closed_at < :cut)"
+            ") GROUP BY id",
+            {"t": stamp, "cut": cut},
         ).fetchall()
-        return [row_case(json.loads(r[0])) for r in rows]
+        ident = _PATIENT_IDENTITY
+        out = []
+        for r in rows:
+            r = list(r[:-1])
+            for i in ident:  # the same for a current and a historical version
+                r[i] = None
+            out.append(row_case(r))
+        return out
 
     def snapshot_at(self, at: datetime) -> Snapshot:
         """The board as it was at an earlier instant: cases from their history, the rest as
@@ -574,7 +599,7 @@ class Store:
         with self.transaction() as conn:
             n = conn.execute("DELETE FROM cases WHERE status = 'closed' AND closed_at < ?",
                              (to_store(before),)).rowcount
-            conn.execute("DELETE FROM case_history WHERE updated_at < ? AND case_id NOT IN "
+            conn.execute("DELETE FROM case_history WHERE updated_at < ? AND id NOT IN "
                          "(SELECT id FROM cases WHERE status != 'closed')", (to_store(before),))
             return n
 

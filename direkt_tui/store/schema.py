@@ -160,13 +160,53 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TABLE case_history (
-        case_id TEXT NOT NULL,
+        id TEXT NOT NULL,
         version INTEGER NOT NULL,
+        unit_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        priority INTEGER,
+        status TEXT NOT NULL,
+        owner_type TEXT,
+        owner_staff_id TEXT,
+        owner_profession TEXT,
+        owner_since TEXT,
+        reason TEXT,
+        created_at TEXT NOT NULL,
+        received_at TEXT,
+        started_at TEXT,
+        closed_at TEXT,
+        close_reason TEXT,
+        last_patient_message_at TEXT,
+        last_staff_message_at TEXT,
+        contact_attempts TEXT,
+        notices TEXT,
+        handover TEXT,
+        reopen_until TEXT,
+        patient_protected INTEGER NOT NULL,
+        patient_birth_date TEXT,
+        patient_name TEXT,
+        patient_pnr TEXT,
+        patient_phone TEXT,
+        patient_home_region TEXT,
+        url TEXT,
         updated_at TEXT NOT NULL,
-        row TEXT NOT NULL,
-        PRIMARY KEY (case_id, version)
+        PRIMARY KEY (id, version)
     ) WITHOUT ROWID;
     CREATE INDEX case_history_time ON case_history (updated_at);
+    CREATE TRIGGER case_history_keep AFTER UPDATE ON cases WHEN new.version > old.version
+    BEGIN
+        INSERT OR IGNORE INTO case_history (id, version, unit_id, kind, priority, status, owner_type,
+            owner_staff_id, owner_profession, owner_since, reason, created_at, received_at, started_at,
+            closed_at, close_reason, last_patient_message_at, last_staff_message_at, contact_attempts,
+            notices, handover, reopen_until, patient_protected, patient_birth_date, patient_name,
+            patient_pnr, patient_phone, patient_home_region, url, updated_at)
+        VALUES (old.id, old.version, old.unit_id, old.kind, old.priority, old.status, old.owner_type,
+            old.owner_staff_id, old.owner_profession, old.owner_since, old.reason, old.created_at,
+            old.received_at, old.started_at, old.closed_at, old.close_reason, old.last_patient_message_at,
+            old.last_staff_message_at, old.contact_attempts, old.notices, old.handover, old.reopen_until,
+            old.patient_protected, old.patient_birth_date, NULL, NULL, NULL, old.patient_home_region,
+            old.url, old.updated_at);
+    END;
     CREATE TABLE finding_log (
         rule TEXT NOT NULL,
         unit_id TEXT NOT NULL,

