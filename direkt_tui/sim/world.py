@@ -22,19 +22,9 @@ from .changelog import ChangeLog, CursorGone
 from .faults import FaultError, Faults, in_window
 from .timeutil import SimClock, iso, parse_iso, zone
 
-PROFESSIONS = (
-    "nurse",
-    "doctor",
-    "assistant_nurse",
-    "physiotherapist",
-    "occupational_therapist",
-    "psychologist",
-    "counsellor",
-    "dietitian",
-    "medical_admin",
-    "admin_contact",
-)
-CLINICAL = tuple(p for p in PROFESSIONS if p not in ("medical_admin", "admin_contact"))
+from ..domain.models import NON_CLINICAL, PROFESSIONS  # the contract's professions, defined once
+
+CLINICAL = tuple(p for p in PROFESSIONS if p not in NON_CLINICAL)
 FEEDS = ("staff", "shifts", "cases")
 OPEN_STATUSES = ("waiting", "received", "started")
 DEFAULT_PAGE = 500

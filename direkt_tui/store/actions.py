@@ -22,15 +22,15 @@ from typing import Any, Iterable, Sequence
 
 from ..domain.models import Case
 from ..domain.timeutil import to_store
-from .db import Store, _ts
+from .db import Store, _dump, _ts
 
 GENESIS = "0" * 64
 FINAL = frozenset({"done", "conflict", "failed"})
 KINDS = frozenset({"assign", "move", "message", "coordinator"})
 
 
-def _canon(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+# the canonical JSON the audit hashes are computed over (the store's own compact, sorted form)
+_canon = _dump
 
 
 @dataclass(frozen=True)

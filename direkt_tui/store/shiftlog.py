@@ -17,13 +17,10 @@ from ..domain.checklists import KINDS
 from ..domain.rules import LEVELS, RULE_RANK, SEVERITY_RANK, Evaluation
 from ..domain.timeutil import to_store
 from . import actions
+from .actions import _canon
 from .db import Store, _ts
 
 DEFAULT_TZ = "Europe/Stockholm"
-
-
-def _canon(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 # -- the findings log ---------------------------------------------------------------------------

@@ -734,6 +734,16 @@ class DirektApp(App[None]):
         self.notify(i18n.t("toast.sync_requested", self.lang), timeout=2)
         self.sync.run_now()
 
+    def _cases_to_act_on(self) -> list:
+        """The selection for a write action, or [] (with the reason said) when there is none
+        or writes are off."""
+        if not self._write_guard():
+            return []
+        cases = self._selected_cases()
+        if not cases:
+            self.notify(i18n.t("act.none_selected", self.lang), severity="warning")
+        return cases
+
     def _selected_cases(self):
         board = self.board
         if board is None:
@@ -752,11 +762,8 @@ class DirektApp(App[None]):
         return "→ " + i18n.profession_label(o.profession, self.lang)
 
     def action_assign(self) -> None:
-        if not self._write_guard():
-            return
-        cases = self._selected_cases()
+        cases = self._cases_to_act_on()
         if not cases:
-            self.notify(i18n.t("act.none_selected", self.lang), severity="warning")
             return
         from ..domain.models import PROFESSIONS
         from ..domain.presence import Roster
@@ -805,11 +812,8 @@ class DirektApp(App[None]):
         self.push_screen(ChoiceScreen(i18n.t("act.assign.title", self.lang, n=len(cases)), options), chosen)
 
     def action_move(self) -> None:
-        if not self._write_guard():
-            return
-        cases = self._selected_cases()
+        cases = self._cases_to_act_on()
         if not cases:
-            self.notify(i18n.t("act.none_selected", self.lang), severity="warning")
             return
         assert self.board is not None
         options = [(u.id, i18n.t("act.unit", self.lang, name=u.name, id=u.id))
@@ -825,11 +829,8 @@ class DirektApp(App[None]):
         self.push_screen(ChoiceScreen(i18n.t("act.move.title", self.lang, n=len(cases)), options), chosen)
 
     def action_send_template(self) -> None:
-        if not self._write_guard():
-            return
-        cases = self._selected_cases()
+        cases = self._cases_to_act_on()
         if not cases:
-            self.notify(i18n.t("act.none_selected", self.lang), severity="warning")
             return
         assert self.board is not None
         templates = self.board.snapshot.templates

@@ -11,7 +11,7 @@ import tempfile
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from ..config import Config, default_db_path
 from .clock import ServerClock
@@ -168,6 +168,13 @@ def run_app(args: argparse.Namespace, cfg: Config) -> int:
         print(f"direkt-tui: error: {exc}", file=sys.stderr)
         return 2
     app = DirektApp(db, cfg, lang=lang, clock=live.clock, sync=live, read_only=bool(args.read_only))
+    _run_live(app, live)
+    return 0
+
+
+def _run_live(app: Any, live: LiveSync, *cleanup: Callable[[], Any]) -> None:
+    """Run the application with its sync; whatever ends it, stop the sync, close the store,
+    then the extra clean-up steps."""
     live.bind(app)
     try:
         with _exit_on_hangup(app):
@@ -175,7 +182,8 @@ def run_app(args: argparse.Namespace, cfg: Config) -> int:
     finally:
         live.shutdown(wait=False)
         live.store.close()
-    return 0
+        for step in cleanup:
+            step()
 
 
 class DemoControls:
@@ -247,13 +255,5 @@ def run_demo(args: argparse.Namespace, cfg: Config, lang: str) -> int:
         return 2
     app = DirektApp(db, demo_cfg, lang=lang, clock=live.clock, sync=live, read_only=bool(args.read_only),
                     refresh_seconds=5.0, demo=DemoControls(server.world))
-    live.bind(app)
-    try:
-        with _exit_on_hangup(app):
-            app.run()
-    finally:
-        live.shutdown(wait=False)
-        live.store.close()
-        server.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+    _run_live(app, live, server.stop, lambda: shutil.rmtree(workdir, ignore_errors=True))
     return 0
