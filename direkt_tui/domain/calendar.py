@@ -25,7 +25,7 @@ import holidays as _holidays
 from .models import Unit
 from .timeutil import UTC
 
-_CHUNK_DAYS = 62
+_CHUNK_DAYS = 10  # the table starts ±10 days around the first instant asked and grows on demand
 _MAX_SEARCH_DAYS = 3 * 366  # a unit never open within three years has no next opening
 
 
@@ -115,16 +115,18 @@ class UnitCalendar:
         self._hi = datetime.combine(last, time(0), self.tz).timestamp()
 
     def _cover(self, ts: float) -> None:
+        """Make sure the table covers the local date of ``ts``, growing it geometrically."""
         if self._lo <= ts < self._hi:
             return
         d = datetime.fromtimestamp(ts, self.tz).date()
         first, last = self._first, self._last
-        if first is not None and last is not None and first < d < last:
-            return
         if first is None or last is None:
             self._build(d - timedelta(days=_CHUNK_DAYS), d + timedelta(days=_CHUNK_DAYS))
             return
-        self._build(min(first, d - timedelta(days=_CHUNK_DAYS)), max(last, d + timedelta(days=_CHUNK_DAYS)))
+        if first < d < last:
+            return  # covered; only the fast path's bounds were conservative
+        span = max(timedelta(days=_CHUNK_DAYS), last - first)
+        self._build(min(first, d - span), max(last, d + span))
 
     def _cum(self, ts: float) -> float:
         """Working seconds from the start of the table to ``ts``."""
@@ -197,7 +199,14 @@ class UnitCalendar:
         return datetime.fromtimestamp(result, UTC)
 
     def is_open(self, t: datetime) -> bool:
-        return self.current_period(t) is not None
+        return self.is_open_ts(t.timestamp())
+
+    def is_open_ts(self, ts: float) -> bool:
+        """``is_open`` over epoch seconds (no datetime built: the rule engine's hot path)."""
+        if not (self._lo <= ts < self._hi):
+            self._cover(ts)
+        i = bisect_right(self._starts, ts) - 1
+        return i >= 0 and ts < self._ends[i]
 
     def current_period(self, t: datetime) -> tuple[datetime, datetime] | None:
         """The opening interval containing ``t`` (start inclusive, end exclusive), if any."""

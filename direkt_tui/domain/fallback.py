@@ -121,15 +121,17 @@ def owner_text(case: Case, snap: Snapshot, lang: str = "sv") -> str:
 
 def phone_list(evaluation: Evaluation, snapshot: Snapshot, lang: str = "sv") -> list[CallEntry]:
     """The open cases of the evaluated units, P1–2 first, then the rest; each group keeps the
-    work-list order of ``evaluation.open_cases``."""
+    work-list order of ``evaluation.open_cases``. The patients come from ``snapshot`` (which may
+    carry their identity where the evaluated one did not)."""
     names = {u.id: u.name for u in snapshot.units}
+    identified = {c.id: c for c in snapshot.cases}
     cases = evaluation.open_cases
     ordered = [c for c in cases if c.priority in (1, 2)] + [c for c in cases if c.priority not in (1, 2)]
     out: list[CallEntry] = []
     for i, c in enumerate(ordered, start=1):
         fs = tuple(evaluation.findings_for(c.id))
         top = min((f.severity for f in fs), key=SEVERITY_RANK.__getitem__, default=None)
-        p = c.patient
+        p = identified.get(c.id, c).patient
         prot = bool(p.protected_identity)
         out.append(CallEntry(
             rank=i,

@@ -115,7 +115,7 @@ def _hours_list(value: Any, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Unit:
     id: str
     name: str
@@ -177,7 +177,7 @@ class Unit:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Staff:
     id: str
     unit_id: str
@@ -207,7 +207,7 @@ class Staff:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Shift:
     id: str
     unit_id: str
@@ -617,6 +617,10 @@ class Snapshot:
     capabilities: Capabilities = Capabilities()
     templates: tuple[Template, ...] = ()
     data_as_of: datetime | None = None
+    # (unit_id, staff_id) -> ((start, end), …) of non-cancelled shifts in the long-absence
+    # window, as fixed-width UTC text (``timeutil.to_store``): whether someone has worked or
+    # will work lately, without building a shift object for each. None: use ``shifts``.
+    shift_spans: Mapping[tuple[str, str], tuple[tuple[str, str], ...]] | None = None
 
 
 def mask_personnummer(pnr: str | None) -> str:

@@ -16,6 +16,7 @@ from .calendar import UnitCalendar
 from .models import Case, Snapshot, Unit
 from .params import DEFAULTS, PRIORITY_KEYS, Parameters
 from .perf import gc_paused
+from .timeutil import to_store
 from .presence import Roster
 
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
@@ -177,6 +178,21 @@ class RuleEngine:
     def params(self, unit_id: str) -> Parameters:
         return self._params(unit_id)
 
+    def read_plan(self, units: Iterable[Unit], at: datetime) -> dict:
+        """What a snapshot for an evaluation at ``at`` must hold, as keyword arguments for
+        ``Store.snapshot``: cases closed since the earliest local midnight of the units (for
+        premature_close) and shifts within the long-absence windows, with a margin for
+        presence running on across back-to-back shifts."""
+        units = list(units)
+        ps = [self._params(u.id) for u in units] or [DEFAULTS]
+        margin = timedelta(hours=2)
+        midnights = [self.calendar(u).start_of_day(at) for u in units]
+        return {
+            "closed_since": min(midnights) if midnights else at - timedelta(hours=36),
+            "shifts_before": timedelta(hours=max(p.long_absence_hours for p in ps)) + margin,
+            "shifts_after": timedelta(hours=max(p.long_absence_lookahead_hours for p in ps)) + margin,
+        }
+
     # -- closable (shared by the closable and premature_close rules) ------------------------
     def is_closable(self, case: Case, at: datetime, cal: UnitCalendar, p: Parameters) -> bool:
         started = case.started_at
@@ -233,6 +249,15 @@ class RuleEngine:
             return v
 
         case_rank: dict[str, int] = {}  # the highest severity (lowest rank) per case
+
+        spans = snap.shift_spans
+
+        def worked_lately(unit_id: str, staff_id: str, lo: datetime, hi: datetime) -> bool:
+            """A non-cancelled shift overlapping [lo, hi] (the long-absence window)."""
+            if spans is None:
+                return roster.has_shift_overlapping(unit_id, staff_id, lo, hi)
+            lo_t, hi_t = to_store(lo), to_store(hi)  # fixed-width UTC text compares as time does
+            return any(start <= hi_t and end >= lo_t for start, end in spans.get((unit_id, staff_id), ()))
 
         def add(case: Case, rule: str, severity: str, action: str, key: str, args: dict | None = None,
                 staff_id: str | None = None) -> None:
@@ -319,7 +344,7 @@ class RuleEngine:
                         action, key = "call_patient", "msg.absent_owner.call"
                     add(case, "absent_owner", "critical" if high else "high", action,
                         key, dict(name=name_of(sid)), sid)
-                    if not roster.has_shift_overlapping(uid, sid, at - absence_back, at + absence_ahead):
+                    if not worked_lately(uid, sid, at - absence_back, at + absence_ahead):
                         add(case, "long_absence", "high", "contact_support",
                             "msg.long_absence", dict(name=name_of(sid)), sid)
                 else:
@@ -400,7 +425,7 @@ class RuleEngine:
                                minutes=int(age.total_seconds() // 60)))
 
             # after_hours_arrival
-            if case.status == "waiting" and not cal.is_open(case.created_at):
+            if case.status == "waiting" and not cal.is_open_ts(case.created_at.timestamp()):
                 add(case, "after_hours_arrival", "info", "triage_at_opening", "msg.after_hours_arrival")
 
             # protected_identity
@@ -476,27 +501,25 @@ class RuleEngine:
             return (case_rank.get(c.id, none_rank), prio, reply_first, -waited[c.id], c.created_at, c.id)
 
         open_cases.sort(key=case_key)
-        position = {c.id: i for i, c in enumerate(open_cases)}
-        # closed cases (premature_close) come after the open ones, by id
-        for cid in sorted(cid for cid in case_findings if cid not in position):
-            position[cid] = len(position)
-        n = len(position)
 
-        # unit findings first within a severity (in unit order), then case findings in work-list
-        # order, then closed cases (premature_close); within a case, the rules' table order
-        unit_pos = {uid: i for i, uid in enumerate(units)}
-        width = len(RULES)
-
-        def finding_key(f: Finding) -> int:
-            cid = f.case_id
-            if cid is None:
-                pos = unit_pos[f.unit_id]
-            else:
-                pos = len(units) + position[cid]
-            return (SEVERITY_RANK[f.severity] * (n + len(units) + 2) + pos) * width + RULE_RANK[f.rule]
-
-        all_findings = unit_findings + findings
-        all_findings.sort(key=finding_key)
+        # by severity; within one: unit findings (in unit order), then case findings in work-list
+        # order, then closed cases' (premature_close) by id; within a case, the rules' table
+        # order — assembled from the per-case lists rather than sorted with a key per finding
+        ranks = len(SEVERITIES)
+        buckets: list[list[Finding]] = [[] for _ in range(ranks)]
+        unit_order = {uid: i for i, uid in enumerate(units)}
+        for f in sorted(unit_findings, key=lambda f: (unit_order[f.unit_id], RULE_RANK[f.rule])):
+            buckets[SEVERITY_RANK[f.severity]].append(f)
+        closed_ids = sorted(cid for cid in case_findings if cid not in waited)
+        for cid in [c.id for c in open_cases] + closed_ids:
+            fs = case_findings.get(cid)
+            if not fs:
+                continue
+            if len(fs) > 1:
+                fs = sorted(fs, key=lambda f: RULE_RANK[f.rule])
+            for f in fs:
+                buckets[SEVERITY_RANK[f.severity]].append(f)
+        all_findings = [f for bucket in buckets for f in bucket]
         return Evaluation(at=at, findings=all_findings, units=states, open_cases=open_cases,
                           waited_minutes=waited, case_findings=case_findings, stale=stale)
 

@@ -125,6 +125,9 @@ def case_row(c: Case) -> tuple:
 
 
 _PATIENT_IDENTITY = tuple(CASE_COLS.index(c) for c in ("patient_name", "patient_pnr", "patient_phone"))
+_NOT_FOR_RULES = frozenset({"patient_name", "patient_pnr", "patient_phone", "patient_home_region", "url",
+                            "reopen_until"})
+_LIGHT_COLS = ", ".join(f"NULL AS {c}" if c in _NOT_FOR_RULES else c for c in CASE_COLS)
 
 
 _HISTORY_INSERT = (f"INSERT OR IGNORE INTO case_history ({', '.join(CASE_COLS)}) "
@@ -285,6 +288,11 @@ class Store:
             )
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
+        # incremental reading: what the last snapshot built, reused while unchanged
+        self._case_cache: dict[str, Case] = {}
+        self._shift_cache: dict[str, Shift] = {}
+        self._staff_cache: tuple[tuple, dict[str, Staff]] | None = None
+        self._spans_cache: tuple[tuple, dict] | None = None
         if read_only:
             if version < SCHEMA_VERSION:
                 raise StoreError(f"the store {self.path} has schema version {version} (this program: {SCHEMA_VERSION}); "
@@ -508,15 +516,28 @@ class Store:
             ).fetchall()
         return [row_shift(r) for r in rows]
 
-    def open_cases(self, closed_since: datetime | None = None) -> list[Case]:
-        """Open cases, plus cases closed at or after ``closed_since`` (for premature_close)."""
-        cols = ", ".join(CASE_COLS)
+    def open_cases(self, closed_since: datetime | None = None, *, identity: bool = True) -> list[Case]:
+        """Open cases, plus cases closed at or after ``closed_since`` (for premature_close).
+        Without ``identity`` the patient's name, number, phone and home region, the case URL
+        and reopen_until are left out: the rules never look at them (and reading them is a
+        quarter of the cost)."""
+        cols = ", ".join(CASE_COLS) if identity else _LIGHT_COLS
         rows = self.conn.execute(f"SELECT {cols} FROM cases WHERE status != 'closed'").fetchall()
         if closed_since is not None:
             rows += self.conn.execute(
                 f"SELECT {cols} FROM cases WHERE status = 'closed' AND closed_at >= ?", (to_store(closed_since),)
             ).fetchall()
         return [row_case(r) for r in rows]
+
+    def cases(self, case_ids: Iterable[str]) -> list[Case]:
+        """Full cases (identity included) by id, for the few the UI shows a patient of."""
+        ids = list(dict.fromkeys(case_ids))
+        out: list[Case] = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out += [row_case(r) for r in self.conn.execute(
+                f"SELECT {', '.join(CASE_COLS)} FROM cases WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
+        return out
 
     def case(self, case_id: str) -> Case | None:
         row = self.conn.execute(f"SELECT {', '.join(CASE_COLS)} FROM cases WHERE id = ?", (case_id,)).fetchone()
@@ -525,25 +546,120 @@ class Store:
     def count(self, table: str) -> int:
         return self.db[table].count
 
-    def snapshot(self, around: datetime | None = None) -> Snapshot:
+    def snapshot(self, around: datetime | None = None, *, closed_since: datetime | None = None,
+                 shifts_before: timedelta = timedelta(hours=74), shifts_after: timedelta = timedelta(hours=26),
+                 identity: bool = True) -> Snapshot:
         """Everything the rule engine needs, read in one read transaction. ``around`` (the
-        evaluation instant) limits shifts and closed cases to those that can matter."""
+        evaluation instant) limits what is read to what the rules can look at: shifts
+        overlapping ``[around - shifts_before, around + shifts_after]`` (the long-absence window
+        with a margin) and cases closed since ``closed_since`` (premature_close looks at the
+        local day of the instant; default: a day and a half back)."""
         with self._lock, gc_paused():
             self.conn.execute("BEGIN")
             try:
-                closed_since = around - timedelta(days=2) if around is not None else None
+                if closed_since is None and around is not None:
+                    closed_since = around - timedelta(hours=36)
+                spans = None
+                if around is not None:
+                    spans = self._cached_spans()
+                    # full shift objects only near the instant: presence, and presence running on
+                    near = timedelta(hours=26)
+                    shifts = self._cached_shifts(around - near, around + near)
+                else:
+                    shifts = self.shifts(None)
+                cases = self._cached_cases(closed_since) if not identity else self.open_cases(closed_since)
                 return Snapshot(
                     units=tuple(self.units()),
-                    staff=self.staff(),
-                    shifts=tuple(self.shifts(around)),
-                    cases=tuple(self.open_cases(closed_since)),
+                    staff=self._cached_staff(),
+                    shifts=tuple(shifts),
+                    cases=tuple(cases),
                     coordinators=self.coordinators(),
                     capabilities=self.capabilities(),
                     templates=tuple(self.templates()),
                     data_as_of=self.data_as_of(),
+                    shift_spans=spans,
                 )
             finally:
                 self.conn.execute("COMMIT")
+
+    # -- incremental reading --------------------------------------------------------------------
+    # The board and the recorder read the store after every sync, and almost nothing changed:
+    # cases and shifts are rebuilt only when their version changed (versions only rise, and a
+    # row is replaced only by a higher one), the staff and the shift spans only when their
+    # table's signature did. Everything runs inside the snapshot's read transaction.
+    def _signature(self, table: str) -> tuple:
+        return tuple(self.conn.execute(f"SELECT count(*), total(version) FROM {table}").fetchone())
+
+    def _cached_cases(self, closed_since: datetime | None) -> list[Case]:
+        """``open_cases(closed_since, identity=False)``, building only what changed."""
+        if not self._case_cache:  # a first read: one scan
+            out = self.open_cases(closed_since, identity=False)
+            self._case_cache = {c.id: c for c in out}
+            return out
+        keys = self.conn.execute("SELECT id, version FROM cases WHERE status != 'closed'").fetchall()
+        if closed_since is not None:
+            keys += self.conn.execute("SELECT id, version FROM cases WHERE status = 'closed' AND closed_at >= ?",
+                                      (to_store(closed_since),)).fetchall()
+        cache = self._case_cache
+        stale = [cid for cid, v in keys if (c := cache.get(cid)) is None or c.version != v]
+        if len(stale) > len(keys) // 2:  # a first read (or most changed): one scan beats many lookups
+            out = self.open_cases(closed_since, identity=False)
+            self._case_cache = {c.id: c for c in out}
+            return out
+        for i in range(0, len(stale), 500):
+            chunk = stale[i:i + 500]
+            for r in self.conn.execute(
+                    f"SELECT {_LIGHT_COLS} FROM cases WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                cache[r[0]] = row_case(r)
+        out = [cache[cid] for cid, _v in keys]
+        self._case_cache = {c.id: c for c in out}  # what left the set leaves the cache
+        return out
+
+    def _cached_shifts(self, lo: datetime, hi: datetime) -> list[Shift]:
+        if not self._shift_cache:
+            out = self.shifts(lo, timedelta(0), hi - lo)
+            self._shift_cache = {x.id: x for x in out}
+            return out
+        keys = self.conn.execute('SELECT id, version FROM shifts WHERE "end" >= ? AND start <= ?',
+                                 (to_store(lo), to_store(hi))).fetchall()
+        cache = self._shift_cache
+        stale = [sid for sid, v in keys if (x := cache.get(sid)) is None or x.version != v]
+        if len(stale) > len(keys) // 2:
+            out = self.shifts(lo, timedelta(0), hi - lo)
+            self._shift_cache = {x.id: x for x in out}
+            return out
+        cols = ", ".join(f'"{c}"' for c in SHIFT_COLS)
+        for i in range(0, len(stale), 500):
+            chunk = stale[i:i + 500]
+            for r in self.conn.execute(f"SELECT {cols} FROM shifts WHERE id IN ({','.join('?' * len(chunk))})",
+                                       chunk):
+                cache[r[0]] = row_shift(r)
+        out = [cache[sid] for sid, _v in keys]
+        self._shift_cache = {x.id: x for x in out}
+        return out
+
+    def _cached_staff(self) -> dict[str, Staff]:
+        sig = self._signature("staff")
+        if self._staff_cache is None or self._staff_cache[0] != sig:
+            self._staff_cache = (sig, self.staff())
+        return self._staff_cache[1]
+
+    def _cached_spans(self) -> dict:
+        sig = self._signature("shifts")
+        if self._spans_cache is None or self._spans_cache[0] != sig:
+            self._spans_cache = (sig, self.shift_spans(None, None))
+        return self._spans_cache[1]
+
+    def shift_spans(self, lo: datetime | None, hi: datetime | None) -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
+        """(start, end) text of every non-cancelled shift overlapping ``[lo, hi]`` (all when
+        None), by (unit, staff): what the long-absence rule asks, read without building objects."""
+        out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for unit_id, staff_id, start, end in self.conn.execute(
+            'SELECT unit_id, staff_id, start, "end" FROM shifts WHERE cancelled = 0 AND "end" >= ? AND start <= ?',
+            (to_store(lo) if lo else "", to_store(hi) if hi else "9999"),
+        ):
+            out.setdefault((unit_id, staff_id), []).append((start, end))
+        return {k: tuple(v) for k, v in out.items()}
 
     def cases_as_of(self, at: datetime) -> list[Case]:
         """Every case as its newest version changed at or before ``at`` said: the current row

@@ -24,7 +24,7 @@ class Recorder:
         if at is None:
             return
         try:
-            snap = self.store.snapshot(around=at)
+            snap = self.store.snapshot(around=at, identity=False, **self.engine.read_plan(self.store.units(), at))
             ev = self.engine.evaluate(snap, at)
             record_loads(self.store, at, ev)
             record_findings(self.store, at, ev)

@@ -444,8 +444,20 @@ class DirektApp(App[None]):
                                       i18n.t("fallback.note.help", self.lang)), noted)
 
     def open_case(self, case_id: str) -> None:
-        if self.board is not None:
-            self.push_screen(CaseDetailScreen(self.board, case_id, self.lang, reveal=self.reveal_pnr))
+        """The case detail, with the patient's identity read for it alone."""
+        if self.board is None:
+            return
+        full = self._store.case(case_id) if self._store is not None else None
+        self.push_screen(CaseDetailScreen(self.board, case_id, self.lang, reveal=self.reveal_pnr, case=full))
+
+    def identified_snapshot(self, board: Board):
+        """The board's snapshot with its open cases' patients identified (the phone list)."""
+        from dataclasses import replace
+
+        if self._store is None:
+            return board.snapshot
+        full = {c.id: c for c in self._store.cases(c.id for c in board.snapshot.cases)}
+        return replace(board.snapshot, cases=tuple(full.get(c.id, c) for c in board.snapshot.cases))
 
     def action_shift_report(self) -> None:
         if self.board is None or self._store is None:
@@ -585,7 +597,7 @@ class DirektApp(App[None]):
     def on_virtual_table_activated(self, event: VirtualTable.Activated) -> None:
         if event.table.id not in CASE_PANELS or self.board is None:
             return
-        self.push_screen(CaseDetailScreen(self.board, event.key, self.lang, reveal=self.reveal_pnr))
+        self.open_case(event.key)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.lang))

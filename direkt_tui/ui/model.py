@@ -255,7 +255,9 @@ class BoardBuilder:
               *, history: bool = False) -> Board:
         """The board at ``at``; with ``history`` the cases as their versions were then (looking
         back, for a deviation report)."""
-        snap = self.store.snapshot_at(at) if history else self.store.snapshot(around=at)
+        snap = (self.store.snapshot_at(at) if history
+                else self.store.snapshot(around=at, identity=False,
+                                         **self.engine.read_plan(self.store.units(), at)))
         health = self.store.sync_health()
         wanted = [u.id for u in snap.units if not unit_ids or u.id in unit_ids]
         ev = self.engine.evaluate(snap, at, wanted or None)

@@ -243,3 +243,37 @@ def test_case_history_for_looking_back(tmp_path):
         assert raw and all("19800505-9001" not in str(r) and "Testperson" not in str(r) for r in raw)
         snap = s.snapshot_at(T - timedelta(minutes=90))
         assert snap.cases[0].status == "waiting" and snap.data_as_of == T - timedelta(minutes=90)
+
+
+def test_incremental_snapshot_follows_every_change(tmp_path):
+    """The board and the recorder re-read after every sync: unchanged rows are reused, and
+    every change (newer version, purge, staff, shift) shows in the next snapshot."""
+    at = T
+    with Store(tmp_path / "s.db") as s:
+        s.replace_reference(units=[Unit.from_api(unit())])
+        s.ingest("staff", [Staff.from_api(staff("n1"))])
+        s.ingest("shifts", [Shift.from_api(shift("n1", at - timedelta(hours=1), at + timedelta(hours=4), shift_id="sh-1"))])
+        s.ingest("cases", [mk_case("c-1", 1), mk_case("c-2", 1)] + [mk_case(f"x-{i}", 1) for i in range(8)])
+        first = s.snapshot(around=at, identity=False)
+        again = s.snapshot(around=at, identity=False)
+        assert [c.id for c in again.cases][:2] == ["c-1", "c-2"] and len(again.cases) == 10
+        assert again.cases[0] is first.cases[0] and again.staff is first.staff  # reused, not rebuilt
+        # light snapshots carry no patient identity; full ones do
+        assert first.cases[0].patient.personnummer is None
+        assert s.snapshot(around=at).cases[0].patient.personnummer == "19800505-9001"
+        # a newer version, a new case, a staff change and a cancelled shift all show
+        s.ingest("cases", [mk_case("c-1", 2, status="received", owner=person("n1")), mk_case("c-3", 1)])
+        s.ingest("staff", [Staff.from_api(dict(staff("n1"), name="Ny", version=2))])
+        s.ingest("shifts", [Shift.from_api(dict(shift("n1", at - timedelta(hours=1), at + timedelta(hours=4),
+                                                      shift_id="sh-1"), version=2, cancelled=True))])
+        snap = s.snapshot(around=at, identity=False)
+        by_id = {c.id: c for c in snap.cases}
+        assert set(by_id) == {"c-1", "c-2", "c-3"} | {f"x-{i}" for i in range(8)}
+        assert by_id["c-1"].status == "received" and by_id["c-2"] is first.cases[1]
+        assert snap.staff["n1"].name == "Ny"
+        assert snap.shifts[0].cancelled and snap.shift_spans == {}
+        # a case that closes leaves the open set; one closed long ago is not read at all
+        s.ingest("cases", [mk_case("c-2", 2, status="closed", closed_at=at - timedelta(days=5),
+                                   close_reason="resolved")])
+        assert {c.id for c in s.snapshot(around=at, identity=False).cases} == {"c-1", "c-3"} | {
+            f"x-{i}" for i in range(8)}

@@ -131,16 +131,18 @@ class CaseDetailScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q", "close", "Stäng"), Binding("v", "reveal", "Visa personnummer")]
 
     def __init__(self, board: Board, case_id: str, lang: str,
-                 reveal: "Callable[[str], bool] | None" = None) -> None:
+                 reveal: "Callable[[str], bool] | None" = None, case: Case | None = None) -> None:
         super().__init__(classes="dialog-screen")
         self.board = board
         self.case_id = case_id
         self.lang = lang
         self._reveal = reveal
         self.revealed = False
+        # the full case (with the patient's identity) read for this view; the board has none
+        self.case = case if case is not None else board.case(case_id)
 
     def compose(self) -> ComposeResult:
-        case = self.board.case(self.case_id)
+        case = self.case
         with VerticalScroll(classes="dialog detail", id="detail") as box:
             box.border_title = i18n.t("detail.title", self.lang, id=self.case_id)
             if case is None:
@@ -157,7 +159,7 @@ class CaseDetailScreen(ModalScreen[None]):
 
     def action_reveal(self) -> None:
         """Show the full personal identity number – logged in the audit chain first."""
-        case = self.board.case(self.case_id)
+        case = self.case
         if case is None or case.patient.protected_identity or self.revealed or self._reveal is None:
             return
         if self._reveal(self.case_id):

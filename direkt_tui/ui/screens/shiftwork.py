@@ -157,7 +157,7 @@ class FallbackScreen(ModalScreen[None]):
         self.query_one("#fallback-age", Label).update(snapshot_age_text(board.snapshot, now, tz, self.lang))
         marks = self.direkt.call_marks()
         rows = []
-        for e in phone_list(board.evaluation, board.snapshot, self.lang):
+        for e in phone_list(board.evaluation, self.direkt.identified_snapshot(board), self.lang):
             if e.protected_identity:
                 patient, phone = Text(T("fallback.protected_patient"), style="magenta"), Text(
                     T("fallback.protected"), style="bold magenta")
