@@ -98,23 +98,32 @@ def main() -> int:
         t0 = time.perf_counter()
         build(db, args.cases, args.staff, args.shifts, args.units, at)
         build_s = time.perf_counter() - t0
-        store = Store(db, read_only=True)
-        ref, load, evaluate, total = [], [], [], []
-        findings = 0
+        ref, load, evaluate, total, warm = [], [], [], [], []
+        findings = open_cases = 0
         for _ in range(args.runs):
-            t0 = time.perf_counter()
-            store.conn.execute("SELECT count(*) FROM cases WHERE status != 'closed'").fetchone()
-            ref.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            snap = store.snapshot(around=at)
-            t1 = time.perf_counter()
-            ev = RuleEngine().evaluate(snap, at)  # a fresh engine: no cached calendars
-            t2 = time.perf_counter()
-            load.append(t1 - t0)
-            evaluate.append(t2 - t1)
-            total.append(t2 - t0)
-            findings = len(ev.findings)
-        open_cases = len(ev.open_cases)
+            store = Store(db, read_only=True)  # cold: a new connection's first read, as a report does
+            try:
+                t0 = time.perf_counter()
+                store.conn.execute("SELECT count(*) FROM cases WHERE status != 'closed'").fetchone()
+                ref.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                engine = RuleEngine()  # a fresh engine: no cached calendars
+                snap = store.snapshot(around=at, identity=False, **engine.read_plan(store.units(), at))
+                t1 = time.perf_counter()
+                ev = engine.evaluate(snap, at)
+                t2 = time.perf_counter()
+                load.append(t1 - t0)
+                evaluate.append(t2 - t1)
+                total.append(t2 - t0)
+                findings, open_cases = len(ev.findings), len(ev.open_cases)
+                # warm: the same connection again, as the application reads after a sync
+                t0 = time.perf_counter()
+                engine = RuleEngine()
+                snap = store.snapshot(around=at, identity=False, **engine.read_plan(store.units(), at))
+                engine.evaluate(snap, at)
+                warm.append(time.perf_counter() - t0)
+            finally:
+                store.close()
     result = {
         "benchmark": "rules",
         "open_cases": open_cases,
@@ -127,6 +136,7 @@ def main() -> int:
         "snapshot_load_s": round(statistics.median(load), 4),
         "evaluate_s": round(statistics.median(evaluate), 4),
         "load_and_evaluate_s": round(statistics.median(total), 4),
+        "warm_load_and_evaluate_s": round(statistics.median(warm), 4),
         "target_s": 0.2,
     }
     result["met"] = result["load_and_evaluate_s"] < result["target_s"]
@@ -136,6 +146,7 @@ def main() -> int:
     print(f"rule evaluation:           {result['evaluate_s'] * 1000:.1f} ms")
     print(f"load + evaluate:           {result['load_and_evaluate_s'] * 1000:.1f} ms "
           f"(target < 200 ms: {'met' if result['met'] else 'NOT met'})")
+    print(f"after a sync (warm read):  {result['warm_load_and_evaluate_s'] * 1000:.1f} ms")
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n")
     return 0 if result["met"] else 1
