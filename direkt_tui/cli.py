@@ -199,11 +199,11 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(argv if argv is not None else sys.argv[1:])
-    command = next((a for a in args_in if not a.startswith("-")), None)
-    parser = build_parser(command)
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(["tui", *(argv if argv is not None else sys.argv[1:])])
+    # no subcommand (only options, or nothing) is the application: cli.md
+    if not args_in or (args_in[0] not in COMMANDS and args_in[0] not in ("-h", "--help")):
+        args_in = ["tui", *args_in]
+    parser = build_parser(args_in[0])
+    args = parser.parse_args(args_in)
     try:
         return COMMANDS[args.command](args)
     except (UsageError, ConfigError) as exc:

@@ -187,3 +187,26 @@ def test_report_looks_back_through_the_case_history(scenario_store):
     now = json.loads(run_report("--db", db, "--at", "2026-11-26T14:30:00+01:00").stdout)
     assert "looking_back" not in now
     assert ("overdue_waiting", "c-5") in {(f["rule"], f["case_id"]) for f in now["findings"]}
+
+
+def test_no_subcommand_is_the_application():
+    """``direkt-tui --db X --offline`` is ``direkt-tui tui --db X --offline`` (cli.md)."""
+    from direkt_tui.cli import build_parser
+
+    import direkt_tui.cli as cli
+
+    seen = {}
+
+    def fake_app(args):
+        seen["args"] = args
+        return 0
+
+    saved = cli.COMMANDS["tui"]
+    cli.COMMANDS["tui"] = fake_app
+    try:
+        assert main(["--db", "/tmp/x.db", "--offline"]) == 0
+        assert seen["args"].command == "tui" and str(seen["args"].db) == "/tmp/x.db" and seen["args"].offline
+        assert main([]) == 0 and seen["args"].command == "tui"
+    finally:
+        cli.COMMANDS["tui"] = saved
+    assert build_parser("report").parse_args(["report", "--format", "markdown"]).format == "markdown"
