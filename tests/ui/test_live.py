@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 import httpx
@@ -15,18 +14,8 @@ from direkt_tui.ui.clock import FrozenClock
 from direkt_tui.ui.launch import build_live_sync
 from direkt_tui.ui.widgets.table import VirtualTable
 
-from .conftest import SCENARIO_01, SIZE, settle
+from .conftest import SCENARIO_01, SIZE, settle, wait_for
 from conftest import load_scenario
-
-
-async def wait_for(pilot, condition, timeout: float = 10.0) -> bool:
-    loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
-    while loop.time() < end:
-        if condition():
-            return True
-        await pilot.pause(0.05)
-    return condition()
 
 
 async def test_live_update_after_sync(tmp_path, monkeypatch):
