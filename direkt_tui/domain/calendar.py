@@ -138,12 +138,7 @@ class UnitCalendar:
     # -- public queries ----------------------------------------------------------------------
     def working_seconds(self, a: datetime, b: datetime) -> float:
         """Length of the overlap of ``[a, b)`` with opening hours, in seconds (0 if b <= a)."""
-        ta, tb = a.timestamp(), b.timestamp()
-        if tb <= ta:
-            return 0.0
-        self._cover(ta)
-        self._cover(tb)
-        return self._cum(tb) - self._cum(ta)
+        return self.working_seconds_ts(a.timestamp(), b.timestamp())
 
     def working_seconds_ts(self, ta: float, tb: float) -> float:
         """``working_seconds`` over epoch seconds (the rule engine's hot path)."""

@@ -7,7 +7,7 @@ numbers); the Markdown may show a masked number, never for protected identity.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from .. import i18n
 from .models import Snapshot, mask_personnummer
@@ -131,7 +131,3 @@ def render_markdown(ev: Evaluation, snap: Snapshot, lang: str = "sv") -> str:
                        f"{patient} | {T('action.' + f.action)} | {f.message} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"
-
-
-def parameters_doc(params: Mapping[str, Parameters]) -> dict[str, Any]:
-    return {uid: p.to_json() for uid, p in params.items()}

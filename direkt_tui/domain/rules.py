@@ -45,7 +45,6 @@ RULES: tuple[str, ...] = (
     "stale_data",
 )
 RULE_RANK: dict[str, int] = {r: i for i, r in enumerate(RULES)}
-UNIT_RULES: frozenset[str] = frozenset({"no_coordinator", "no_clinician_present", "high_load", "stale_data"})
 
 LEVELS: tuple[str, ...] = ("normal", "elevated", "high", "very_high")
 
@@ -154,10 +153,6 @@ def _params_lookup(source: ParamsSource | None) -> Callable[[str], Parameters]:
 
 def _age_years(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def _high_p(priority: int | None) -> bool:
-    return priority in (1, 2)
 
 
 class RuleEngine:

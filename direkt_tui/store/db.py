@@ -130,18 +130,6 @@ _NOT_FOR_RULES = frozenset({"patient_name", "patient_pnr", "patient_phone", "pat
 _LIGHT_COLS = ", ".join(f"NULL AS {c}" if c in _NOT_FOR_RULES else c for c in CASE_COLS)
 
 
-_HISTORY_INSERT = (f"INSERT OR IGNORE INTO case_history ({', '.join(CASE_COLS)}) "
-                   f"VALUES ({', '.join('?' * len(CASE_COLS))})")
-
-
-def _history_row(row: tuple) -> tuple:
-    """A case row as kept in history: without the patient's identity."""
-    out = list(row)
-    for i in _PATIENT_IDENTITY:
-        out[i] = None
-    return tuple(out)
-
-
 def _intervals(text: str) -> dict[str, tuple[tuple[str, str], ...]]:
     return {k: tuple((a, b) for a, b in v) for k, v in json.loads(text).items()}
 

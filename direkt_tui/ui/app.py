@@ -12,6 +12,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from textual import work
@@ -342,10 +343,7 @@ class DirektApp(App[None]):
             return
         banner = self.query_one("#banner", Static)
         T = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
-        tz = board.snapshot.units[0].timezone if board.snapshot.units else "Europe/Stockholm"
-        from zoneinfo import ZoneInfo
-
-        zone = ZoneInfo(tz)
+        zone = self._zone()
         if board.history:
             banner.update(Text(" " + T("history.banner", at=board.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")),
                                style="bold black on cyan"))
@@ -465,22 +463,19 @@ class DirektApp(App[None]):
         from ..shift import shift_report_markdown
 
         board = self.board
-        tz = board.snapshot.units[0].timezone if board.snapshot.units else "Europe/Stockholm"
-        from zoneinfo import ZoneInfo
-
-        since = self.clock.now().astimezone(ZoneInfo(tz)).replace(hour=0, minute=0, second=0, microsecond=0)
+        zone = self._zone()
+        since = self.clock.now().astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
         text = shift_report_markdown(self._store, board.evaluation, board.snapshot, since, board.at, self.lang)
-        path = self._save_report(text, board.at, tz)
+        path = self._save_report(text, board.at, zone)
         self.push_screen(ReportScreen(text, path, self.lang))
 
-    def _save_report(self, text: str, at: datetime, tz: str) -> Path | None:
+    def _save_report(self, text: str, at: datetime, zone: ZoneInfo) -> Path | None:
         import os
-        from zoneinfo import ZoneInfo
 
         folder = self.store_path.parent / "reports"
         try:
             folder.mkdir(mode=0o700, exist_ok=True)
-            path = folder / f"skiftrapport-{at.astimezone(ZoneInfo(tz)).strftime('%Y%m%d-%H%M')}.md"
+            path = folder / f"skiftrapport-{at.astimezone(zone).strftime('%Y%m%d-%H%M')}.md"
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
@@ -524,12 +519,7 @@ class DirektApp(App[None]):
         if self.view_at is not None:
             now = self.view_at
         bar.append(" direkt-tui ", style="bold reverse")
-        tzname = "Europe/Stockholm"
-        if board is not None and board.snapshot.units:
-            tzname = board.snapshot.units[0].timezone
-        from zoneinfo import ZoneInfo
-
-        local = now.astimezone(ZoneInfo(tzname))
+        local = now.astimezone(self._zone())
         bar.append(f"  {local.strftime('%Y-%m-%d %H:%M:%S')}  ", style="bold")
         if board is not None:
             names = dict(board.all_units)
@@ -627,10 +617,14 @@ class DirektApp(App[None]):
         parts += [f"status:{s}" for s in sorted(f.statuses)] + [f"enhet:{u}" for u in sorted(f.units)]
         return " ".join(parts)
 
-    def _today(self):
-        from zoneinfo import ZoneInfo
+    def _zone(self) -> ZoneInfo:
+        """The units' local time zone (the first unit's; Stockholm before any data)."""
+        board = self.board
+        return ZoneInfo(board.snapshot.units[0].timezone if board is not None and board.snapshot.units
+                        else "Europe/Stockholm")
 
-        return self.clock.now().astimezone(ZoneInfo("Europe/Stockholm")).date()
+    def _today(self):
+        return self.clock.now().astimezone(self._zone()).date()
 
     def action_date_filter(self) -> None:
         def done(value: str | None) -> None:

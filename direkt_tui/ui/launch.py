@@ -9,16 +9,12 @@ import shutil
 import sys
 import tempfile
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from ..config import Config, default_db_path
 from .clock import ServerClock
-
-
-class UsageError(Exception):
-    pass
 
 
 class LiveSync:
