@@ -72,8 +72,12 @@ def live_app(tmp_path, monkeypatch):
         server.start()
         cfg = Config(user=UserConfig(name="Anna Berg", staff_id="s-1"))
         live = build_live_sync(tmp_path / "live.db", cfg, server.base_url)
+        # the engine reads the app's frozen clock from the first sync on: with the wall clock,
+        # whether reference data is due later depended on today's date
+        clock = FrozenClock(require_instant(sc["as_of"]))
+        live.scheduler.engine.clock = clock.now
         live.scheduler.engine.sync_all()
-        app = DirektApp(tmp_path / "live.db", cfg, clock=FrozenClock(require_instant(sc["as_of"])), sync=live, **kw)
+        app = DirektApp(tmp_path / "live.db", cfg, clock=clock, sync=live, **kw)
         live.bind(app)
         made.append((server, live))
         return app, world, live

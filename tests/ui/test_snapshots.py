@@ -96,7 +96,6 @@ def test_outage_mode_from_the_simulator(snap_compare, live_app):
     app, world, live = live_app()
     engine = live.scheduler.engine
     engine.retry = RetryPolicy(max_attempts=1, max_retry_after=0.1)
-    engine.clock = app.clock.now
 
     async def outage(pilot):
         await settle(pilot)
