@@ -2,7 +2,9 @@
 
 Reads through ``store`` and evaluates through ``domain``; no Textual here, so it is tested and
 benchmarked on its own. Rows are keyed (case id / unit id) so the widgets can keep the cursor
-on the same case across refreshes.
+on the same case across refreshes. Names from the platform enter the board through
+``domain.text.visible`` (controls and bidi overrides made visible); cells are literal text,
+never markup.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from rich.text import Text
 from .. import i18n
 from ..domain.models import Case, Snapshot
 from ..domain.rules import SEVERITY_RANK, Evaluation, Finding, RuleEngine
+from ..domain.text import visible
 from ..store.db import Store, SyncHealth
 
 ABSENT_RULES = ("absent_owner", "long_absence", "owner_shift_ending")
@@ -262,7 +265,8 @@ class BoardBuilder:
         wanted = [u.id for u in snap.units if not unit_ids or u.id in unit_ids]
         ev = self.engine.evaluate(snap, at, wanted or None)
         board = Board(at=at, lang=self.lang, evaluation=ev, snapshot=snap, health=health, filter=filt,
-                      unit_ids=tuple(wanted), all_units=tuple((u.id, u.name) for u in snap.units), history=history)
+                      unit_ids=tuple(wanted), all_units=tuple((u.id, visible(u.name)) for u in snap.units),
+                      history=history)
         self._fill(board)
         self._load_rows(board)
         return board
@@ -289,12 +293,12 @@ class BoardBuilder:
             return "–"
         if o.type == "person":
             s = snap.staff.get(o.staff_id or "")
-            return s.name if s else (o.staff_id or "?")
+            return visible(s.name if s else (o.staff_id or "?"))
         return "→ " + i18n.profession_label(o.profession, self.lang)
 
     def _fill(self, board: Board) -> None:
         ev, snap, lang, filt = board.evaluation, board.snapshot, self.lang, board.filter
-        unit_short = {u.id: short_name(u.name) for u in snap.units}
+        unit_short = {u.id: short_name(visible(u.name)) for u in snap.units}
         multi = len(board.unit_ids) > 1
         cases = ev.open_cases
         if filt.up_to is not None:
@@ -317,8 +321,9 @@ class BoardBuilder:
             waited_t = fmt_minutes(waited, lang) if waited is not None else "–"
             badges = _badges(findings, lang, only)
             if only is not None:  # a side panel
-                return (dot, prio_t, tail(c.id, CASE_ID_WIDTH), owner, waited_t, badges)
-            out: list[Text | str] = [dot, prio_t, i18n.t(f"status.{c.status}", lang), tail(c.id, CASE_ID_WIDTH),
+                return (dot, prio_t, tail(visible(c.id), CASE_ID_WIDTH), owner, waited_t, badges)
+            out: list[Text | str] = [dot, prio_t, i18n.t(f"status.{c.status}", lang),
+                                     tail(visible(c.id), CASE_ID_WIDTH),
                                      owner, waited_t]
             if multi:
                 out.append(unit_short.get(c.unit_id, c.unit_id))
@@ -367,7 +372,7 @@ class BoardBuilder:
             w = ld.waiting
             ratio = f"{ld.ratio:.1f}".replace(".", "," if lang == "sv" else ".")
             board.load.append(Row(uid, (
-                short_name(u.name), level,
+                short_name(visible(u.name)), level,
                 Text(str(w["1"]), style="bold red" if w["1"] else "dim"),
                 Text(str(w["2"]), style="red" if w["2"] else "dim"),
                 str(w["3"]), str(w["4"]), str(w["5"]), str(w["admin"]),
@@ -378,8 +383,8 @@ class BoardBuilder:
             name = None
             if coord:
                 s = board.snapshot.staff.get(coord)
-                name = s.name if s else coord
-            board.headers.append(UnitHeader(uid, u.name, name, st.coordinator_present, st.open_now))
+                name = visible(s.name if s else coord)
+            board.headers.append(UnitHeader(uid, visible(u.name), name, st.coordinator_present, st.open_now))
 
 
 def columns(kind: str, lang: str, multi_unit: bool) -> list[tuple[str, int]]:

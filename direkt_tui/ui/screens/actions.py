@@ -15,13 +15,16 @@ from textual.widgets.option_list import Option
 from ... import i18n
 from ...domain.actions import PlanItem
 from ...domain.models import Case
+from ...domain.text import visible
 from ...store.actions import OutboxRow
+from ..literal import lit
 from ..model import Row, tail
 from ..widgets.table import VirtualTable
 
 
 class ChoiceScreen(ModalScreen[str | None]):
-    """Pick one option (id, label); Esc cancels."""
+    """Pick one option (id, label); Esc cancels. The title and the labels name staff, units
+    and templates: shown literally (never markup), controls made visible."""
 
     BINDINGS = [Binding("escape", "cancel", "Stäng")]
 
@@ -33,10 +36,10 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog") as box:
-            box.border_title = self._title
+            box.border_title = lit(self._title)
             if self._note:
-                yield Label(self._note, classes="dialog-help")
-            yield OptionList(*[Option(label, id=oid) for oid, label in self._options], id="choices")
+                yield Label(lit(self._note), classes="dialog-help")
+            yield OptionList(*[Option(lit(label), id=oid) for oid, label in self._options], id="choices")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -102,7 +105,7 @@ class PreviewScreen(ModalScreen[bool | None]):
         for item in self.items:
             c = self.cases.get(item.case_id)
             if item.ok:
-                outcome = Text(i18n.t(item.will or "", self.lang, target=self.target_label),
+                outcome = Text(i18n.t(item.will or "", self.lang, target=visible(self.target_label)),
                                style="bold dark_orange" if self.needs_force else "green")
             else:
                 outcome = Text(i18n.t(item.skip or "", self.lang), style="dim")

@@ -1,6 +1,8 @@
 """Case detail (Enter): every field, the findings with their Swedish explanation and
 suggested action, the timeline, and the case URL for deviation reports (§14). The patient is
-masked; for protected identity neither name nor number is shown."""
+masked; for protected identity neither name nor number is shown. Every cell is a literal
+``Text`` (``ui.literal.lit``): a reason or a name is shown as written, never read as markup,
+its control characters made visible."""
 
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ from textual.widgets import Footer, Static
 
 from ... import i18n
 from ...domain.models import Case, mask_personnummer
+from ...domain.text import visible
+from ..literal import lit
 from ..model import SEVERITY_STYLE, Board, fmt_minutes
 
 
@@ -41,8 +45,11 @@ def case_renderable(board: Board, case: Case, lang: str, revealed: bool = False)
             return "–"
         if o.type == "person":
             s = staff.get(o.staff_id or "")
-            return f"{s.name if s else o.staff_id} ({o.staff_id})"
+            return visible(f"{s.name if s else o.staff_id} ({o.staff_id})")
         return f"{T('col.queued')}: {i18n.profession_label(o.profession, lang)}"
+
+    def unit_name(uid: str) -> str:
+        return visible(units.get(uid, uid))
 
     fields = Table.grid(padding=(0, 2))
     fields.add_column(style="bold", no_wrap=True)
@@ -51,34 +58,34 @@ def case_renderable(board: Board, case: Case, lang: str, revealed: bool = False)
     if p.protected_identity:
         patient = Text(T("detail.protected"), style="bold magenta")
     elif revealed:
-        patient = Text(f"{p.display_name or '–'}  {p.personnummer or '–'}  {p.phone or ''}".rstrip())
+        patient = lit(f"{p.display_name or '–'}  {p.personnummer or '–'}  {p.phone or ''}".rstrip())
         patient.append("  (visat, loggat)" if lang != "en" else "  (shown, logged)", style="italic dim")
     else:
-        patient = Text(f"{p.display_name or '–'}  {mask_personnummer(p.personnummer)}")
+        patient = lit(f"{p.display_name or '–'}  {mask_personnummer(p.personnummer)}")
     waited = board.evaluation.waited_minutes.get(case.id)
     rows = [
         (T("detail.patient"), patient),
         (T("detail.kind"), T(f"detail.kind.{case.kind}")),
         (T("col.prio"), i18n.priority_label(case.priority, lang)),
         (T("col.status"), T(f"status.{case.status}")),
-        (T("col.unit"), f"{units.get(case.unit_id, case.unit_id)} ({case.unit_id})"),
+        (T("col.unit"), f"{unit_name(case.unit_id)} ({visible(case.unit_id)})"),
         (T("col.owner"), owner_text()),
         (T("detail.owner_since"), _local(case.owner_since, tz)),
-        (T("col.reason"), case.reason or "–"),
+        (T("col.reason"), lit(case.reason or "–", multiline=True)),
         (T("detail.waited"), fmt_minutes(waited, lang) if waited is not None else "–"),
     ]
     ho = case.handover
     if ho is not None:
-        target = units.get(ho.to_unit_id, ho.to_unit_id)
+        target = unit_name(ho.to_unit_id)
         if ho.accepted_at:
             rows.append((T("detail.handover"), T("detail.handover.accepted", unit=target, at=_local(ho.accepted_at, tz))))
         else:
             rows.append((T("detail.handover"), T("detail.handover.pending", unit=target,
                                                  at=_local(ho.requested_at, tz),
                                                  urgent=T("detail.urgent") if ho.urgent else "")))
-    rows.append((T("detail.url"), Text(case.url or "–", style="underline")))
+    rows.append((T("detail.url"), lit(case.url or "–", style="underline")))
     for k, v in rows:
-        fields.add_row(k, v)
+        fields.add_row(lit(k), v if isinstance(v, Text) else lit(v))
 
     findings = board.evaluation.findings_for(case.id)
     ftable = Table(show_header=True, header_style="bold", expand=True, box=None, padding=(0, 1))
@@ -88,10 +95,10 @@ def case_renderable(board: Board, case: Case, lang: str, revealed: bool = False)
     ftable.add_column(T("col.action"), no_wrap=True)
     for f in findings:
         style = SEVERITY_STYLE[f.severity]
-        ftable.add_row(Text(T(f"sev.{f.severity}"), style=style), T(f"rule.{f.rule}"), f.message,
+        ftable.add_row(Text(T(f"sev.{f.severity}"), style=style), lit(T(f"rule.{f.rule}")), lit(f.message),
                        Text(T(f"action.{f.action}"), style="bold"))
 
-    templates = {t.id: t.title for t in snap.templates}
+    templates = {t.id: visible(t.title) for t in snap.templates}
     events: list[tuple[datetime, str]] = [(case.created_at, T("tl.created"))]
     if case.received_at:
         events.append((case.received_at, T("tl.received")))
@@ -102,22 +109,22 @@ def case_renderable(board: Board, case: Case, lang: str, revealed: bool = False)
     for a in case.contact_attempts:
         events.append((a, T("tl.attempt")))
     for n in case.notices:
-        events.append((n.sent_at, T("tl.notice", title=templates.get(n.template_id, n.template_id))))
+        events.append((n.sent_at, T("tl.notice", title=templates.get(n.template_id, visible(n.template_id)))))
     if case.last_patient_message_at:
         events.append((case.last_patient_message_at, T("tl.patient_msg")))
     if case.last_staff_message_at:
         events.append((case.last_staff_message_at, T("tl.staff_msg")))
     if ho is not None:
-        events.append((ho.requested_at, T("tl.handover", unit=units.get(ho.to_unit_id, ho.to_unit_id))))
+        events.append((ho.requested_at, T("tl.handover", unit=unit_name(ho.to_unit_id))))
         if ho.accepted_at:
             events.append((ho.accepted_at, T("tl.handover_accepted")))
     if case.closed_at:
-        events.append((case.closed_at, T("tl.closed", reason=case.close_reason or "–")))
+        events.append((case.closed_at, T("tl.closed", reason=visible(case.close_reason or "–"))))
     timeline = Table.grid(padding=(0, 2))
     timeline.add_column(no_wrap=True, style="dim")
     timeline.add_column()
     for at, what in sorted(events, key=lambda e: e[0]):
-        timeline.add_row(_local(at, tz), what)
+        timeline.add_row(_local(at, tz), lit(what))
 
     return Group(
         Text(T("detail.fields"), style="bold underline"), fields, Text(""),
@@ -144,7 +151,7 @@ class CaseDetailScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         case = self.case
         with VerticalScroll(classes="dialog detail", id="detail") as box:
-            box.border_title = i18n.t("detail.title", self.lang, id=self.case_id)
+            box.border_title = lit(i18n.t("detail.title", self.lang, id=self.case_id))
             if case is None:
                 yield Static(i18n.t("detail.missing", self.lang))
             else:

@@ -13,6 +13,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ... import i18n
+from ..literal import lit
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -43,7 +44,7 @@ class PromptScreen(ModalScreen[str | None]):
         if self._validate is not None:
             error = self._validate(value)
             if error:
-                self.query_one("#prompt-error", Label).update(error)
+                self.query_one("#prompt-error", Label).update(lit(error))  # it quotes what was typed
                 return
         self.dismiss(value)
 
@@ -64,7 +65,7 @@ class UnitPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         options = [Option(i18n.t("units.all", self._lang), id="")]
-        options += [Option(f"{name}  ({uid})", id=uid) for uid, name in self._units]
+        options += [Option(lit(f"{name}  ({uid})"), id=uid) for uid, name in self._units]  # literal names
         with Vertical(classes="dialog") as box:
             box.border_title = i18n.t("units.title", self._lang)
             yield OptionList(*options, id="unit-list")

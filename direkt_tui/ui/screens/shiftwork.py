@@ -16,6 +16,8 @@ from textual.widgets import Footer, Label, Markdown
 from ... import i18n
 from ...domain.checklists import ItemStatus, checklist_title, evaluate_checklist
 from ...domain.fallback import phone_list, snapshot_age_text, support_contact
+from ...domain.text import visible
+from ..literal import lit
 from ..model import SEVERITY_STYLE, Row, tail
 from ..widgets.table import VirtualTable
 
@@ -162,15 +164,16 @@ class FallbackScreen(ModalScreen[None]):
                 patient, phone = Text(T("fallback.protected_patient"), style="magenta"), Text(
                     T("fallback.protected"), style="bold magenta")
             else:
-                patient, phone = e.patient_name or "–", e.patient_phone or "–"
+                patient, phone = visible(e.patient_name or "–"), visible(e.patient_phone or "–")
             m = marks.get(e.case_id)
             called = Text("")
             if m is not None:
                 called = Text(f"✓ {_hm(m.called_at, tz)}", style="green")
                 if m.note:
-                    called.append(f" – {m.note}", style="italic")
+                    called.append(f" – {visible(m.note)}", style="italic")
             prio = Text(i18n.priority_label(e.priority, self.lang), style="bold red" if e.urgent else "")
-            rows.append(Row(e.case_id, (prio, tail(e.case_id, 10), e.unit_name.replace("Vårdcentralen ", "VC "),
+            unit = visible(e.unit_name).replace("Vårdcentralen ", "VC ")
+            rows.append(Row(e.case_id, (prio, tail(visible(e.case_id), 10), unit,
                                         patient, phone, called)))
         self.query_one(VirtualTable).set_rows(rows)
 
@@ -208,8 +211,9 @@ class ReportScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog detail", id="report") as box:
             box.border_title = i18n.t("report.title", self.lang)
             if self.path is not None:
-                yield Label(i18n.t("report.saved", self.lang, path=str(self.path)), id="report-path")
-            yield Markdown(self.markdown, id="report-body")
+                yield Label(lit(i18n.t("report.saved", self.lang, path=str(self.path))), id="report-path")
+            # the report has no links of its own: one could only come from platform text
+            yield Markdown(self.markdown, id="report-body", open_links=False)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..literal import cell as literal_cell
 from ..model import Row
 
 
@@ -268,7 +269,7 @@ class VirtualTable(ScrollView, can_focus=True):
             if not first:
                 line.append(" ")
             first = False
-            t = cell.copy() if isinstance(cell, Text) else Text(str(cell))
+            t = literal_cell(cell)  # never markup, no control characters (platform text)
             t.truncate(width, overflow="ellipsis", pad=True)
             line.append_text(t)
         if style:
