@@ -17,6 +17,7 @@ from .domain.checklists import tr
 from .domain.models import Snapshot
 from .domain.report import render_markdown
 from .domain.rules import Evaluation
+from .domain.text import markdown
 from .store import actions
 from .store.db import Store
 from .store.shiftlog import DEFAULT_TZ, _canon
@@ -39,8 +40,9 @@ from .store.shiftlog import (  # noqa: F401 - the shift log's API, re-exported f
 
 
 def _cell(value: Any) -> str:
-    text = "–" if value is None or value == "" else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A table cell: literal text on one line (``domain.text.markdown``: visible controls, no
+    Markdown syntax), "–" when empty."""
+    return "–" if value is None or value == "" else markdown(value)
 
 
 def _hm(t: datetime | None, zone: ZoneInfo, with_date: bool = False) -> str:
@@ -98,6 +100,10 @@ def shift_report_markdown(store: Store, evaluation: Evaluation, snapshot: Snapsh
     out.append(f"# {T('shift.title')} – {_hm(since, zone, True)[:10]}")
     out.append("")
     out.append(T("shift.for_next") + " " + T("shift.period", since=_hm(since, zone, True), until=_hm(until, zone, True)))
+    out.append("")
+    # the audit chain's head, anchored on paper: `audit verify --anchor N:HASH` proves it later
+    head_seq, _ = actions.audit_head(store)
+    out.append(i18n.t("audit.head.report", lang, seq=head_seq, anchor=actions.head_anchor(store)))
     out.append("")
 
     # -- load --

@@ -14,6 +14,24 @@ from direkt_tui.store.db import Store
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _private_user_dirs() -> None:
+    """The suite never touches the user's own config, data or state (the audit key lives in the
+    config directory): every XDG directory points into one temporary folder for this run, in this
+    process and in the processes the tests start."""
+    import atexit
+    import os
+    import shutil
+    import tempfile
+
+    home = tempfile.mkdtemp(prefix="direkt-tui-tests-")
+    atexit.register(shutil.rmtree, home, ignore_errors=True)
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        os.environ[var] = os.path.join(home, var.split("_")[1].lower())
+
+
+_private_user_dirs()
+
+
 def _find_shared() -> Path:
     """``shared/`` beside the repository (CI and checkouts), or where DIREKT_SHARED says."""
     import os

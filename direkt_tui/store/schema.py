@@ -233,6 +233,14 @@ MIGRATIONS: tuple[str, ...] = (
         called_by TEXT
     );
     """,
+    # 3: the audit chain under a key kept outside the store (store/auditkey.py). Entries from
+    # here on carry the id of the key their HMAC-SHA-256 was made with; the entries already
+    # written stay the plain SHA-256 chain they were, and where they end is recorded once.
+    """
+    ALTER TABLE audit ADD COLUMN key_id TEXT;
+    INSERT OR REPLACE INTO sync_state (key, value)
+        SELECT 'audit_plain_until', CAST(coalesce(max(seq), 0) AS TEXT) FROM audit;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -63,20 +63,20 @@ def test_edited_entry_is_found(db):
     code, out, err = _run(db)
     assert code == 1 and err == ""
     lines = out.splitlines()
-    assert len(lines) == 1 and "entry 3" in lines[0] and "edited" in lines[0]
+    assert len(lines) == 1 and "post 3" in lines[0] and "ändrad" in lines[0]
 
 
 def test_removed_entry_is_found(db):
     _tamper(db, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE seq = 2")
     code, out, _ = _run(db)
     assert code == 1
-    assert "entries 2–2 are missing" in out and "entry 3" in out
+    assert "posterna 2–2 saknas" in out and "post 3" in out
 
 
 def test_removed_tail_is_found(db):
     _tamper(db, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE seq = 6")
     code, out, _ = _run(db)
-    assert code == 1 and "removed from the end" in out
+    assert code == 1 and "borttagna från slutet" in out
 
 
 def test_verify_never_writes(db):
@@ -89,12 +89,12 @@ def test_list_prints_the_entries(db):
     code, out, err = _run(db, "list")
     assert code == 0 and err == ""
     lines = out.splitlines()
-    assert lines[0].split() == ["Nr", "Tid", "Vem", "Åtgärd", "Utfall"]
-    assert len(lines) == 2 + 6 + 1 and lines[-1] == "6 poster."
+    assert lines[0].split() == ["Nr", "Tid", "Vem", "Åtgärd", "Avser", "Utfall"]
+    assert len(lines) == 2 + 6 + 2 and lines[-2] == "6 poster." and lines[-1].startswith("Kedjans huvud: 6:")
     assert lines[2].split()[:3] == ["1", "2026-11-26", "14:30:00"]  # local time
-    assert "reveal_pnr" in lines[2] and "Anna (s-1)" in lines[2]
-    assert "reassign" in lines[6] and "queued" in lines[6]
-    assert lines[7].rstrip().endswith("ok (done 1)")
+    assert "Visat personnummer" in lines[2] and "Anna (s-1)" in lines[2] and "c-0" in lines[2]
+    assert "Lagt över ärende" in lines[6] and "köad" in lines[6]
+    assert lines[7].rstrip().endswith("ok (klara 1)")
 
 
 @pytest.mark.parametrize("make", ["missing", "garbage", "newer"])
