@@ -648,7 +648,7 @@ def memory_child(base_url: str, db: Path, speed: float, warmup_s: float, hour_s:
         while True:
             t0 = time.monotonic()
             res = engine.sync_all(reference=None)
-            clock.anchor(res.data_as_of)
+            clock.anchor(res.server_time or res.data_as_of)  # the simulated platform's clock
             cycles += 1
             now = res.data_as_of
             if first is None:

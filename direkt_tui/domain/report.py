@@ -1,7 +1,9 @@
 """The report document (report.md) and its Swedish Markdown form. Pure.
 
 The JSON document never carries patient data (no names, personal identity numbers or phone
-numbers); the Markdown may show a masked number, never for protected identity.
+numbers); the Markdown may show a masked number, never for protected identity. Platform text
+(unit and staff names, in messages too) is data: ``text.visible`` in the JSON (no control
+characters in a decoded string), ``text.markdown`` in the Markdown (no Markdown syntax).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from typing import Any
 from .. import i18n
 from .models import Snapshot, mask_personnummer
 from .params import Parameters
-from .rules import SEVERITIES, Evaluation
+from .rules import SEVERITIES, Evaluation, Finding
+from .text import markdown as md
+from .text import markdown_masked, visible
 from .timeutil import to_local_text
 
 SCHEMA = "direkt-tui/report/1"
@@ -26,7 +30,7 @@ def build_report(ev: Evaluation, snap: Snapshot, default_params: Parameters) -> 
     for st in units:
         doc: dict[str, Any] = {
             "id": st.unit.id,
-            "name": st.unit.name,
+            "name": visible(st.unit.name),
             "open_now": st.open_now,
             "closes_at": to_local_text(st.closes_at, st.unit.timezone),
             "opens_at": to_local_text(st.opens_at, st.unit.timezone),
@@ -40,11 +44,24 @@ def build_report(ev: Evaluation, snap: Snapshot, default_params: Parameters) -> 
         "schema": SCHEMA,
         "as_of": to_local_text(ev.at, tz),
         "data_as_of": to_local_text(snap.data_as_of, tz),
+        "clock_skew_seconds": _skew(snap.clock_skew_seconds),
         "stale": ev.stale,
         "parameters": default_params.to_json(),
         "units": unit_docs,
-        "findings": [f.to_json() for f in ev.findings],
+        "findings": [_finding_json(f) for f in ev.findings],
     }
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    """A finding for the document; its message names staff and units (platform text): visible."""
+    doc = f.to_json()
+    doc["message"] = visible(doc["message"])
+    return doc
+
+
+def _skew(seconds: float | None) -> int | None:
+    """The platform's clock minus ours at the newest sync, in whole seconds (None: unknown)."""
+    return None if seconds is None else round(seconds)
 
 
 def _local_hm(t: datetime | None, tz: str) -> str:
@@ -81,7 +98,7 @@ def render_markdown(ev: Evaluation, snap: Snapshot, lang: str = "sv") -> str:
     out.append("")
     for st in units:
         u = st.unit
-        out.append(f"## {u.name} ({u.id})")
+        out.append(f"## {md(u.name)} ({md(u.id)})")
         out.append("")
         if st.open_now:
             out.append(("Öppet, stänger " if sv else "Open, closes ") + _local_hm(st.closes_at, u.timezone))
@@ -91,7 +108,7 @@ def render_markdown(ev: Evaluation, snap: Snapshot, lang: str = "sv") -> str:
                 (", öppnar " if sv else ", opens ") + f"{nxt[:10]} {nxt[11:16]}" if nxt else ""))
         coord = staff.get(st.coordinator_id) if st.coordinator_id else None
         if st.coordinator_id:
-            name = coord.name if coord else st.coordinator_id
+            name = md(coord.name if coord else st.coordinator_id)
             state = ("i tjänst" if sv else "present") if st.coordinator_present else ("EJ i tjänst" if sv else "NOT present")
             out.append(("Övergripande ansvarig: " if sv else "Coordinator: ") + f"{name} ({state})")
         else:
@@ -125,9 +142,9 @@ def render_markdown(ev: Evaluation, snap: Snapshot, lang: str = "sv") -> str:
             elif c.patient.protected_identity:
                 patient = "Skyddad identitet – kontrollera i Cosmic" if sv else "Protected identity – check Cosmic"
             else:
-                patient = mask_personnummer(c.patient.personnummer)
+                patient = markdown_masked(mask_personnummer(c.patient.personnummer))
             prio = i18n.priority_label(f.priority, lang) if f.case_id else "–"
-            out.append(f"| {T('sev.' + f.severity)} | {T('rule.' + f.rule)} | {f.case_id or '–'} | {prio} | "
-                       f"{patient} | {T('action.' + f.action)} | {f.message} |")
+            out.append(f"| {T('sev.' + f.severity)} | {T('rule.' + f.rule)} | {md(f.case_id or '–')} | {prio} | "
+                       f"{patient} | {T('action.' + f.action)} | {md(f.message)} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"

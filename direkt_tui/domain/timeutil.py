@@ -32,7 +32,10 @@ def parse_instant(value: str | None) -> datetime | None:
         raise InvalidInstant(f"not an RFC 3339 instant: {value!r}") from exc
     if parsed.tzinfo is None:
         raise InvalidInstant(f"instant without offset: {value!r}")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        raise InvalidInstant(f"instant out of range: {value!r}") from None
 
 
 def require_instant(value: str | datetime | None) -> datetime:

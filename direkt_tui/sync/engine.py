@@ -6,7 +6,14 @@
   and its next cursor commit in one ``Store.apply_page`` transaction (highest version wins), so
   a crash at any point leaves a consistent store that the next run continues from.
 - Items that break the contract are quarantined with the reason; the rest of the page syncs.
-  A page that cannot be parsed at all is retried and never applied in part.
+  What is accepted (``domain.models``): instants from 2000 to 2 days after the page's server
+  time (planned ones: 400 days), versions 1 … 2^53-1, ids and text within length limits. The
+  reason names the field and the problem, never the value; the quarantined payload keeps no
+  patient data, not the rejected value, nothing long and nothing that looks like a personal
+  identity number. A page that cannot be parsed at all, or whose next cursor is longer than
+  4 KB, is retried and never applied in part (the old cursor stays).
+- ``data_as_of`` is the server's time of the cycle, never later than our clock at its end; the
+  skew (server minus ours) is recorded with it (report.md).
 - 410 on a cursor: ``begin_resync`` and re-read from the beginning with ``resync=True``; only
   when the re-read has completed does ``finish_resync`` drop what the server no longer has.
 - Retries: network errors, 5xx and unparsable pages back off exponentially with jitter
@@ -19,17 +26,35 @@ callers queue rather than interleave.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Sequence, TypeVar
 
-from ..domain.models import Capabilities, Case, Coordinator, Shift, Staff, Template, Unit, ValidationError
+from ..domain.models import (
+    CLOCK_SKEW_SHOWN_SECONDS,
+    EARLIEST,
+    LATEST,
+    MAX_ID_LEN,
+    Capabilities,
+    Case,
+    Coordinator,
+    IngestWindow,
+    Shift,
+    Staff,
+    Template,
+    Unit,
+    ValidationError,
+    sane_instant,
+)
 from ..store.db import FEEDS, Quarantined, Store
 from .client import (
+    MAX_CURSOR_BYTES,
     ApiClient,
     ApiError,
     AuthError,
@@ -45,7 +70,7 @@ log = logging.getLogger("direkt_tui.sync")
 
 T = TypeVar("T")
 
-PARSERS: dict[str, Callable[[Any], Any]] = {
+PARSERS: dict[str, Callable[[Any, IngestWindow], Any]] = {
     "staff": Staff.from_api,
     "shifts": Shift.from_api,
     "cases": Case.from_api,
@@ -122,6 +147,7 @@ class CycleResult:
     reference: ReferenceResult | None = None
     skew_seconds: float | None = None  # server clock minus local clock, when the server said
     duration: float = 0.0
+    server_time: datetime | None = None  # the platform's clock as it said (may be absurd: see data_instant)
 
     @property
     def changed(self) -> int:
@@ -145,32 +171,117 @@ class CycleResult:
 
 
 # ------------------------------------------------------------------------------- the engine
-def _redact(payload: Any) -> Any:
-    """What of a rejected item goes into quarantine: patient details never do."""
+REDACTED = "<redacted>"
+_MAX_KEPT_STRING = 200  # longer strings of a rejected item are not kept
+_MAX_KEPT_JSON = 2000  # nor are nested values longer than this as JSON
+_MAX_KEPT_KEYS = 60
+_PNR_LIKE = re.compile(r"(?<!\d)(?:\d{6}|\d{8})[-+ ]?\d{4}(?!\d)")
+_DATE_LIKE = re.compile(r"\d{4}-\d\d-\d\d")
+_DATE_IN = re.compile(r"\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)")
+
+
+def _keep(value: Any) -> bool:
+    """Whether a value of a rejected item may be kept in quarantine: short, and nothing that
+    looks like a personal identity number."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return not isinstance(value, int) or isinstance(value, bool) or abs(value) <= 2**53
+    if isinstance(value, str):
+        if len(value) > _MAX_KEPT_STRING or _PNR_LIKE.search(value):
+            return False
+        # an instant is kept only when it is a sane one (an item may break more than one field)
+        return not _DATE_LIKE.match(value) or _sane_text(value)
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return (len(text) <= _MAX_KEPT_JSON and not _PNR_LIKE.search(text)
+            and all(_sane_text(m.group(0)) for m in _DATE_IN.finditer(text)))
+
+
+def _sane_text(text: str) -> bool:
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    if len(text) == 10:  # a date (a closed date of a unit)
+        return EARLIEST.year <= t.year < LATEST.year
+    if t.tzinfo is None:
+        return False
+    try:
+        return sane_instant(t.astimezone(timezone.utc))
+    except OverflowError:
+        return False
+
+
+def _redact(payload: Any, bad_field: str | None = None) -> Any:
+    """What of a rejected item goes into quarantine: patient details never do, nor the value of
+    the field that was rejected, nor any value that is long or looks like a personal identity
+    number (the reason names the field; the value is never kept or logged)."""
     if isinstance(payload, dict):
-        out = dict(payload)
-        if "patient" in out:
-            out["patient"] = "<redacted>"
+        top = None
+        if bad_field:
+            top = bad_field.split(".", 1)[0].split("[", 1)[0]
+        out: dict[str, Any] = {}
+        for key, value in list(payload.items())[:_MAX_KEPT_KEYS]:
+            if not isinstance(key, str) or len(key) > 64:
+                continue
+            if key == "patient" or key == top or not _keep(value):
+                out[key] = REDACTED
+            else:
+                out[key] = value
         return out
-    if isinstance(payload, (list, str)) and len(str(payload)) > 2000:
-        return str(payload)[:2000]
-    return payload
+    return REDACTED if payload is not None else None
 
 
 def _reason(exc: Exception) -> str:
+    """One line naming the field and the problem, never the value."""
     if isinstance(exc, ValidationError):
         return str(exc)
-    return f"unparsable ({type(exc).__name__}: {exc})"
+    # a parser gap: the exception's text may quote the value, so only its type is kept
+    return f"unparsable ({type(exc).__name__})"
+
+
+def _bad_field(exc: Exception) -> str | None:
+    return getattr(exc, "field", None) if isinstance(exc, ValidationError) else None
 
 
 def _item_id(item: Any) -> str | None:
+    """The id of a rejected item, when it is a plausible id (else None: the id itself may be
+    what is wrong, and is then not repeated)."""
     if isinstance(item, dict):
         value = item.get("id")
-        if isinstance(value, str):
+        if isinstance(value, str) and 0 < len(value) <= MAX_ID_LEN and value.isprintable() \
+                and not _PNR_LIKE.search(value):
             return value
-        if value is not None:
-            return str(value)[:100]
     return None
+
+
+def _quarantined(feed: str, item: Any, exc: Exception, item_id: str | None = None) -> Quarantined:
+    return Quarantined(feed, item_id if item_id is not None else _item_id(item), _reason(exc),
+                       _redact(item, _bad_field(exc)))
+
+
+def data_instant(server_time: datetime | None, finished: datetime) -> tuple[datetime, float | None]:
+    """``(data_as_of, clock_skew_seconds)`` of a sync that ended at ``finished`` (the
+    application's clock) with the platform's clock at ``server_time`` (report.md): the server's
+    time, never later than ours (a bogus future clock must not keep stale data fresh), and the
+    local clock when the server said nothing usable; the skew is the server's clock minus ours,
+    signed (None when the server gave no time). A server time outside 2000-2100 is absurd: its
+    skew is reported, but the data's instant is the local clock."""
+    if server_time is None:
+        return finished, None
+    skew = (server_time - finished).total_seconds()
+    if not sane_instant(server_time):
+        return finished, skew
+    return min(server_time, finished), skew
+
+
+def _window(clock_now: datetime, server_time: datetime | None) -> IngestWindow:
+    """The ingest window of a page: around the later of our clock and the server's (a sane one)."""
+    ref = clock_now
+    if server_time is not None and sane_instant(server_time) and server_time > ref:
+        ref = server_time
+    return IngestWindow.around(ref)
 
 
 class SyncEngine:
@@ -295,28 +406,29 @@ class SyncEngine:
             quarantine: list[Quarantined] = []
 
             caps_resp = self._call("capabilities", lambda d: self.client.capabilities(deadline=d), end)
+            window = _window(self.clock(), caps_resp.server_time)
             capabilities: Capabilities | None
             try:
-                capabilities = Capabilities.from_api(caps_resp.data)
+                capabilities = Capabilities.from_api(caps_resp.data, window)
             except Exception as exc:
                 capabilities = None
-                quarantine.append(Quarantined("capabilities", None, _reason(exc), _redact(caps_resp.data)))
+                quarantine.append(_quarantined("capabilities", caps_resp.data, exc, None))
 
             units_resp = self._call("units", lambda d: self.client.units(deadline=d), end)
             units: list[Unit] = []
             for item in units_resp.data["items"]:
                 try:
-                    units.append(Unit.from_api(item))
+                    units.append(Unit.from_api(item, window))
                 except Exception as exc:
-                    quarantine.append(Quarantined("units", _item_id(item), _reason(exc), _redact(item)))
+                    quarantine.append(_quarantined("units", item, exc))
 
             tmpl_resp = self._call("templates", lambda d: self.client.templates(deadline=d), end)
             templates: list[Template] = []
             for item in tmpl_resp.data["items"]:
                 try:
-                    templates.append(Template.from_api(item))
+                    templates.append(Template.from_api(item, window))
                 except Exception as exc:
-                    quarantine.append(Quarantined("templates", _item_id(item), _reason(exc), _redact(item)))
+                    quarantine.append(_quarantined("templates", item, exc))
 
             coordinators: list[Coordinator] = []
             last_time = tmpl_resp.server_time
@@ -328,9 +440,9 @@ class SyncEngine:
                     continue
                 last_time = resp.server_time or last_time
                 try:
-                    coordinators.append(Coordinator.from_api(resp.data))
+                    coordinators.append(Coordinator.from_api(resp.data, window))
                 except Exception as exc:
-                    quarantine.append(Quarantined("coordinators", unit.id, _reason(exc), _redact(resp.data)))
+                    quarantine.append(_quarantined("coordinators", resp.data, exc, unit.id))
 
             now = self.clock()
             self.store.replace_reference(units=units, templates=templates, capabilities=capabilities,
@@ -357,6 +469,13 @@ class SyncEngine:
             resync = self.store.resync_pending(feed)
             result.resynced = resync
             cursor = self.store.cursor(feed)
+            if cursor is not None and len(cursor.encode("utf-8", "replace")) > MAX_CURSOR_BYTES:
+                # stored by an older version (which kept any cursor): it cannot be sent; re-read
+                log.warning("%s: the stored cursor is longer than %d bytes; re-reading the feed from the beginning",
+                            feed, MAX_CURSOR_BYTES)
+                self.store.begin_resync(feed)
+                resync = result.resynced = True
+                cursor = None
             gone = 0
 
             def fetch(since: str | None) -> Any:
@@ -397,13 +516,14 @@ class SyncEngine:
         cursor in one transaction. Returns the new cursor."""
         entities: list[Any] = []
         quarantine: list[Quarantined] = []
+        window = _window(self.clock(), page.server_time)
         for item in page.items:
             try:
-                entities.append(parse(item))
+                entities.append(parse(item, window))
             except Exception as exc:  # ValidationError; anything else is a parser gap
-                reason = _reason(exc)
-                quarantine.append(Quarantined(feed, _item_id(item), reason, _redact(item)))
-                log.warning("quarantined %s %s: %s", feed, _item_id(item) or "?", reason)
+                q = _quarantined(feed, item, exc)
+                quarantine.append(q)
+                log.warning("quarantined %s %s: %s", feed, q.item_id or "?", q.reason)
         if page.has_more and page.next_cursor == cursor:
             raise SyncError(f"{feed}: the server says more follows but does not advance its cursor")
         result.changed += self.store.apply_page(feed, entities, page.next_cursor, quarantine,
@@ -439,16 +559,14 @@ class SyncEngine:
                     feeds[feed] = self.sync_feed(feed, job_end=end)
                 times = [r.server_time for r in feeds.values()]
                 if all(t is not None for t in times):
-                    data_as_of = min(times)  # type: ignore[type-var]
+                    server_time = min(times)  # type: ignore[type-var]
                 else:
-                    data_as_of = self._health_time(end)
+                    server_time = self._health_time(end)
                 finished = self.clock()
-                if data_as_of is None:
-                    data_as_of = finished
-                    skew = None
-                else:
-                    skew = (data_as_of - finished).total_seconds()
-                self.store.record_sync_success(data_as_of, finished)
+                data_as_of, skew = data_instant(server_time, finished)
+                if skew is not None and abs(skew) > CLOCK_SKEW_SHOWN_SECONDS:
+                    log.info("the platform's clock differs from ours by %+.0f s", skew)
+                self.store.record_sync_success(data_as_of, finished, clock_skew_seconds=skew)
             except SyncStopped:
                 raise  # a shutdown is not a failure of the platform
             except SyncError as exc:
@@ -460,7 +578,8 @@ class SyncEngine:
             except Exception as exc:  # a store error, a bug: recorded, then raised as is
                 self._record_failure(f"{type(exc).__name__}: {exc}")
                 raise
-            result = CycleResult(started, finished, data_as_of, feeds, ref, skew, self._monotonic() - t0)
+            result = CycleResult(started, finished, data_as_of, feeds, ref, skew, self._monotonic() - t0,
+                                 server_time)
             self.last_result = result
             self.last_error = None
             if self.on_synced is not None:
@@ -484,8 +603,13 @@ class SyncEngine:
         self.last_error = line
         try:
             self.store.record_sync_failure(line, self.clock())
-        except Exception:  # the store itself failing must not hide the original error
-            log.exception("could not record the sync failure")
+        except Exception as exc:  # the store itself failing must not hide the original error
+            from ..faults import STORE_FAULTS, fault_text
+
+            if isinstance(exc, STORE_FAULTS):  # full, read-only, damaged: one line, never a traceback
+                log.warning("could not record the sync failure: %s", fault_text(exc, self.store.path))
+            else:
+                log.exception("could not record the sync failure")
 
     # -------------------------------------------------------------------- jobs for the scheduler
     def feeds_job(self) -> CycleResult | None:

@@ -18,13 +18,18 @@ from .clock import ServerClock
 
 
 class LiveSync:
-    """The sync as the application sees it: a scheduler over a writer store, a clock that
-    follows the platform, and the load history written after each board."""
+    """The sync as the application sees it: a scheduler over a writer store, a clock (in the
+    demo it follows the simulated platform), and the load history written after each board."""
 
-    def __init__(self, store: Any, scheduler: Any, clock: ServerClock, sender: Any = None):
+    def __init__(self, store: Any, scheduler: Any, clock: ServerClock, sender: Any = None, *,
+                 follow_server: bool = False):
         self.store = store
         self.scheduler = scheduler
         self.clock = clock
+        # the demo's clock follows the simulated platform's; against a real platform the
+        # application's clock is the local one (report.md): a platform clock is reported as skew,
+        # never followed (a bogus one would carry the application, and the data's age, with it)
+        self.follow_server = follow_server
         self.sender = sender
         self._app_hook = None
         self._app_outcome = None
@@ -66,8 +71,8 @@ class LiveSync:
             job.modify(next_run_time=datetime.now(timezone.utc))
 
     def _on_cycle(self, result: Any, exc: BaseException | None) -> None:
-        if result is not None and getattr(result, "data_as_of", None) is not None:
-            self.clock.anchor(result.data_as_of)
+        if self.follow_server and result is not None:
+            follow_platform(self.clock, result)
         if self._app_hook is not None:
             self._app_hook(result, exc)
 
@@ -111,7 +116,21 @@ def _lang(args: argparse.Namespace, cfg: Config) -> str:
     return getattr(args, "lang", None) or cfg.ui.lang
 
 
-def build_live_sync(store_path: Path, cfg: Config, base_url: str, rate: float = 1.0) -> LiveSync:
+def follow_platform(clock: ServerClock, result: Any) -> None:
+    """Set the demo's clock to the simulated platform's time of a sync (its ``X-Server-Time``;
+    not ``data_as_of``, which is never later than our clock and would let the clock lag more
+    with every cycle)."""
+    from ..domain.models import sane_instant
+
+    t = getattr(result, "server_time", None)
+    if not sane_instant(t):
+        t = getattr(result, "data_as_of", None)
+    if t is not None:
+        clock.anchor(t)
+
+
+def build_live_sync(store_path: Path, cfg: Config, base_url: str, rate: float = 1.0, *,
+                    follow_server: bool = False) -> LiveSync:
     from ..store.db import Store
     from ..sync.engine import build_engine
     from ..sync.scheduler import SyncScheduler
@@ -126,7 +145,7 @@ def build_live_sync(store_path: Path, cfg: Config, base_url: str, rate: float = 
     engine = build_engine(store, cfg, base_url=base_url, on_synced=Recorder(store, cfg), clock=clock.now)
     scheduler = SyncScheduler(engine, cfg)
     sender = OutboxSender(store, engine.client, concurrency=8, clock=clock.now, actor=actor_name(cfg))
-    return LiveSync(store, scheduler, clock, sender)
+    return LiveSync(store, scheduler, clock, sender, follow_server=follow_server)
 
 
 def actor_name(cfg: Config) -> str:
@@ -220,7 +239,7 @@ def start_demo_backend(cfg: Config, *, seed: int, speed: float, port: int = 0, w
     demo_cfg = replace(cfg, api=replace(cfg.api, url=server.base_url, token_file=None),
                        sync=replace(cfg.sync, feed_interval_seconds=feed_interval, reference_interval_seconds=60),
                        fallback=fallback, user=user)
-    live = build_live_sync(db, demo_cfg, server.base_url, rate=speed)
+    live = build_live_sync(db, demo_cfg, server.base_url, rate=speed, follow_server=True)
     # the demo's day runs fast: retry briefly, so an outage shows within moments, not minutes
     from ..sync.engine import RetryPolicy
 
@@ -228,7 +247,7 @@ def start_demo_backend(cfg: Config, *, seed: int, speed: float, port: int = 0, w
     # the first cycle before the application opens, so every panel has data at first paint
     try:
         result = live.scheduler.engine.sync_all()
-        live.clock.anchor(result.data_as_of)
+        follow_platform(live.clock, result)
     except Exception:  # the scheduler retries; the header shows the failure
         pass
     return server, live, db, demo_cfg
