@@ -5,6 +5,9 @@ Reads the store read-only (nothing is fetched, nothing written), evaluates the r
 number), how old the data is, and the patients to phone, most urgent first, with their phone
 numbers — never for protected identity ("hämta kontaktuppgift i Cosmic") — and the "called"
 marks made in the application. ``--format markdown`` (default) or ``csv`` (a header row, UTF-8).
+Text from the platform is data: every Markdown cell goes through ``domain.text.markdown``
+(visible controls, no Markdown syntax), every CSV cell through ``domain.text.csv_cell``
+(visible controls, no cell starts a formula).
 
 Exit 0; 2 with one line on stderr for a missing or unreadable store or an unknown unit.
 """
@@ -26,6 +29,7 @@ from .domain.checklists import tr
 from .domain.fallback import CallEntry, SupportContact, phone_list, snapshot_age_text, support_contact
 from .domain.models import Snapshot
 from .domain.rules import RuleEngine
+from .domain.text import csv_cell, markdown, markdown_masked
 from .shift import CallMark, call_marks
 
 DEFAULT_TZ = "Europe/Stockholm"
@@ -41,8 +45,8 @@ def _now() -> datetime:
 
 
 def _cell(value: Any) -> str:
-    text = "–" if value is None or value == "" else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+    """A Markdown table cell: literal text on one line (``domain.text.markdown``), "–" when empty."""
+    return "–" if value is None or value == "" else markdown(value)
 
 
 def _findings_text(e: CallEntry, lang: str) -> str:
@@ -53,7 +57,7 @@ def _called_text(m: CallMark | None, zone: ZoneInfo, lang: str) -> str:
     if m is None:
         return "[ ]"
     t = m.called_at.astimezone(zone).strftime("%H:%M")
-    return f"[x] {t}" + (f" {m.called_by}" if m.called_by else "")
+    return f"[x] {t}" + (f" {markdown(m.called_by)}" if m.called_by else "")
 
 
 def render_markdown(entries: Sequence[CallEntry], contact: SupportContact, phone: str | None, snap: Snapshot,
@@ -65,9 +69,9 @@ def render_markdown(entries: Sequence[CallEntry], contact: SupportContact, phone
     out.append(f"# {T('calllist.title')}")
     out.append("")
     out.append(T("calllist.printed", time=at.astimezone(zone).strftime("%Y-%m-%d %H:%M")) + ". "
-               + f"{T('calllist.units')}: " + (", ".join(unit_names) or "–") + ".")
+               + f"{T('calllist.units')}: " + (", ".join(markdown(n) for n in unit_names) or "–") + ".")
     out.append("")
-    number = phone or T("fallback.no_number")
+    number = markdown(phone) if phone else T("fallback.no_number")
     out.append(f"**{T('fallback.call_now')}: {contact.label(lang)} – {number}** – {contact.reason(lang)}")
     if contact.guideline_silent:
         out.append("")
@@ -90,10 +94,13 @@ def render_markdown(entries: Sequence[CallEntry], contact: SupportContact, phone
             patient, pnr, phone_text = T("fallback.protected_patient"), "–", protected
         else:
             patient, pnr, phone_text = e.patient_name, e.personnummer_masked, e.patient_phone
-        row = (e.rank, _called_text(marks.get(e.case_id), zone, lang), i18n.priority_label(e.priority, lang),
-               e.case_id, e.unit_name, i18n.t(f"status.{e.status}", lang), e.owner_text, patient, pnr,
-               phone_text, e.reason, _findings_text(e, lang))
-        out.append("| " + " | ".join(_cell(v) for v in row) + " |")
+        called = _called_text(marks.get(e.case_id), zone, lang)  # "[ ]" / "[x] 14:05 …" as written: no link
+        masked = markdown_masked(pnr) if pnr and pnr != "–" else "–"  # its "****" as written: no emphasis
+        row = ([_cell(e.rank), called]
+               + [_cell(v) for v in (i18n.priority_label(e.priority, lang), e.case_id, e.unit_name,
+                                     i18n.t(f"status.{e.status}", lang), e.owner_text, patient)]
+               + [masked] + [_cell(v) for v in (phone_text, e.reason, _findings_text(e, lang))])
+        out.append("| " + " | ".join(row) + " |")
     notes = [(e, marks[e.case_id]) for e in entries if e.case_id in marks and marks[e.case_id].note]
     if notes:
         out.append("")
@@ -113,7 +120,7 @@ def render_csv(entries: Sequence[CallEntry], marks: Mapping[str, CallMark], tz: 
     w = csv.writer(buf, lineterminator="\r\n")
     cols = ("rank", "prio", "case", "unit", "status", "owner", "patient", "pnr", "phone", "reason", "findings",
             "arrived", "called", "called_at", "called_by", "note")
-    w.writerow([T(f"calllist.col.{c}") for c in cols])
+    w.writerow([csv_cell(T(f"calllist.col.{c}")) for c in cols])
     protected = T("fallback.protected")
     yes = T("fallback.called")
     for e in entries:
@@ -122,13 +129,13 @@ def render_csv(entries: Sequence[CallEntry], marks: Mapping[str, CallMark], tz: 
             patient, pnr, phone_text = T("fallback.protected_patient"), "", protected
         else:
             patient, pnr, phone_text = e.patient_name or "", e.personnummer_masked or "", e.patient_phone or ""
-        w.writerow([
+        w.writerow([csv_cell(v) for v in (
             e.rank, i18n.priority_label(e.priority, lang), e.case_id, e.unit_name, i18n.t(f"status.{e.status}", lang),
             e.owner_text, patient, pnr, phone_text, e.reason or "", _findings_text(e, lang),
             e.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
             yes if m else "", m.called_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if m else "",
             (m.called_by or "") if m else "", (m.note or "") if m else "",
-        ])
+        )])
     return buf.getvalue()
 
 
@@ -169,12 +176,21 @@ def run_calllist(args: argparse.Namespace, cfg: Config) -> int:
     try:
         with store:
             text = build(store, cfg, at, getattr(args, "unit", None), lang, fmt)
+            skipped = store.skipped_text()  # rows an older version stored that cannot be used
     except CallListError as exc:
         print(f"direkt-tui calllist: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (sqlite3.Error, StoreError) as exc:  # a store that breaks while reading: one line, exit 2
-        print(f"direkt-tui calllist: error: the store {db} cannot be read: {exc}", file=sys.stderr)
+    except StoreError as exc:  # a store that breaks while reading: one line, exit 2
+        print(f"direkt-tui calllist: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    sys.stdout.buffer.write(text.encode("utf-8"))
-    sys.stdout.flush()
+    except (sqlite3.Error, UnicodeDecodeError) as exc:  # never quoting the damaged text
+        from .faults import fault_text
+
+        print(f"direkt-tui calllist: error: {fault_text(exc, db)}", file=sys.stderr)
+        return EXIT_USAGE
+    from .faults import write_all
+
+    write_all(sys.stdout.buffer, text.encode("utf-8"))  # a full disk under stdout: one line, exit 2 (cli.py)
+    if skipped:
+        print(f"direkt-tui: warning: {skipped}", file=sys.stderr)
     return 0

@@ -73,6 +73,8 @@ def build_parser(command: str | None = "sim") -> argparse.ArgumentParser:
     mode = syn.add_mutually_exclusive_group()
     mode.add_argument("--once", action="store_true", help="one sync cycle of every collection, then exit")
     mode.add_argument("--watch", action="store_true", help="keep syncing on the schedule")
+    syn.add_argument("-v", "--verbose", action="count", default=0,
+                     help="name the API, the store and the TLS CA source; log progress (-vv: debug)")
 
     for name, text in (("tui", "the terminal application"), ("demo", "simulator + sync + application, no setup")):
         p = sub.add_parser(name, help=text)
@@ -149,8 +151,12 @@ def cmd_report(args: argparse.Namespace) -> int:
             tz = ZoneInfo(snap.units[0].timezone if snap.units else "Europe/Stockholm")
             since = args.since or datetime.combine(at.astimezone(tz).date(), time(0), tz)
             out = shift_report_markdown(store, ev, snap, since, at, lang)
-    sys.stdout.buffer.write(out.encode("utf-8"))
-    sys.stdout.flush()
+        skipped = store.skipped_text()  # rows an older version stored that cannot be used
+    from .faults import write_all
+
+    write_all(sys.stdout.buffer, out.encode("utf-8"))  # a full disk under stdout: one line, exit 2
+    if skipped:
+        print(f"direkt-tui: warning: {skipped}", file=sys.stderr)
     if args.fail_on and any(severity_at_least(f.severity, args.fail_on) for f in ev.findings):
         return 1
     return 0
@@ -162,16 +168,25 @@ def cmd_sim(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _with_audit_key(cfg):
+    """The audit log's key file from the configuration; an existing one that cannot be used
+    (readable by others, not a key) stops the command now, in one line (a ConfigError)."""
+    from .store.auditkey import configure_from
+
+    configure_from(cfg)
+    return cfg
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     from .sync.cli import run_sync
 
-    return run_sync(args, load_config(args.config))
+    return run_sync(args, _with_audit_key(load_config(args.config)))
 
 
 def cmd_app(args: argparse.Namespace) -> int:
     from .ui.launch import run_app
 
-    return run_app(args, load_config(args.config))
+    return run_app(args, _with_audit_key(load_config(args.config)))
 
 
 def cmd_calllist(args: argparse.Namespace) -> int:
@@ -213,6 +228,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a damaged store, a full disk, a read-only file system: one line, exit 2
+        line = _fault_line(exc, args)
+        if line is None:
+            raise
+        print(f"direkt-tui {args.command}: error: {line}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _fault_line(exc: BaseException, args: argparse.Namespace) -> str | None:
+    """One line for a store or file-system fault that reached the top (None: not one)."""
+    import sqlite3
+
+    from .faults import fault_text
+
+    store_db = sys.modules.get("direkt_tui.store.db")
+    if store_db is not None and isinstance(exc, store_db.StoreError):
+        line = str(exc)
+    elif isinstance(exc, OSError):
+        line = fault_text(exc)
+    elif isinstance(exc, (UnicodeDecodeError, sqlite3.Error)):
+        line = fault_text(exc, getattr(args, "db", None) or default_db_path())
+    else:
+        return None
+    try:  # output that could not be written (a full disk under stdout) must not fail again at exit
+        sys.stdout.flush()
+    except OSError:
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return line
 
 
 if __name__ == "__main__":  # pragma: no cover

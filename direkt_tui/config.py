@@ -8,15 +8,15 @@ Example (every key optional)::
     client_cert = "/etc/direkt-tui/siths.pem" # SITHS client certificate (optional)
     client_key = "/etc/direkt-tui/siths.key"
     ca_bundle = "/etc/direkt-tui/ca.pem"
-    connect_timeout = 3.0
+    connect_timeout = 3.0                     # each of these: seconds, finite, in (0, 300]
     read_timeout = 10.0
     deadline = 20.0                           # total seconds per request
 
     [sync]
-    feed_interval_seconds = 15
-    reference_interval_seconds = 300
-    retention_days = 30
-    page_size = 500
+    feed_interval_seconds = 15                # 0.1 … 3600
+    reference_interval_seconds = 300          # 0.1 … 86400
+    retention_days = 30                       # a whole number, 1 … 3650
+    page_size = 500                           # a whole number, 1 … 1000
 
     [rules]                                   # defaults for every unit (domain.md §4)
     response_limits = { "1" = 15, "2" = 60, "3" = 180, "4" = 300, "5" = 480, admin = 480 }
@@ -35,10 +35,14 @@ Example (every key optional)::
     [user]                                    # who signs the audit log
     name = "Anna Berg"
     staff_id = "s-17"
+
+    [audit]
+    key_file = "~/.config/direkt-tui/audit.key" # the audit log's HMAC key (default: user config dir)
 """
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -107,12 +111,21 @@ class UserConfig:
 
 
 @dataclass(frozen=True)
+class AuditConfig:
+    """The audit log's HMAC key file (``store.auditkey``); None: ``audit.key`` in the user's
+    configuration directory. Created 0600 on first use; the key itself is never shown."""
+
+    key_file: Path | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     api: ApiConfig = field(default_factory=ApiConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
     fallback: FallbackConfig = field(default_factory=FallbackConfig)
     ui: UiConfig = field(default_factory=UiConfig)
     user: UserConfig = field(default_factory=UserConfig)
+    audit: AuditConfig = field(default_factory=AuditConfig)
     rules: Parameters = DEFAULTS
     unit_rules: Mapping[str, Parameters] = field(default_factory=dict)
     source: Path | None = None
@@ -126,6 +139,74 @@ def _section(data: Mapping[str, Any], name: str, where: str) -> Mapping[str, Any
     if not isinstance(value, Mapping):
         raise ConfigError(f"{where}: [{name}] must be a table")
     return value
+
+
+# Every number that bounds a time or a size: (lowest, highest, unit, whole numbers only). The
+# lowest is exclusive when it is 0 ("a positive number"), inclusive otherwise. ``inf``, ``nan``
+# and ``1e308`` are valid TOML floats: without these bounds ``deadline = inf`` removed the
+# request deadline and ``retention_days = 1e308`` overflowed a date later, far from the cause.
+MAX_NETWORK_SECONDS = 300.0
+BOUNDS: Mapping[str, tuple[float, float, str, bool]] = {
+    "connect_timeout": (0, MAX_NETWORK_SECONDS, "seconds", False),
+    "read_timeout": (0, MAX_NETWORK_SECONDS, "seconds", False),
+    "write_timeout": (0, MAX_NETWORK_SECONDS, "seconds", False),
+    "deadline": (0, MAX_NETWORK_SECONDS, "seconds", False),
+    "feed_interval_seconds": (0.1, 3600, "seconds", False),
+    "reference_interval_seconds": (0.1, 86400, "seconds", False),
+    "retention_days": (1, 3650, "days", True),
+    "page_size": (1, 1000, "items", True),
+}
+# rule parameters (domain.md §4) by the unit their name ends in; generous (a year), but finite
+RULE_BOUNDS: Mapping[str, tuple[float, float, str, bool]] = {
+    "_minutes": (0, 525600, "minutes", False),
+    "_hours": (0, 8760, "hours", False),
+    "_fraction": (0, 1, "", False),
+}
+RESPONSE_LIMIT_BOUNDS = (0, 525600, "working minutes", False)
+OTHER_RULE_BOUNDS = (0, 1_000_000, "", False)
+
+
+def _range_text(lo: float, hi: float, unit: str, whole: bool) -> str:
+    kind = "a positive whole number" if whole else "a positive number"
+    unit = f" {unit}" if unit else ""
+    if lo > 0:
+        return f"{kind} from {lo:g} to {hi:g}{unit}"
+    return f"{kind} of at most {hi:g}{unit}"
+
+
+def check_number(key: str, value: Any, bounds: tuple[float, float, str, bool]) -> str | None:
+    """Why ``value`` is not an acceptable ``key`` (None when it is): a finite number within
+    ``bounds``; never a bool, ``inf``, ``nan`` or a number too large for the times it bounds."""
+    lo, hi, unit, whole = bounds
+    ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
+          and math.isfinite(value) and (value > lo if lo == 0 else value >= lo) and value <= hi
+          and (not whole or isinstance(value, int)))
+    if ok:
+        return None
+    return f"{key} must be {_range_text(lo, hi, unit, whole)}, got {value!r}"
+
+
+def _check_rules(section: Mapping[str, Any], where: str) -> None:
+    """Finite, sensible numbers in a [rules] table before the domain sees them (its own
+    checks say "positive", not "finite": ``int(inf)`` raised OverflowError)."""
+    for key, value in section.items():
+        if key == "response_limits" and isinstance(value, Mapping):
+            for p, minutes in value.items():
+                why = check_number(f"response_limits.{p}", minutes, RESPONSE_LIMIT_BOUNDS)
+                if why:
+                    raise ConfigError(f"{where}: {why}")
+            continue
+        if key == "load_thresholds" and isinstance(value, (list, tuple)):
+            for i, v in enumerate(value):
+                why = check_number(f"load_thresholds[{i}]", v, OTHER_RULE_BOUNDS)
+                if why:
+                    raise ConfigError(f"{where}: {why}")
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            bounds = next((b for suffix, b in RULE_BOUNDS.items() if key.endswith(suffix)), OTHER_RULE_BOUNDS)
+            why = check_number(key, value, bounds)
+            if why:
+                raise ConfigError(f"{where}: {why}")
 
 
 def _build(cls: type, data: Mapping[str, Any], where: str, paths: tuple[str, ...] = ()) -> Any:
@@ -143,8 +224,12 @@ def _build(cls: type, data: Mapping[str, Any], where: str, paths: tuple[str, ...
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: {key} must be true or false")
         elif isinstance(default, (int, float)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise ConfigError(f"{where}: {key} must be a positive number")
+            why = check_number(key, value, BOUNDS.get(key, (0, 1_000_000, "", isinstance(default, int)
+                                                           and not isinstance(default, float))))
+            if why:
+                raise ConfigError(f"{where}: {why}")
+            if isinstance(default, float):
+                value = float(value)
         elif default is None or isinstance(default, str):
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: {key} must be a string")
@@ -168,7 +253,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: invalid TOML: {exc}") from exc
     where = str(p)
-    known = {"api", "sync", "rules", "units", "fallback", "ui", "user"}
+    known = {"api", "sync", "rules", "units", "fallback", "ui", "user", "audit"}
     for key in data:
         if key not in known:
             raise ConfigError(f"{where}: unknown section [{key}]")
@@ -178,8 +263,10 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
     fallback = _build(FallbackConfig, _section(data, "fallback", where), f"{where} [fallback]")
     ui = _build(UiConfig, _section(data, "ui", where), f"{where} [ui]")
     user = _build(UserConfig, _section(data, "user", where), f"{where} [user]")
+    audit = _build(AuditConfig, _section(data, "audit", where), f"{where} [audit]", paths=("key_file",))
     if ui.lang not in ("sv", "en"):
         raise ConfigError(f"{where} [ui]: lang must be \"sv\" or \"en\"")
+    _check_rules(_section(data, "rules", where), f"{where} [rules]")
     try:
         rules = DEFAULTS.with_overrides(_section(data, "rules", where))
     except ValueError as exc:
@@ -191,9 +278,10 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
         for key in section:
             if key != "rules":
                 raise ConfigError(f"{where} [units.{unit_id}]: unknown key {key!r}")
+        _check_rules(_section(section, "rules", where), f"{where} [units.{unit_id}.rules]")
         try:
             unit_rules[unit_id] = rules.with_overrides(_section(section, "rules", where))
         except ValueError as exc:
             raise ConfigError(f"{where} [units.{unit_id}.rules]: {exc}") from exc
-    return Config(api=api, sync=sync, fallback=fallback, ui=ui, user=user, rules=rules, unit_rules=unit_rules,
-                  source=p)
+    return Config(api=api, sync=sync, fallback=fallback, ui=ui, user=user, audit=audit, rules=rules,
+                  unit_rules=unit_rules, source=p)

@@ -517,6 +517,105 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "audit.action.checklist_sign_off": ("Signerat checklista", "Signed checklist"),
     "audit.action.call_mark": ("Ringt patient", "Called patient"),
     "audit.action.call_unmark": ("Tagit bort ringd-markering", "Removed called mark"),
+    # -- the audit log: direkt-tui audit verify | list, and the printed chain head --------------
+    "audit.verify.ok": ("Granskningsloggen är hel ({n} poster).", "The audit log is intact ({n} entries)."),
+    "audit.verify.bad": ("Granskningsloggen är inte hel: {problem}", "The audit log is not intact: {problem}"),
+    "audit.verify.more": ("Granskningsloggen är inte hel: … och {n} problem till.",
+                          "The audit log is not intact: … and {n} more problems."),
+    "audit.verify.plain_all": ("Alla {n} poster skrevs före nyckeln och är kontrollerade bara som vanlig "
+                               "SHA-256-kedja, som den som kan skriva i lagret kan räkna om; nya poster skyddas "
+                               "med nyckeln {path} (HMAC-SHA-256).",
+                               "All {n} entries were written before the key and are checked only as the plain "
+                               "SHA-256 chain, which anyone who can write the store can recompute; new entries "
+                               "are protected by the key {path} (HMAC-SHA-256)."),
+    "audit.verify.plain_some": ("Posterna 1–{plain} skrevs före nyckeln och är kontrollerade bara som vanlig "
+                                "SHA-256-kedja, som den som kan skriva i lagret kan räkna om; posterna "
+                                "{first}–{last} är skyddade med nyckeln {path} (HMAC-SHA-256).",
+                                "Entries 1–{plain} were written before the key and are checked only as the plain "
+                                "SHA-256 chain, which anyone who can write the store can recompute; entries "
+                                "{first}–{last} are protected by the key {path} (HMAC-SHA-256)."),
+    "audit.verify.anchor_ok": ("Ankaret {anchor} stämmer: post {n} finns kvar oförändrad.",
+                               "Anchor {anchor} holds: entry {n} is still in the log, unchanged."),
+    "audit.problem.missing": ("posterna {first}–{last} saknas (borttagna)", "entries {first}–{last} are missing (removed)"),
+    "audit.problem.unlinked": ("post {n}: följer inte på posten före (en post har tagits bort eller bytts ut)",
+                               "entry {n}: does not follow the entry before it (an entry was removed or replaced)"),
+    "audit.problem.edited": ("post {n}: innehållet stämmer inte med kontrollsumman (ändrad)",
+                             "entry {n}: its content does not match its hash (edited)"),
+    "audit.problem.edited.many": ("posterna {first}–{last}: innehållet stämmer inte med kontrollsummorna (ändrade)",
+                                  "entries {first}–{last}: their content does not match their hashes (edited)"),
+    "audit.problem.unkeyed": ("post {n}: saknar nyckelns kontrollsumma fast den kommer efter att nyckeln "
+                              "infördes (omskriven utan nyckeln)",
+                              "entry {n}: has no key-based hash although it comes after the key was introduced "
+                              "(rewritten without the key)"),
+    "audit.problem.unkeyed.many": ("posterna {first}–{last}: saknar nyckelns kontrollsumma fast de kommer efter "
+                                   "att nyckeln infördes (omskrivna utan nyckeln)",
+                                   "entries {first}–{last}: have no key-based hash although they come after the "
+                                   "key was introduced (rewritten without the key)"),
+    "audit.problem.foreign": ("post {n}: skriven med en annan nyckel än {path} (kan inte kontrolleras med den här)",
+                              "entry {n}: written with another key than {path} (cannot be checked with this one)"),
+    "audit.problem.foreign.many": ("posterna {first}–{last}: skrivna med en annan nyckel än {path} (kan inte "
+                                   "kontrolleras med den här)",
+                                   "entries {first}–{last}: written with another key than {path} (cannot be "
+                                   "checked with this one)"),
+    "audit.problem.malformed": ("post {n}: felaktig rad – {field} är {what}", "entry {n}: malformed row – {field} is {what}"),
+    "audit.problem.malformed_row": ("rad {n} i loggen: felaktig – {field} är {what}",
+                                    "row {n} of the log: malformed – {field} is {what}"),
+    "audit.problem.boundary_missing": ("uppgiften om var posterna från före nyckeln slutar saknas eller är felaktig "
+                                       "(ändrad)",
+                                       "the record of where the entries from before the key end is missing or "
+                                       "malformed (altered)"),
+    "audit.problem.head_missing": ("kedjans huvudpost saknas", "the chain's head record is missing"),
+    "audit.problem.head_malformed": ("kedjans huvudpost är felaktig (ändrad)", "the chain's head record is malformed (altered)"),
+    "audit.problem.head_truncated": ("kedjan slutar vid post {end} men post {head} har skrivits (poster borttagna "
+                                     "från slutet)",
+                                     "the chain ends at entry {end} but entry {head} was written (entries removed "
+                                     "from the end)"),
+    "audit.problem.head_mismatch": ("kedjans huvudpost anger post {head} men kedjan slutar vid post {end} (slutet "
+                                    "har bytts ut eller huvudposten ändrats)",
+                                    "the head record names entry {head} but the chain ends at entry {end} (the end "
+                                    "was replaced or the head record altered)"),
+    "audit.problem.head_unsealed": ("kedjans huvudpost är inte förseglad med nyckeln (omskriven utan nyckeln)",
+                                    "the chain's head record is not sealed with the key (rewritten without the key)"),
+    "audit.problem.head_bad_seal": ("kedjans huvudpost har fel försegling (ändrad)",
+                                    "the chain's head record has a wrong seal (altered)"),
+    "audit.problem.anchor_missing": ("ankaret {anchor}: post {n} finns inte längre i loggen (loggen har kortats "
+                                     "efter utskriften)",
+                                     "anchor {anchor}: entry {n} is no longer in the log (the log was cut short "
+                                     "after it was printed)"),
+    "audit.problem.anchor_changed": ("ankaret {anchor}: post {n} är inte den som skrevs ut (loggen har skrivits om)",
+                                     "anchor {anchor}: entry {n} is not the one printed (the log was rewritten)"),
+    "audit.bad.blob": ("en BLOB", "a BLOB"),
+    "audit.bad.null": ("tomt (NULL)", "empty (NULL)"),
+    "audit.bad.number": ("ett tal", "a number"),
+    "audit.bad.text": ("text", "text"),
+    "audit.bad.not_json": ("inte giltig JSON", "not valid JSON"),
+    "audit.bad.not_time": ("inte en tidpunkt", "not a time"),
+    "audit.bad.not_hash": ("inte en kontrollsumma", "not a hash"),
+    "audit.bad.not_key_id": ("inte ett nyckel-id", "not a key id"),
+    "audit.list.col.seq": ("Nr", "No"),
+    "audit.list.col.time": ("Tid", "Time"),
+    "audit.list.col.actor": ("Vem", "Who"),
+    "audit.list.col.action": ("Åtgärd", "Action"),
+    "audit.list.col.subject": ("Avser", "Subject"),
+    "audit.list.col.outcome": ("Utfall", "Outcome"),
+    "audit.list.count": ("{n} poster.", "{n} entries."),
+    "audit.list.count_bad": ("{n} poster, varav {bad} felaktiga.", "{n} entries, {bad} of them malformed."),
+    "audit.list.head": ("Kedjans huvud: {anchor} (kontrollera senare med: direkt-tui audit verify --anchor {anchor})",
+                        "Chain head: {anchor} (check later with: direkt-tui audit verify --anchor {anchor})"),
+    "audit.subject.batch": ("utskick {id}", "batch {id}"),
+    "audit.subject.more": ("+{n} till", "+{n} more"),
+    "audit.outcome.ok": ("ok", "ok"),
+    "audit.outcome.queued": ("köad", "queued"),
+    "audit.outcome.partial": ("delvis", "partial"),
+    "audit.outcome.failed": ("misslyckad", "failed"),
+    "audit.count.done": ("klara", "done"),
+    "audit.count.conflict": ("konflikt", "conflict"),
+    "audit.count.failed": ("misslyckade", "failed"),
+    "audit.head": ("Granskningsloggens huvud: {anchor}", "Audit log head: {anchor}"),
+    "audit.head.report": ("Granskningsloggens huvud: post {seq}, ankare `{anchor}` (kontrollera senare med "
+                          "`direkt-tui audit verify --anchor {anchor}`).",
+                          "Audit log head: entry {seq}, anchor `{anchor}` (check later with "
+                          "`direkt-tui audit verify --anchor {anchor}`)."),
     "cmd.demo_outage": ("Demo: simulera driftstörning (plattformen ner/upp)",
                         "Demo: simulate an outage (platform down/up)"),
     "demo.outage_on": ("Demo: plattformen är nere. Efter 5 minuter (simulerad tid) blir det driftstörningsläge.",
@@ -596,6 +695,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "hdr.sync_never": ("ingen synk ännu", "no sync yet"),
     "hdr.sync_age": ("data {age} gammal", "data {age} old"),
     "hdr.sync_failing": ("synk misslyckas ({n})", "sync failing ({n})"),
+    "hdr.clock_ahead": ("plattformens klocka {d} före", "platform clock {d} ahead"),
+    "hdr.clock_behind": ("plattformens klocka {d} efter", "platform clock {d} behind"),
+    "duration.days": ("{d} dygn", "{d} days"),
+    "notice.skipped_rows": ("{n} lagrade poster hoppades över (ogiltiga värden från en äldre version): {what}",
+                            "{n} stored records skipped (invalid values from an older version): {what}"),
     "hdr.offline": ("OFFLINE – läser senaste ögonblicksbild", "OFFLINE – reading the last snapshot"),
     "hdr.readonly": ("skrivskyddad", "read-only"),
     "hdr.filter": ("Filter", "Filter"),

@@ -10,10 +10,13 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import math
 import os
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -23,6 +26,9 @@ from typing import Any, Iterable, Iterator, Sequence
 import sqlite_utils
 
 from ..domain.models import (
+    EARLIEST,
+    LATEST,
+    MAX_VERSION,
     Capabilities,
     Case,
     Coordinator,
@@ -38,6 +44,7 @@ from ..domain.models import (
 )
 from ..domain.perf import gc_paused
 from ..domain.timeutil import to_store
+from ..faults import fault_text
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 FEEDS = ("staff", "shifts", "cases")
@@ -53,6 +60,86 @@ class NewerSchemaError(StoreError):
 
 def _ts(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
+
+
+# -- reading defends (issue 10 §3) ---------------------------------------------------------
+# A store written by an older version may hold what the ingest now refuses (an instant of year
+# 1 or 9999, a version beyond 2^53-1, text that is no instant at all). Such a row is skipped
+# with a warning (``Store.last_skipped``), never a crash. Stored instants are fixed-width UTC
+# text (``to_store``), so the absolute window is a string comparison.
+_T_LO, _T_HI = to_store(EARLIEST), to_store(LATEST)
+
+
+class BadRow(ValueError):
+    """A stored row that cannot be used (its first bad field is found afterwards)."""
+
+
+def _skew(text: Any) -> float | None:
+    try:
+        value = float(text) if text is not None else None
+    except (TypeError, ValueError):
+        return None
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _ts_safe(text: Any) -> datetime | None:
+    """A stored instant of the sync state, or None when it is unreadable or out of range."""
+    if not isinstance(text, str) or not _T_LO <= text < _T_HI:
+        return None
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else None
+
+
+def _instant_ok(value: Any) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, str) or not _T_LO <= value < _T_HI:
+        return False
+    try:
+        return datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
+
+
+_CASE_INSTANTS = ("owner_since", "created_at", "received_at", "started_at", "closed_at", "last_patient_message_at",
+                  "last_staff_message_at", "reopen_until", "updated_at")
+_ROW_INSTANTS = {"cases": _CASE_INSTANTS, "shifts": ("start", "end", "updated_at"), "staff": ("updated_at",),
+                 "units": ("updated_at",), "coordinators": ("since",)}
+_ROW_JSON = {"cases": ("contact_attempts", "notices", "handover"), "staff": ("professions",),
+             "units": ("opening_hours", "special_hours", "closed_dates")}
+
+
+def row_problem(table: str, cols: Sequence[str], r: Sequence) -> str:
+    """What is wrong with a stored row that could not be read: the first bad field and the
+    problem, never the value."""
+    values = dict(zip(cols, r))
+    v = values.get("version")
+    if "version" in values and (type(v) is not int or not 1 <= v <= MAX_VERSION):
+        return "field 'version' out of range"
+    for name in _ROW_INSTANTS.get(table, ()):
+        if name in values and not _instant_ok(values[name]):
+            return f"field {name!r} is not an instant in 2000-2100"
+    for name in _ROW_JSON.get(table, ()):
+        raw = values.get(name)
+        if raw is None:
+            continue
+        try:
+            data = json.loads(raw)
+        except (TypeError, ValueError):
+            return f"field {name!r} is unreadable"
+        texts: list[Any] = []
+        if name == "contact_attempts" and isinstance(data, list):
+            texts = data
+        elif name == "notices" and isinstance(data, list):
+            texts = [n[1] if isinstance(n, list) and len(n) > 1 else 0 for n in data]
+        elif name == "handover" and isinstance(data, dict):
+            texts = [data.get("requested_at") or 0, data.get("accepted_at")]
+        if any(not _instant_ok(t) for t in texts):
+            return f"field {name!r} holds an instant outside 2000-2100"
+    return "unreadable row"
 
 
 def _dump(value: Any) -> str:
@@ -135,6 +222,8 @@ def _intervals(text: str) -> dict[str, tuple[tuple[str, str], ...]]:
 
 
 def row_unit(r: sqlite3.Row) -> Unit:
+    if not (_instant_ok(r["updated_at"]) and type(r["version"]) is int and 1 <= r["version"] <= MAX_VERSION):
+        raise BadRow("units")
     return Unit(id=r["id"], name=r["name"], timezone=r["timezone"], activated=bool(r["activated"]),
                 opening_hours=_intervals(r["opening_hours"]), version=r["version"],
                 special_hours=_intervals(r["special_hours"]),
@@ -144,20 +233,34 @@ def row_unit(r: sqlite3.Row) -> Unit:
 
 
 def row_staff(r: sqlite3.Row) -> Staff:
+    if not (_instant_ok(r["updated_at"]) and type(r["version"]) is int and 1 <= r["version"] <= MAX_VERSION):
+        raise BadRow("staff")
     return Staff(id=r["id"], unit_id=r["unit_id"], name=r["name"], professions=tuple(json.loads(r["professions"])),
                  version=r["version"], title=r["title"], logged_in=bool(r["logged_in"]), phone=r["phone"],
                  updated_at=_ts(r["updated_at"]))
 
 
-def row_shift(r: Sequence) -> Shift:
+def row_shift(r: Sequence, _lo=_T_LO, _hi=_T_HI) -> Shift:
+    v, start, end, updated = r[1], r[5], r[6], r[8]
+    if not (type(v) is int and 0 < v <= MAX_VERSION and _lo <= start < _hi and _lo <= end < _hi
+            and (updated is None or _lo <= updated < _hi)):
+        raise BadRow("shifts")
     return Shift(id=r[0], version=r[1], unit_id=r[2], staff_id=r[3], profession=r[4], start=_ts(r[5]),  # type: ignore[arg-type]
                  end=_ts(r[6]), cancelled=bool(r[7]), updated_at=_ts(r[8]))  # type: ignore[arg-type]
 
 
-def row_case(r: Sequence, _fi=datetime.fromisoformat, _loads=json.loads) -> Case:
+def row_case(r: Sequence, _fi=datetime.fromisoformat, _loads=json.loads, _lo=_T_LO, _hi=_T_HI) -> Case:
     (cid, version, unit_id, kind, priority, status, otype, ostaff, oprof, osince, reason, created, received,
      started, closed, close_reason, lpm, lsm, attempts, notices, handover, reopen, prot, bdate, pname, ppnr,
      pphone, pregion, url, updated) = r
+    # what an older version may have stored that nothing later can work with (a TypeError for a
+    # value of the wrong type is as good: the caller skips the row either way)
+    if not (type(version) is int and 0 < version <= MAX_VERSION and _lo <= created < _hi and _lo <= updated < _hi
+            and (osince is None or _lo <= osince < _hi) and (received is None or _lo <= received < _hi)
+            and (started is None or _lo <= started < _hi) and (closed is None or _lo <= closed < _hi)
+            and (lpm is None or _lo <= lpm < _hi) and (lsm is None or _lo <= lsm < _hi)
+            and (reopen is None or _lo <= reopen < _hi)):
+        raise BadRow("cases")
     owner = None
     if otype == "person":
         owner = Owner("person", ostaff)
@@ -167,8 +270,22 @@ def row_case(r: Sequence, _fi=datetime.fromisoformat, _loads=json.loads) -> Case
     if handover:
         h = _loads(handover)
         acc = h.get("accepted_at")
+        if not (_lo <= h["requested_at"] < _hi and (not acc or _lo <= acc < _hi)):
+            raise BadRow("cases")
         ho = Handover(h["to_unit_id"], _fi(h["requested_at"]), _fi(acc) if acc else None,
                       bool(h.get("urgent")), h.get("ticket"))
+    att: tuple = ()
+    if attempts:
+        raw = _loads(attempts)
+        if not all(_lo <= a < _hi for a in raw):
+            raise BadRow("cases")
+        att = tuple(_fi(a) for a in raw)
+    sent: tuple = ()
+    if notices:
+        raw = _loads(notices)
+        if not all(_lo <= n[1] < _hi for n in raw):
+            raise BadRow("cases")
+        sent = tuple(Notice(n[0], _fi(n[1])) for n in raw)
     return Case(
         cid, unit_id, kind, priority, status, owner, _fi(created),
         Patient(bool(prot), date.fromisoformat(bdate) if bdate else None, pname, ppnr, pphone, pregion),
@@ -177,9 +294,7 @@ def row_case(r: Sequence, _fi=datetime.fromisoformat, _loads=json.loads) -> Case
         _fi(received) if received else None, _fi(started) if started else None,
         _fi(closed) if closed else None, close_reason,
         _fi(lpm) if lpm else None, _fi(lsm) if lsm else None,
-        tuple(_fi(a) for a in _loads(attempts)) if attempts else (),
-        tuple(Notice(n[0], _fi(n[1])) for n in _loads(notices)) if notices else (),
-        ho, _fi(reopen) if reopen else None, url,
+        att, sent, ho, _fi(reopen) if reopen else None, url,
     )
 
 
@@ -207,6 +322,7 @@ class SyncHealth:
     last_error_at: datetime | None
     consecutive_failures: int
     failing_since: datetime | None
+    clock_skew_seconds: float | None = None  # the platform's clock minus ours at the last success
 
 
 @dataclass(frozen=True)
@@ -237,37 +353,54 @@ def ensure_private_file(path: Path) -> None:
         parent.mkdir(parents=True, mode=0o700, exist_ok=True)
         os.chmod(parent, 0o700)
     if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-        os.close(fd)
-    os.chmod(path, 0o600)
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it first: theirs is as good
+            pass
+        else:
+            os.close(fd)
+    if path.stat().st_mode & 0o777 != 0o600:
+        os.chmod(path, 0o600)
+
+
+_NOUNS = {"cases": ("case", "cases"), "shifts": ("shift", "shifts"), "staff": ("staff member", "staff members"),
+          "units": ("unit", "units"), "coordinators": ("coordinator", "coordinators")}
 
 
 class Store:
     """A connection to the store. ``read_only`` opens it without ever writing (``--offline``,
     ``report``). Use one writer ``Store`` per process; readers may have their own."""
 
+    # stored rows the last read skipped: table -> {row id: problem}; replaced, never changed in
+    # place, so another thread may read it without the lock (the UI thread shows a notice)
+    last_skipped: dict[str, dict[str, str]] = {}
+    _skipping: dict[str, dict[str, str]] = {}
+
     def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False, create: bool = True):
         self.path = Path(path)
         self.read_only = read_only
+        self.immutable = False  # read-only on a file system where not even the -shm can be made
         self._lock = threading.RLock()
         if read_only or not create:
             if not self.path.exists():
                 raise StoreError(f"no store at {self.path}")
             if not os.access(self.path, os.R_OK):
                 raise StoreError(f"the store {self.path} is not readable")
+        conn: sqlite3.Connection | None = None
         try:
             if read_only:
-                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                       isolation_level=None, check_same_thread=False)
+                conn, version = self._open_read_only()
             else:
                 ensure_private_file(self.path)
+                if not self._can_create_beside() or not os.access(self.path, os.W_OK):
+                    # SQLite would open it read-only without a word and fail at the first write
+                    raise StoreError(self._fault(OSError(errno.EROFS, "read-only", str(self.path))))
                 conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout = 5000")
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            # make sure it is a database at all (a text file raises here)
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"the store {self.path} cannot be read: {exc}") from exc
+                version = self._probe(conn)
+        except (sqlite3.Error, OSError) as exc:  # damaged, full, read-only, permission: one sentence
+            if conn is not None:
+                conn.close()
+            raise StoreError(self._fault(exc)) from exc
         if version > SCHEMA_VERSION:
             conn.close()
             raise NewerSchemaError(
@@ -286,17 +419,113 @@ class Store:
                 raise StoreError(f"the store {self.path} has schema version {version} (this program: {SCHEMA_VERSION}); "
                                  "run 'direkt-tui sync --once' once to upgrade it")
         else:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            self._migrate(version)
+            try:
+                self._enable_wal(conn)
+                conn.execute("PRAGMA synchronous = NORMAL")
+                self._migrate(version)
+            except NewerSchemaError:
+                conn.close()
+                raise
+            except (sqlite3.Error, OSError) as exc:
+                conn.close()
+                raise StoreError(self._fault(exc)) from exc
+
+    def _fault(self, exc: BaseException) -> str:
+        if not self.read_only and self.path.exists() and (not self._can_create_beside()
+                                                          or not os.access(self.path, os.W_OK)):
+            return (f"the store {self.path} cannot be written: it or its directory is read-only (a read-only "
+                    "file system?); report, calllist and audit can still read it")
+        return fault_text(exc, self.path)
+
+    # -- opening ------------------------------------------------------------------------------
+    @staticmethod
+    def _probe(conn: sqlite3.Connection) -> int:
+        """The schema version, after checking that the file is a database at all."""
+        conn.execute("PRAGMA busy_timeout = 5000")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        # make sure it is a database at all (a text file raises here)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return version
+
+    @staticmethod
+    def _enable_wal(conn: sqlite3.Connection, attempts: int = 500) -> None:
+        """Switch to WAL unless the store is in it already. The switch needs an exclusive lock,
+        and SQLite answers "database is locked" at once, without waiting the busy timeout,
+        when two connections that both read the file try it together (its deadlock rule): so
+        it is tried again, a few milliseconds apart (here only while a store is created)."""
+        for attempt in range(attempts):
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                busy = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == 5 or "locked" in str(exc)
+                if not busy or attempt == attempts - 1:
+                    raise
+                time.sleep(0.01)
+
+    def _open_read_only(self) -> tuple[sqlite3.Connection, int]:
+        """``mode=ro``; where that cannot open the store because nothing can be created beside
+        it (a read-only file system or directory: a WAL reader needs the ``-shm``), again with
+        ``immutable=1``.
+
+        The trade-off of ``immutable``: SQLite takes no locks and never reads the ``-wal``, so
+        it shows the store as of its last checkpoint (the writer checkpoints when it closes),
+        including the data age recorded in that same state — an honest, older board — and it
+        gives no live view of a writer (one changing the file under it, through another mount,
+        may even give wrong results). That is why it is only the fallback, where no writer can
+        be using this path."""
+        uri = self.path.resolve().as_uri()
+        conn = None
+        try:
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+            return conn, self._probe(conn)
+        except sqlite3.OperationalError:
+            if conn is not None:
+                conn.close()
+            if self._can_create_beside():
+                raise
+        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            version = self._probe(conn)
+        except BaseException:
+            conn.close()
+            raise
+        self.immutable = True
+        return conn, version
+
+    def _can_create_beside(self) -> bool:
+        parent = self.path.resolve().parent
+        try:
+            if os.statvfs(parent).f_flag & os.ST_RDONLY:
+                return False
+        except OSError:
+            return False
+        return os.access(parent, os.W_OK)
 
     # -- lifecycle --------------------------------------------------------------------------
     def _migrate(self, current: int) -> None:
-        for number in range(current + 1, SCHEMA_VERSION + 1):
-            with self.transaction():
-                for statement in _statements(MIGRATIONS[number - 1]):
-                    self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version = {number}")
+        """Bring the schema to :data:`SCHEMA_VERSION`, race-free: each step reads
+        ``user_version`` inside its own ``BEGIN IMMEDIATE`` (the write lock, waited for up to
+        the busy timeout), so when two processes create the same new store at once, the second
+        finds the first one's tables and version and applies nothing twice. ``current`` (read
+        before the lock) only saves taking the lock when the store is up to date."""
+        if current >= SCHEMA_VERSION:
+            return
+        while True:
+            with self.transaction() as conn:
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise NewerSchemaError(
+                        f"the store {self.path} has schema version {version}; this program knows {SCHEMA_VERSION} "
+                        "(upgrade direkt-tui)")
+                if version == SCHEMA_VERSION:
+                    return
+                for statement in _statements(MIGRATIONS[version]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version + 1}")
 
     def close(self) -> None:
         with self._lock:
@@ -317,11 +546,21 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            else:
                 self.conn.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        """Roll back what is open. SQLite rolls back by itself after some errors (a full disk:
+        SQLITE_FULL), and a ROLLBACK then raises "no transaction is active", which would hide
+        the error that matters; a failing ROLLBACK never replaces it either."""
+        if not self.conn.in_transaction:
+            return
+        try:
+            self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
 
     @property
     def schema_version(self) -> int:
@@ -431,10 +670,18 @@ class Store:
     def cursor(self, feed: str) -> str | None:
         return self._get(f"cursor:{feed}")
 
-    def record_sync_success(self, data_as_of: datetime, at: datetime) -> None:
+    def record_sync_success(self, data_as_of: datetime, at: datetime, *,
+                            clock_skew_seconds: float | None = None) -> None:
+        """A sync ended at ``at`` (the application's clock) with data as of ``data_as_of``
+        (report.md: never later than ``at``) and the platform's clock that far off ours."""
+        data_as_of = min(data_as_of, at)
+        skew = None
+        if clock_skew_seconds is not None and math.isfinite(clock_skew_seconds):
+            skew = repr(round(float(clock_skew_seconds), 3))
         with self.transaction() as conn:
             self._set(conn, "data_as_of", to_store(data_as_of))
             self._set(conn, "last_success_at", to_store(at))
+            self._set(conn, "clock_skew_seconds", skew)
             self._set(conn, "consecutive_failures", "0")
             self._set(conn, "failing_since", None)
 
@@ -448,18 +695,40 @@ class Store:
                 self._set(conn, "failing_since", to_store(at))
 
     def sync_health(self) -> SyncHealth:
+        """The sync state as stored, read defensively: an unreadable or absurd instant (an older
+        version stored a server's year 9999) reads as unknown, and the data is never newer than
+        the local clock at the end of the sync that fetched it."""
         rows = dict(self.conn.execute("SELECT key, value FROM sync_state").fetchall())
+        try:
+            failures = max(0, int(rows.get("consecutive_failures") or 0))
+        except (TypeError, ValueError):
+            failures = 0
         return SyncHealth(
-            data_as_of=_ts(rows.get("data_as_of")),
-            last_success_at=_ts(rows.get("last_success_at")),
+            data_as_of=self._data_as_of(rows.get("data_as_of"), rows.get("last_success_at")),
+            last_success_at=_ts_safe(rows.get("last_success_at")),
             last_error=rows.get("last_error"),
-            last_error_at=_ts(rows.get("last_error_at")),
-            consecutive_failures=int(rows.get("consecutive_failures") or 0),
-            failing_since=_ts(rows.get("failing_since")),
+            last_error_at=_ts_safe(rows.get("last_error_at")),
+            consecutive_failures=failures,
+            failing_since=_ts_safe(rows.get("failing_since")),
+            clock_skew_seconds=_skew(rows.get("clock_skew_seconds")),
         )
 
+    @staticmethod
+    def _data_as_of(stored: Any, last_success: Any) -> datetime | None:
+        t = _ts_safe(stored)
+        done = _ts_safe(last_success)
+        if done is not None and (t is None or t > done):
+            # written by a version that trusted a server clock ahead of ours (or an absurd one):
+            # the local clock at the end of that sync, as when the server gives no time
+            return done
+        return t
+
     def data_as_of(self) -> datetime | None:
-        return _ts(self._get("data_as_of"))
+        return self._data_as_of(self._get("data_as_of"), self._get("last_success_at"))
+
+    def clock_skew_seconds(self) -> float | None:
+        """The platform's clock minus ours at the newest successful sync (None: unknown)."""
+        return _skew(self._get("clock_skew_seconds"))
 
     def quarantined(self) -> list[Quarantined]:
         return [Quarantined(r[0], r[1], r[2], json.loads(r[3]) if r[3] else None)
@@ -471,11 +740,49 @@ class Store:
         cur.row_factory = sqlite3.Row
         return cur.execute(sql, params).fetchall()
 
+    def _convert(self, table: str, rows: Sequence[Any], conv: Any, cols: Sequence[str] | None = None) -> list[Any]:
+        """``[conv(r) for r in rows]``, skipping (and noting in :attr:`last_skipped`) the rows
+        that cannot be used. Free when every row is good: one comprehension, no per-row try."""
+        try:
+            return [conv(r) for r in rows]
+        except Exception:  # noqa: BLE001 - a bad row: go again, row by row
+            pass
+        out = []
+        for r in rows:
+            try:
+                out.append(conv(r))
+            except Exception:  # noqa: BLE001 - whatever an older version stored
+                names = cols if cols is not None else (r.keys() if isinstance(r, sqlite3.Row) else ())
+                self._note_skipped(table, str(r[0]), row_problem(table, names, r))
+        return out
+
+    def _note_skipped(self, table: str, row_id: str, problem: str) -> None:
+        with self._lock:
+            seen = dict(self._skipping)
+            per = dict(seen.get(table, {}))
+            per[row_id] = problem
+            seen[table] = per
+            self._skipping = seen
+            self.last_skipped = seen
+
+    def skipped_text(self) -> str | None:
+        """One line for the user about the stored rows the last read skipped (None: none), e.g.
+        ``2 stored cases skipped: field 'created_at' is not an instant in 2000-2100``."""
+        parts = []
+        for table, rows in sorted(self.last_skipped.items()):
+            if not rows:
+                continue
+            n = len(rows)
+            noun = _NOUNS.get(table, (table, table))[0 if n == 1 else 1]
+            problems = ", ".join(sorted(set(rows.values())))
+            parts.append(f"{n} stored {noun} skipped: {problems}")
+        return "; ".join(parts) or None
+
     def units(self) -> list[Unit]:
-        return [row_unit(r) for r in self._rows("SELECT * FROM units ORDER BY name, id")]
+        return self._convert("units", self._rows("SELECT * FROM units ORDER BY name, id"), row_unit)
 
     def staff(self) -> dict[str, Staff]:
-        return {r["id"]: row_staff(r) for r in self._rows("SELECT * FROM staff")}
+        return {s.id: s for s in self._convert("staff", self._rows("SELECT * FROM staff"), row_staff)}
 
     def templates(self) -> list[Template]:
         return [Template(r["id"], r["title"], r["text"], r["scope"])
@@ -485,12 +792,21 @@ class Store:
         raw = self._get("capabilities")
         if not raw:
             return Capabilities()
-        d = json.loads(raw)
-        return Capabilities(bool(d.get("reassign_person_held")), d.get("max_page_size"))
+        try:
+            d = json.loads(raw)
+            size = d.get("max_page_size")
+            return Capabilities(bool(d.get("reassign_person_held")),
+                                size if type(size) is int and 1 <= size <= MAX_VERSION else None)
+        except (TypeError, ValueError, AttributeError):
+            return Capabilities()
 
     def coordinators(self) -> dict[str, Coordinator]:
-        return {r["unit_id"]: Coordinator(r["unit_id"], r["staff_id"], _ts(r["since"]))
-                for r in self._rows("SELECT * FROM coordinators")}
+        def conv(r: sqlite3.Row) -> Coordinator:
+            if not _instant_ok(r["since"]):
+                raise BadRow("coordinators")
+            return Coordinator(r["unit_id"], r["staff_id"], _ts(r["since"]))
+
+        return {c.unit_id: c for c in self._convert("coordinators", self._rows("SELECT * FROM coordinators"), conv)}
 
     def shifts(self, around: datetime | None = None, before: timedelta = timedelta(days=4),
                after: timedelta = timedelta(days=2)) -> list[Shift]:
@@ -502,7 +818,7 @@ class Store:
                 f'SELECT {cols} FROM shifts WHERE "end" >= ? AND start <= ?',
                 (to_store(around - before), to_store(around + after)),
             ).fetchall()
-        return [row_shift(r) for r in rows]
+        return self._convert("shifts", rows, row_shift, SHIFT_COLS)
 
     def open_cases(self, closed_since: datetime | None = None, *, identity: bool = True) -> list[Case]:
         """Open cases, plus cases closed at or after ``closed_since`` (for premature_close).
@@ -515,7 +831,7 @@ class Store:
             rows += self.conn.execute(
                 f"SELECT {cols} FROM cases WHERE status = 'closed' AND closed_at >= ?", (to_store(closed_since),)
             ).fetchall()
-        return [row_case(r) for r in rows]
+        return self._convert("cases", rows, row_case, CASE_COLS)
 
     def cases(self, case_ids: Iterable[str]) -> list[Case]:
         """Full cases (identity included) by id, for the few the UI shows a patient of."""
@@ -523,13 +839,15 @@ class Store:
         out: list[Case] = []
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
-            out += [row_case(r) for r in self.conn.execute(
-                f"SELECT {', '.join(CASE_COLS)} FROM cases WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
+            out += self._convert("cases", self.conn.execute(
+                f"SELECT {', '.join(CASE_COLS)} FROM cases WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk).fetchall(), row_case, CASE_COLS)
         return out
 
     def case(self, case_id: str) -> Case | None:
         row = self.conn.execute(f"SELECT {', '.join(CASE_COLS)} FROM cases WHERE id = ?", (case_id,)).fetchone()
-        return row_case(row) if row else None
+        found = self._convert("cases", [row], row_case, CASE_COLS) if row else []
+        return found[0] if found else None
 
     def count(self, table: str) -> int:
         return self.db[table].count
@@ -544,6 +862,7 @@ class Store:
         local day of the instant; default: a day and a half back)."""
         with self._lock, gc_paused():
             self.conn.execute("BEGIN")
+            self._skipping = {}
             try:
                 if closed_since is None and around is not None:
                     closed_since = around - timedelta(hours=36)
@@ -566,8 +885,10 @@ class Store:
                     templates=tuple(self.templates()),
                     data_as_of=self.data_as_of(),
                     shift_spans=spans,
+                    clock_skew_seconds=self.clock_skew_seconds(),
                 )
             finally:
+                self.last_skipped = self._skipping
                 self.conn.execute("COMMIT")
 
     # -- incremental reading --------------------------------------------------------------------
@@ -596,10 +917,11 @@ class Store:
             return out
         for i in range(0, len(stale), 500):
             chunk = stale[i:i + 500]
-            for r in self.conn.execute(
-                    f"SELECT {_LIGHT_COLS} FROM cases WHERE id IN ({','.join('?' * len(chunk))})", chunk):
-                cache[r[0]] = row_case(r)
-        out = [cache[cid] for cid, _v in keys]
+            rows = self.conn.execute(
+                f"SELECT {_LIGHT_COLS} FROM cases WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+            for c in self._convert("cases", rows, row_case, CASE_COLS):
+                cache[c.id] = c
+        out = [c for cid, _v in keys if (c := cache.get(cid)) is not None]  # a skipped row is not there
         self._case_cache = {c.id: c for c in out}  # what left the set leaves the cache
         return out
 
@@ -619,10 +941,11 @@ class Store:
         cols = ", ".join(f'"{c}"' for c in SHIFT_COLS)
         for i in range(0, len(stale), 500):
             chunk = stale[i:i + 500]
-            for r in self.conn.execute(f"SELECT {cols} FROM shifts WHERE id IN ({','.join('?' * len(chunk))})",
-                                       chunk):
-                cache[r[0]] = row_shift(r)
-        out = [cache[sid] for sid, _v in keys]
+            rows = self.conn.execute(f"SELECT {cols} FROM shifts WHERE id IN ({','.join('?' * len(chunk))})",
+                                     chunk).fetchall()
+            for x in self._convert("shifts", rows, row_shift, SHIFT_COLS):
+                cache[x.id] = x
+        out = [x for sid, _v in keys if (x := cache.get(sid)) is not None]
         self._shift_cache = {x.id: x for x in out}
         return out
 
@@ -668,19 +991,20 @@ class Store:
             {"t": stamp, "cut": cut},
         ).fetchall()
         ident = _PATIENT_IDENTITY
-        out = []
+        trimmed = []
         for r in rows:
             r = list(r[:-1])
             for i in ident:  # the same for a current and a historical version
                 r[i] = None
-            out.append(row_case(r))
-        return out
+            trimmed.append(r)
+        return self._convert("cases", trimmed, row_case, CASE_COLS)
 
     def snapshot_at(self, at: datetime) -> Snapshot:
         """The board as it was at an earlier instant: cases from their history, the rest as
         now (shifts, staff and units change rarely; the report says which data it used)."""
         with self._lock, gc_paused():
             self.conn.execute("BEGIN")
+            self._skipping = {}
             try:
                 cases = [c for c in self.cases_as_of(at)
                          if c.status != "closed" or (c.closed_at is not None and c.closed_at >= at - timedelta(days=2))]
@@ -695,6 +1019,7 @@ class Store:
                     data_as_of=at,
                 )
             finally:
+                self.last_skipped = self._skipping
                 self.conn.execute("COMMIT")
 
     # -- maintenance --------------------------------------------------------------------------

@@ -1,19 +1,24 @@
 """``direkt-tui sync --once`` / ``--watch`` (shared/spec/cli.md).
 
 Exit codes: 0 success; 1 the sync failed (network, server, …) — one line on stderr; 2 an
-unusable store, configuration or credentials — one line on stderr; 130 interrupted. Never a
-traceback.
+unusable store (damaged, full disk, read-only file system), configuration or credentials — one
+line on stderr; 130 interrupted. Never a traceback.
+
+``-v`` names, on stderr, the API, the store and where the TLS CA certificates come from
+(``api.ca_bundle``, else ``SSL_CERT_FILE``/``SSL_CERT_DIR``, else certifi), and logs the sync's
+progress at INFO.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 from datetime import datetime, timezone
 from typing import Any, TextIO
 
 from ..config import default_db_path
+from ..domain.text import install_log_sanitizer, log
+from ..faults import STORE_FAULTS, fault_text
 from ..store.db import Store, StoreError
 from .client import ApiClient, ClientConfigError
 from .engine import CycleResult, SyncAuthError, SyncEngine, SyncError, SyncStopped
@@ -27,7 +32,8 @@ PREFIX = "direkt-tui sync"
 
 
 def _say(stream: TextIO, text: str) -> None:
-    stream.write(" ".join(text.split()) + "\n")
+    # one line; a server's problem detail or a name in it is shown, never obeyed (domain.text.log)
+    stream.write(log(" ".join(text.split())) + "\n")
     stream.flush()
 
 
@@ -53,10 +59,14 @@ def run_sync(args: Any, cfg: Any, *, stdout: TextIO | None = None, stderr: TextI
     if not logging.getLogger().handlers:
         # library logs (retries, quarantine) go to stderr at WARNING; the token is never logged
         logging.basicConfig(level=logging.WARNING, format="direkt-tui: %(levelname)s %(message)s", stream=err)
+        install_log_sanitizer()  # log arguments carry platform text: no control character reaches stderr
         logging.getLogger("httpx").setLevel(logging.WARNING)
         # "skipped: maximum number of running instances reached" is expected while a run is slow
         logging.getLogger("apscheduler").setLevel(logging.ERROR)
 
+    verbose = int(getattr(args, "verbose", 0) or 0)
+    if verbose:
+        logging.getLogger("direkt_tui").setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
     db = getattr(args, "db", None) or default_db_path()
     base_url = getattr(args, "api", None) or cfg.api.url
     try:
@@ -64,26 +74,40 @@ def run_sync(args: Any, cfg: Any, *, stdout: TextIO | None = None, stderr: TextI
     except ClientConfigError as exc:
         _say(err, f"{PREFIX}: error: {exc}")
         return EXIT_USAGE
+    if verbose:
+        _say(err, f"{PREFIX}: API {client.base_url}; store {db}")
+        _say(err, f"{PREFIX}: TLS CA certificates: {client.ca_source}")
     try:
         try:
             store = Store(db)
-        except (StoreError, sqlite3.Error, OSError) as exc:
-            _say(err, f"{PREFIX}: error: cannot use the store {db}: {exc}")
+        except StoreError as exc:
+            _say(err, f"{PREFIX}: error: {exc}")
+            return EXIT_USAGE
+        except STORE_FAULTS as exc:
+            _say(err, f"{PREFIX}: error: {fault_text(exc, db)}")
             return EXIT_USAGE
         with store:
+            faults: list[BaseException] = []
             if "on_synced" not in engine_options:
                 from .recorder import Recorder
 
-                engine_options["on_synced"] = Recorder(store, cfg)
+                engine_options["on_synced"] = Recorder(store, cfg, on_store_fault=faults.append)
             engine = SyncEngine(store, client, cfg, **engine_options)
             if getattr(args, "watch", False):
-                return _watch(engine, cfg, out, err)
-            return _once(engine, out, err)
+                return _watch(engine, cfg, out, err, faults)
+            return _once(engine, out, err, faults)
     finally:
         client.close()
 
 
-def _once(engine: SyncEngine, out: TextIO, err: TextIO) -> int:
+def _store_failed(exc: BaseException, store: Store) -> str:
+    if isinstance(exc, StoreError):
+        return f"{PREFIX}: error: {exc}"
+    return f"{PREFIX}: error: {fault_text(exc, store.path)}"
+
+
+def _once(engine: SyncEngine, out: TextIO, err: TextIO, faults: list[BaseException] | None = None) -> int:
+    faults = [] if faults is None else faults
     try:
         result = engine.sync_all(reference=True)
     except SyncAuthError as exc:
@@ -94,8 +118,8 @@ def _once(engine: SyncEngine, out: TextIO, err: TextIO) -> int:
     except SyncError as exc:
         _say(err, f"{PREFIX}: failed: {exc}")
         return EXIT_FAILED
-    except (StoreError, sqlite3.Error) as exc:
-        _say(err, f"{PREFIX}: error: the store cannot be written: {exc}")
+    except (StoreError, *STORE_FAULTS) as exc:  # damaged, full, read-only: one line, exit 2
+        _say(err, _store_failed(exc, engine.store))
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -103,19 +127,25 @@ def _once(engine: SyncEngine, out: TextIO, err: TextIO) -> int:
         logging.getLogger("direkt_tui.sync").debug("unexpected error", exc_info=True)
         _say(err, f"{PREFIX}: failed: unexpected {type(exc).__name__}: {exc}")
         return EXIT_FAILED
+    if faults:  # the cycle's data is in, but recording it found the store damaged or full
+        _say(err, _store_failed(faults[0], engine.store))
+        return EXIT_USAGE
     _say(out, f"synced in {result.duration:.1f} s; {result.summary()}")
     return EXIT_OK
 
 
-def _watch(engine: SyncEngine, cfg: Any, out: TextIO, err: TextIO) -> int:
+def _watch(engine: SyncEngine, cfg: Any, out: TextIO, err: TextIO, faults: list[BaseException] | None = None) -> int:
     from .scheduler import SyncScheduler
 
     store_failed: list[BaseException] = []
+    faults = [] if faults is None else faults
 
     def on_cycle(result: CycleResult | None, error: BaseException | None) -> None:
         if isinstance(error, SyncStopped):
             return
-        if isinstance(error, (StoreError, sqlite3.Error)):
+        if error is None and faults:
+            error = faults[0]
+        if isinstance(error, (StoreError, *STORE_FAULTS)):
             store_failed.append(error)
             sched.stop()
             return
@@ -131,6 +161,6 @@ def _watch(engine: SyncEngine, cfg: Any, out: TextIO, err: TextIO) -> int:
         _say(err, f"{PREFIX}: error: {auth}")
         return EXIT_USAGE
     if store_failed:
-        _say(err, f"{PREFIX}: error: the store cannot be written: {store_failed[0]}")
+        _say(err, _store_failed(store_failed[0], engine.store))
         return EXIT_USAGE
     return EXIT_OK

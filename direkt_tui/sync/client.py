@@ -6,9 +6,13 @@
   slow trickle of bytes can hold a request past it. The body is streamed and checked against
   the deadline between chunks as well.
 - Bearer token from ``DIREKT_API_TOKEN`` or ``api.token_file``. The token is never logged,
-  stored, put in an exception message or shown by a ``repr``.
+  stored, put in an exception message or shown by a ``repr``. A token file that group or
+  others may access is refused (``chmod 600``), as ssh does with private keys.
 - Optional TLS client certificate + key and CA bundle (SITHS). Verification is never switched
   off; a client certificate on a plain-``http`` URL is a configuration error, not ignored.
+  With ``api.ca_bundle`` the bundle alone is trusted: ``SSL_CERT_FILE``/``SSL_CERT_DIR`` are
+  ignored. Without it they are honoured (the usual convention), else certifi's roots;
+  :attr:`ApiClient.ca_source` names the source in use (``sync -v`` prints it).
 - Typed errors, one class per way a request can end (see :class:`ApiError`).
 
 One attempt per call: retries are the caller's (the sync engine, the outbox). Writes carry an
@@ -19,8 +23,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import ssl
+import stat
 import threading
 import time
 import uuid
@@ -43,6 +49,8 @@ MAX_BODY_BYTES = 64 * 1024 * 1024  # a page of 1000 cases is a few MB
 MAX_ERROR_BODY_BYTES = 1024 * 1024
 FEEDS = ("staff", "shifts", "cases")
 MAX_PAGE_SIZE = 1000
+MAX_CURSOR_BYTES = 4096  # a longer next_cursor is a bad page (it could not be sent back in a URL)
+MAX_REQUEST_SECONDS = 300.0  # the deadline and every timeout: finite, at most five minutes
 
 
 # ------------------------------------------------------------------------------- errors
@@ -166,7 +174,15 @@ def load_token(token_file: Path | None, env: Mapping[str, str] | None = None) ->
         return _Secret(value)
     if token_file is not None:
         try:
-            text = Path(token_file).read_text(encoding="utf-8").strip()
+            # the mode of the file that is read (fstat of the open file: no swap in between)
+            with open(token_file, "rb") as fh:
+                mode = os.fstat(fh.fileno()).st_mode
+                if stat.S_ISREG(mode) and mode & 0o077:
+                    raise ClientConfigError(
+                        f"the API token file {token_file} is accessible by group or others "
+                        f"(mode {stat.S_IMODE(mode):04o}); run: chmod 600 {token_file}")
+                raw = fh.read(64 * 1024)
+            text = raw.decode("utf-8").strip()
         except OSError as exc:
             raise ClientConfigError(f"cannot read the API token file {token_file}: {exc.strerror or exc}") from None
         except UnicodeDecodeError:
@@ -298,6 +314,17 @@ def new_idempotency_key() -> str:
     return str(uuid.uuid4())
 
 
+def source_of_failure(ca_bundle: Path | None, env: Mapping[str, str]) -> str:
+    """What a failed CA load was reading (OpenSSL's FileNotFoundError names no file)."""
+    if ca_bundle is not None:
+        return f"{ca_bundle} (api.ca_bundle)"
+    if env.get("SSL_CERT_FILE"):
+        return f"{env['SSL_CERT_FILE']} (from SSL_CERT_FILE)"
+    if env.get("SSL_CERT_DIR"):
+        return f"{env['SSL_CERT_DIR']} (from SSL_CERT_DIR)"
+    return "(certifi's bundle)"
+
+
 # ------------------------------------------------------------------------------- the client
 class ApiClient:
     """One per process; thread-safe (httpx's pool is), the deadline is per thread.
@@ -320,6 +347,15 @@ class ApiClient:
         deadline: float = 20.0,
         user_agent: str = "direkt-tui",
     ):
+        for name, value in (("deadline", deadline), ("connect_timeout", connect_timeout),
+                            ("read_timeout", read_timeout), ("write_timeout", write_timeout),
+                            ("pool_timeout", pool_timeout)):
+            if value is None and name == "pool_timeout":
+                continue
+            if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+                    or not 0 < value <= MAX_REQUEST_SECONDS):
+                raise ClientConfigError(f"api.{name} must be a number of seconds in (0, {MAX_REQUEST_SECONDS:g}], "
+                                        f"got {value!r}")
         url = httpx.URL(base_url)
         if url.scheme not in ("http", "https") or not url.host:
             raise ClientConfigError(f"the API URL must be http(s)://host/…, got {base_url!r}")
@@ -334,7 +370,11 @@ class ApiClient:
         self.deadline = float(deadline)
         self.timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=write_timeout,
                                      pool=pool_timeout if pool_timeout is not None else connect_timeout)
-        ctx = self._ssl_context(client_cert, client_key, ca_bundle)
+        # plain http uses no CA: the environment's SSL_CERT_* must not break it, so not read
+        ctx, self.ca_source = self._ssl_context(client_cert, client_key, ca_bundle,
+                                                env=None if url.scheme == "https" else {})
+        if url.scheme != "https":
+            self.ca_source = "none (the API URL is plain http)"
         limits = httpx.Limits(max_connections=4, max_keepalive_connections=2, keepalive_expiry=30.0)
         self._http = httpx.Client(
             transport=_DeadlineTransport(ctx, limits),
@@ -362,23 +402,49 @@ class ApiClient:
         )
 
     @staticmethod
-    def _ssl_context(client_cert: Path | None, client_key: Path | None, ca_bundle: Path | None) -> ssl.SSLContext:
+    def _ssl_context(client_cert: Path | None, client_key: Path | None, ca_bundle: Path | None,
+                     env: Mapping[str, str] | None = None) -> tuple[ssl.SSLContext, str]:
+        """The TLS context and a description of where its CA certificates come from.
+
+        Built here, never by httpx (``httpx.create_ssl_context`` reads ``SSL_CERT_FILE`` and
+        ``SSL_CERT_DIR`` whenever it is asked for defaults): with ``api.ca_bundle`` only that
+        file is loaded (``create_default_context(cafile=…)`` does not load the default paths,
+        so OpenSSL's own ``SSL_CERT_*`` lookup never runs); without it the environment's
+        ``SSL_CERT_FILE``, else ``SSL_CERT_DIR``, else certifi's bundle."""
+        env = os.environ if env is None else env
         try:
             if ca_bundle is not None:
                 ctx = ssl.create_default_context(cafile=str(ca_bundle))
+                source = f"api.ca_bundle {ca_bundle} (SSL_CERT_FILE/SSL_CERT_DIR ignored)"
+            elif env.get("SSL_CERT_FILE"):
+                ctx = ssl.create_default_context(cafile=env["SSL_CERT_FILE"])
+                source = f"SSL_CERT_FILE {env['SSL_CERT_FILE']}"
+            elif env.get("SSL_CERT_DIR"):
+                ctx = ssl.create_default_context(capath=env["SSL_CERT_DIR"])
+                source = f"SSL_CERT_DIR {env['SSL_CERT_DIR']}"
             else:
-                ctx = httpx.create_ssl_context()  # certifi's roots, verification on
-            if client_cert is not None:
+                import certifi
+
+                ctx = ssl.create_default_context(cafile=certifi.where())
+                source = f"certifi {certifi.where()}"
+        except FileNotFoundError:  # OpenSSL's error names no file
+            raise ClientConfigError(f"TLS CA bundle not found: {source_of_failure(ca_bundle, env)}") from None
+        except (ssl.SSLError, OSError) as exc:
+            raise ClientConfigError(f"cannot load the TLS CA bundle {source_of_failure(ca_bundle, env)}: "
+                                    f"{_one_line(exc)}") from None
+        if client_cert is not None:
+            try:
                 # an encrypted key fails here instead of OpenSSL prompting on the terminal
                 ctx.load_cert_chain(str(client_cert), str(client_key) if client_key is not None else None,
                                     password=lambda: b"")
-        except FileNotFoundError as exc:
-            raise ClientConfigError(f"TLS file not found: {exc.filename}") from None
-        except (ssl.SSLError, OSError) as exc:
-            raise ClientConfigError(f"cannot load the TLS certificate/key/CA bundle: {_one_line(exc)}") from None
+            except FileNotFoundError:
+                missing = [str(f) for f in (client_cert, client_key) if f is not None and not Path(f).exists()]
+                raise ClientConfigError(f"TLS file not found: {', '.join(missing) or client_cert}") from None
+            except (ssl.SSLError, OSError) as exc:
+                raise ClientConfigError(f"cannot load the TLS certificate/key: {_one_line(exc)}") from None
         if ctx.verify_mode != ssl.CERT_REQUIRED or not ctx.check_hostname:  # never silently off
             raise ClientConfigError("TLS verification would be off; refusing to connect")
-        return ctx
+        return ctx, source
 
     @property
     def has_token(self) -> bool:
@@ -474,7 +540,7 @@ class ApiClient:
             return None
         try:
             return parse_instant(value)
-        except InvalidInstant:
+        except (InvalidInstant, ValueError, OverflowError):  # garbage, or a year 1/9999 that overflows
             log.warning("ignoring an invalid X-Server-Time header")
             return None
 
@@ -518,7 +584,7 @@ class ApiClient:
         r = self.health(deadline=deadline)
         try:
             return parse_instant(r.data.get("server_time")) or r.server_time
-        except InvalidInstant:
+        except (InvalidInstant, ValueError, OverflowError):
             return r.server_time
 
     def capabilities(self, *, deadline: float | None = None) -> ApiResponse:
@@ -570,6 +636,8 @@ class ApiClient:
                 or not isinstance(d.get("next_cursor"), str) or not d.get("next_cursor")
                 or not isinstance(d.get("has_more"), bool)):
             raise BadPage(f"GET /{feed}: not a page (items, next_cursor, has_more)")
+        if len(d["next_cursor"].encode("utf-8", "replace")) > MAX_CURSOR_BYTES:
+            raise BadPage(f"GET /{feed}: next_cursor is longer than {MAX_CURSOR_BYTES} bytes")
         return FeedPage(d["items"], d["next_cursor"], d["has_more"], r.server_time)
 
     # -------------------------------------------------------------------- writes

@@ -25,7 +25,9 @@ from textual.worker import get_current_worker
 
 from .. import i18n
 from ..config import Config
+from ..domain.models import CLOCK_SKEW_SHOWN_SECONDS
 from ..domain.rules import RuleEngine
+from ..domain.text import visible
 from ..store.db import Store, StoreError
 from .clock import SystemClock
 from .model import (Board, BoardBuilder, CaseFilter, FilterError, columns, fmt_age, optional_columns, parse_date,
@@ -140,6 +142,7 @@ class DirektApp(App[None]):
         self._builder: BoardBuilder | None = None
         self._store: Store | None = None
         self._seen_critical: frozenset | None = None
+        self._skipped_seen: frozenset = frozenset()  # stored rows skipped that a notice has named
         self._retired: list[Board] = []  # replaced boards, freed by the next worker, not the UI thread
         self.boards_built = 0
         self._exiting = False
@@ -158,6 +161,14 @@ class DirektApp(App[None]):
             for i, b in enumerate(bindings):
                 if b.id in labels:
                     bindings[i] = dataclasses.replace(b, description=i18n.t(labels[b.id], self.lang))
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """A toast, shown literally: a message may quote the platform (a sync error carries the
+        server's problem detail, a name), so it is never read as markup and its control
+        characters are made visible (line breaks kept)."""
+        super().notify(visible(message, multiline=True), title=visible(title), severity=severity, timeout=timeout,
+                       markup=markup)
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -279,6 +290,7 @@ class DirektApp(App[None]):
             self._update_alerts(board)
             self._update_outage(board)
             self._update_statusbar()
+        self._notify_skipped()
         crit = board.critical_keys
         if self._seen_critical is not None:
             new = crit - self._seen_critical
@@ -302,8 +314,8 @@ class DirektApp(App[None]):
                 text.append("\n")
             style = "bold white on red" if f.severity == "critical" else "bold black on dark_orange"
             text.append(f" {i18n.t('sev.' + f.severity, self.lang).upper()} ", style=style)
-            text.append(f" {names.get(f.unit_id, f.unit_id)}: ", style="bold")
-            text.append(f.message)
+            text.append(f" {visible(names.get(f.unit_id, f.unit_id))}: ", style="bold")
+            text.append(visible(f.message))  # names staff and units: platform text
         alerts.update(text)
         alerts.display = True
         alerts.set_class(any(f.severity == "critical" for f in board.alerts), "critical")
@@ -404,9 +416,19 @@ class DirektApp(App[None]):
                         severity="warning")
             return False
         units = list(self.board.unit_ids) if self.board else []
-        sign_off(writer, self.clock.now(), kind, units, self.actor(), acknowledged, outstanding)
+        from ..store.actions import head_anchor
+        from ..store.auditkey import AuditKeyError
+
+        try:
+            sign_off(writer, self.clock.now(), kind, units, self.actor(), acknowledged, outstanding)
+        except AuditKeyError as exc:  # the key file cannot be created or used: nothing was written
+            self.notify(i18n.t("checklist.sign_denied", self.lang, why=str(exc)), severity="error", timeout=10)
+            return False
+
+        # the chain head to note down: `direkt-tui audit verify --anchor N:HASH` proves it later
         self.notify(i18n.t("checklist.signed_ok", self.lang, title=checklist_title(kind, self.lang),
-                           who=self.actor(), n=len(outstanding)), timeout=6)
+                           who=self.actor(), n=len(outstanding)) + "\n"
+                    + i18n.t("audit.head", self.lang, anchor=head_anchor(writer)), timeout=10)
         return True
 
     def call_marks(self) -> dict:
@@ -523,12 +545,15 @@ class DirektApp(App[None]):
         bar.append(f"  {local.strftime('%Y-%m-%d %H:%M:%S')}  ", style="bold")
         if board is not None:
             names = dict(board.all_units)
-            units = ", ".join(short_name(names.get(u, u)) for u in board.unit_ids)
+            units = ", ".join(short_name(visible(names.get(u, u))) for u in board.unit_ids)
             bar.append(f"{T('hdr.units')}: ", style="dim")
             bar.append(units if self.unit else f"{T('hdr.all_units')} ({len(board.unit_ids)})")
         bar.append("  │  ", style="dim")
         state, style = self._sync_state(now)
         bar.append(f" {T('hdr.sync')}: {state} ", style=style)
+        skew = self._clock_skew_text()
+        if skew:
+            bar.append(f"  {skew} ", style="bold black on yellow")
         if self.read_only and not self.offline:
             bar.append(f"  {T('hdr.readonly')}", style="italic dim")
         if self.filter.active:
@@ -555,6 +580,32 @@ class DirektApp(App[None]):
                     coord.append(f"({T('hdr.present')})" if h.coordinator_present else f"({T('hdr.absent')})",
                                  style="green" if h.coordinator_present else "bold red")
         self.query_one("#coordinators", Static).update(coord)
+
+    def _clock_skew_text(self) -> str | None:
+        """The platform's clock against ours at the newest sync, when off by more than a few
+        minutes (either way; report.md), e.g. "plattformens klocka 2 h 05 före"."""
+        health = self.board.health if self.board is not None else None
+        skew = health.clock_skew_seconds if health is not None else None
+        if skew is None or abs(skew) <= CLOCK_SKEW_SHOWN_SECONDS:
+            return None
+        size = abs(skew)
+        if size >= 2 * 86400:
+            diff = i18n.t("duration.days", self.lang, d=f"{int(size // 86400):,}".replace(",", "\u00a0"))
+        else:
+            diff = fmt_age(size, self.lang)
+        return i18n.t("hdr.clock_ahead" if skew > 0 else "hdr.clock_behind", self.lang, d=diff)
+
+    def _notify_skipped(self) -> None:
+        """A notice when the store holds rows an older version wrote that cannot be used (they
+        are left out of the board); once per new set."""
+        store = self._store
+        skipped = store.last_skipped if store is not None else {}
+        seen = frozenset((table, rid) for table, rows in skipped.items() for rid in rows)
+        if seen and not seen <= self._skipped_seen:
+            what = ", ".join(sorted({p for rows in skipped.values() for p in rows.values()}))
+            self.notify(i18n.t("notice.skipped_rows", self.lang, n=len(seen), what=what), severity="warning",
+                        timeout=15)
+        self._skipped_seen = seen
 
     def _sync_state(self, now: datetime) -> tuple[str, str]:
         T = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
@@ -897,7 +948,13 @@ class DirektApp(App[None]):
     def _submit(self, action: str, writes, detail: dict, title: str) -> None:
         if not writes or not self._write_guard():
             return
-        batch = self.sync.enqueue(self.actor(), action, writes, detail)  # type: ignore[union-attr]
+        from ..store.auditkey import AuditKeyError
+
+        try:
+            batch = self.sync.enqueue(self.actor(), action, writes, detail)  # type: ignore[union-attr]
+        except AuditKeyError as exc:  # no audit entry, so nothing queued
+            self.notify(i18n.t("ro.denied", self.lang, why=str(exc)), severity="error", timeout=10)
+            return
         self.marks.clear()
         self._marks_changed()
         self.notify(i18n.t("outcome.queued", self.lang, n=len(writes)), timeout=3)
@@ -969,8 +1026,13 @@ class DirektApp(App[None]):
             self.notify(i18n.t("reveal.denied", self.lang, why=i18n.t("ro.offline", self.lang)), severity="warning")
             return False
         from ..store.actions import audit_append
+        from ..store.auditkey import AuditKeyError
 
-        audit_append(writer, self.clock.now(), self.actor(), "reveal_pnr", {"case": case_id})
+        try:
+            audit_append(writer, self.clock.now(), self.actor(), "reveal_pnr", {"case": case_id})
+        except AuditKeyError as exc:  # not logged, so not shown
+            self.notify(i18n.t("reveal.denied", self.lang, why=str(exc)), severity="error", timeout=10)
+            return False
         self.notify(i18n.t("reveal.done", self.lang), timeout=4)
         return True
 

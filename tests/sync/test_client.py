@@ -100,6 +100,7 @@ def test_missing_token_says_so(sim):
 
 def test_token_from_env_then_file(tmp_path):
     f = tmp_path / "token"
+    f.touch(mode=0o600)  # private to its owner: a token file open to others is refused
     f.write_text("from-file\n")
     assert load_token(f, env={"DIREKT_API_TOKEN": "from-env"}).reveal() == "from-env"
     assert load_token(f, env={}).reveal() == "from-file"
