@@ -1,13 +1,18 @@
-"""Fault injection settings (chaos) for the simulator.
+"""Fault injection settings (chaos) for the simulator, and a test hook.
 
 Settable from CLI flags, from tests through ``World.set_faults(...)`` and at runtime through
 ``POST /_sim/control``. One-shot actions (``advance_seconds``, ``drop_cursors``,
 ``hang_seconds``) act when set and are not stored.
+
+:class:`FeedGate` is no setting: a Python object a test puts on ``SimServer.feed_gate`` to
+count the page requests of a change feed and hold one until the test lets it through, so a
+test acts at a known point of a client's sync (events, not sleeps).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import asdict, dataclass, field
 
 _WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -117,3 +122,67 @@ def _rate(key, value) -> float:
     if not 0.0 <= float(value) <= 1.0:
         raise FaultError(f"{key} must be between 0 and 1")
     return float(value)
+
+
+class FeedGate:
+    """Count the page requests of one change feed and let only ``allow`` of them through; the
+    next waits at the gate until :meth:`allow` lets more through, :meth:`open` opens it, or the
+    server stops. ``allow=None`` is an open gate that only counts.
+
+    A client that reads pages one after the other and commits each before asking for the next
+    (the sync engine) has committed exactly ``k`` pages of this run when its request for page
+    ``k + 1`` waits at a gate that allowed ``k`` (:meth:`wait_waiting`).
+
+    Put it on ``SimServer.feed_gate`` (the server asks it before serving a page of any feed);
+    it is not reachable over HTTP."""
+
+    def __init__(self, feed: str = "cases", allow: int | None = 0):
+        if allow is not None and allow < 0:
+            raise ValueError("allow must be at least 0")
+        self.feed = feed
+        self._allowed = allow
+        self._cond = threading.Condition()
+        self.arrived = 0  # page requests of the feed that reached the gate
+        self.passed = 0  # ... and went through it
+
+    def passing(self, feed: str, stopping: threading.Event) -> None:
+        """Called by the server's handler thread before it serves a page of ``feed``."""
+        if feed != self.feed:
+            return
+        with self._cond:
+            self.arrived += 1
+            self._cond.notify_all()
+            while self._allowed is not None and self.passed >= self._allowed and not stopping.is_set():
+                self._cond.wait(0.05)  # re-checks ``stopping`` (an Event cannot wake a Condition)
+            self.passed += 1
+            self._cond.notify_all()
+
+    def allow(self, n: int = 1) -> None:
+        """Let ``n`` more requests through."""
+        with self._cond:
+            if self._allowed is not None:
+                self._allowed += n
+            self._cond.notify_all()
+
+    def open(self) -> None:
+        """Let every request through from now on (held ones included)."""
+        with self._cond:
+            self._allowed = None
+            self._cond.notify_all()
+
+    @property
+    def waiting(self) -> int:
+        """Requests held at the gate now."""
+        with self._cond:
+            return self.arrived - self.passed
+
+    def wait_waiting(self, timeout: float) -> bool:
+        """Wait until a request is held at the gate; False if none came within ``timeout``
+        seconds (a bound against a hang, not a timing assumption)."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self.arrived > self.passed, timeout)
+
+    def wait_passed(self, n: int, timeout: float) -> bool:
+        """Wait until ``n`` requests have gone through the gate."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self.passed >= n, timeout)

@@ -39,14 +39,15 @@ class Request:
     case_id: str
     mode: str
     status: int | None  # what the platform decided (None: not processed)
-    delivered: bool  # the answer was written to a client that went on to record it
+    delivered: bool  # the platform wrote the answer (apply_then_hang: not, it knows it is late); whether
+    # it reached the client in time only the client knows (see support.RecordingClient)
     code: str | None = None
     crash: bool = False  # sent by a process that "died" before reading the answer
 
 
 class FakePlatform:
     def __init__(self, case_ids: list[str], *, hang_seconds: float = 0.35, retry_after: int = 2,
-                 delay: float = 0.0):
+                 delay: float = 0.0, meet: int = 0):
         self.lock = threading.RLock()
         self.cases = {cid: case_doc(int(cid.split("-")[1])) for cid in case_ids}
         self.idem: dict[str, tuple[int, dict]] = {}
@@ -57,8 +58,14 @@ class FakePlatform:
         self.retry_after = retry_after
         self.stopping = threading.Event()
         self.delay = delay  # every answer waits this long (to see how many requests overlap)
+        # the first ``meet`` requests wait for each other (a barrier, bounded): they are then in
+        # flight together, whatever the machine's speed — how a test sees the sender's concurrency
+        self._meet = threading.Barrier(meet, timeout=30) if meet > 1 else None
+        self._met = 0
         self.in_flight = 0
         self.max_in_flight = 0
+        self.handled = 0  # requests whose handling (answer written or connection dropped) is over
+        self._handled_cond = threading.Condition(self.lock)
         platform = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -74,12 +81,15 @@ class FakePlatform:
                     platform.in_flight += 1
                     platform.max_in_flight = max(platform.max_in_flight, platform.in_flight)
                 try:
+                    platform._meet_others()
                     if platform.delay:
                         platform.stopping.wait(platform.delay)
                     platform._handle(self, raw)
                 finally:
                     with platform.lock:
                         platform.in_flight -= 1
+                        platform.handled += 1
+                        platform._handled_cond.notify_all()
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True
@@ -96,6 +106,21 @@ class FakePlatform:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/v1"
+
+    def _meet_others(self) -> None:
+        with self.lock:
+            if self._meet is None or self._met >= self._meet.parties:
+                return
+            self._met += 1
+        try:
+            self._meet.wait()
+        except threading.BrokenBarrierError:  # fewer came within the bound: the test sees it
+            pass
+
+    def wait_handled(self, n: int, timeout: float = 30.0) -> bool:
+        """Wait until ``n`` requests have been handled in full (an event, not a guess of time)."""
+        with self._handled_cond:
+            return self._handled_cond.wait_for(lambda: self.handled >= n, timeout)
 
     def start(self) -> "FakePlatform":
         self.thread.start()

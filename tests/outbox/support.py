@@ -13,6 +13,7 @@ from direkt_tui.domain.models import Capabilities, Case, Coordinator, Shift, Sta
 from direkt_tui.sim.timeutil import SimClock
 from direkt_tui.sim.world import ApiError, World
 from direkt_tui.store.db import Store
+from direkt_tui.sync import client as api
 from direkt_tui.sync.client import ApiClient
 
 TOKEN = "outbox-test-token"
@@ -125,6 +126,54 @@ def _version(world: World, kind: str, subject: str) -> Any:
         return world.coordinator_versions.get(subject)
     c = world.store["cases"].get(subject)
     return None if c is None else c["version"]
+
+
+class RecordingClient(ApiClient):
+    """The real client, remembering for each request what came back **to its caller**:
+    ``answers`` holds (Idempotency-Key, HTTP status) in the order the caller got them, the
+    status ``None`` when no answer reached it (a network error, the deadline). What the
+    platform wrote is not the same thing: an answer written after the caller's deadline (a slow
+    platform, a loaded machine) never reached it, and the caller rightly asks again."""
+
+    def __init__(self, *a: Any, **kw: Any):
+        super().__init__(*a, **kw)
+        self._answers: list[tuple[str | None, int | None]] = []
+        self._answers_lock = threading.Lock()
+
+    def request(self, method: str, path: str, **kw: Any):  # type: ignore[override]
+        key = kw.get("idempotency_key")
+        try:
+            r = super().request(method, path, **kw)
+        except api.ApiError as exc:  # the client's errors (the simulator's ApiError is another class)
+            self._note(key, None if isinstance(exc, api.NetworkError) else exc.status)
+            raise
+        self._note(key, r.status)
+        return r
+
+    def _note(self, key: str | None, status: int | None) -> None:
+        with self._answers_lock:
+            self._answers.append((key, status))
+
+    @property
+    def answers(self) -> list[tuple[str | None, int | None]]:
+        with self._answers_lock:
+            return list(self._answers)
+
+
+def is_refusal(status: int | None) -> bool:
+    """A final "no" from the platform: a 4xx other than 401/403 (credentials) and 429 (later)."""
+    return status is not None and 400 <= status < 500 and status not in (401, 403, 429)
+
+
+def assert_no_request_after_a_received_refusal(answers: list[tuple[str | None, int | None]]) -> None:
+    """No Idempotency-Key is sent again once its refusal reached the sender."""
+    refused_at: dict[str, int] = {}
+    for i, (key, status) in enumerate(answers):
+        if key in refused_at:
+            raise AssertionError(f"{key} sent again (answer {i}) after the refusal the sender received "
+                                 f"(answer {refused_at[key]})")
+        if key is not None and is_refusal(status):
+            refused_at[key] = i
 
 
 def client_for(base_url: str, **kw: Any) -> ApiClient:

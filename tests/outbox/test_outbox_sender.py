@@ -42,7 +42,9 @@ def setup(tmp_path):
 
 
 def test_concurrency_is_bounded(setup):
-    p, s, client = setup(24, delay=0.1)
+    # the first three requests meet at the platform (in flight together on any machine); the
+    # delay keeps the later ones overlapping, so a fourth at once would show
+    p, s, client = setup(24, delay=0.1, meet=3)
     actions.enqueue(s, AS_OF, "Anna", "reassign", [assign_write(s.case(f"c-{i}"), DOCTOR) for i in range(24)])
     sender = OutboxSender(s, client, concurrency=3, clock=lambda: AS_OF)
     r = sender.send_due()

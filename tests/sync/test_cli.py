@@ -6,16 +6,18 @@ from __future__ import annotations
 import base64
 import io
 import os
+import queue
 import signal
 import subprocess
 import sys
-import time
+import threading
 from argparse import Namespace
 from pathlib import Path
 
 import pytest
 
 from direkt_tui.config import Config
+from direkt_tui.sim.faults import FeedGate
 from direkt_tui.sim.server import SimServer
 from direkt_tui.store.db import Store
 from direkt_tui.sync.cli import run_sync
@@ -113,18 +115,28 @@ def test_watch_prints_a_line_per_cycle_and_stops_cleanly_on_sigterm(tmp_path, si
     db = tmp_path / "s.db"
     proc = subprocess.Popen(sync_cmd("--watch", "--api", sim.base_url, "--db", str(db), "--config", str(cfg_file)),
                             env=env_for(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # lines are read by a thread: a blocking readline with a deadline checked between lines
+    # could wait for ever when no line came (it did, on a machine whose clock was shifted)
+    got: queue.Queue = queue.Queue()
+    reader = threading.Thread(target=lambda: [got.put(ln) for ln in iter(proc.stdout.readline, "")], daemon=True)
+    reader.start()
     try:
         lines = []
-        deadline = time.monotonic() + 20
-        while len(lines) < 3 and time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if line:
-                lines.append(line)
+        while len(lines) < 3:
+            try:
+                lines.append(got.get(timeout=60))  # a bound against a hang, not a timing assumption
+            except queue.Empty:
+                break
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=15)
+        proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.wait(timeout=60)
+    reader.join(timeout=60)
+    err = proc.stderr.read()
+    proc.stdout.close()
+    proc.stderr.close()
     assert proc.returncode == 0, err
     assert len(lines) == 3 and all(" ok in " in ln for ln in lines), lines
     assert "cases 40" in lines[0] and "cases 0" in lines[1]
@@ -146,47 +158,70 @@ def _cursor_pos(cursor: str) -> int:
     return int(raw.split(":")[3])
 
 
+PAGE, TOTAL = 250, 4000
+# (k, in_flight) per run: the run gets k case pages and its request for page k + 1 is held; it is
+# killed while waiting for it (in_flight False), or just as page k + 1 goes out (True: the kill
+# lands anywhere from reading that page to committing it, or after, at the gate for page k + 2)
+KILL_PLAN = ((1, False), (2, True), (0, False), (3, False), (1, True))
+
+
 def test_sigkill_mid_page_leaves_a_sound_store_that_resumes_to_a_clean_sync(tmp_path, make_engine):
-    world = make_world(n_cases=4000)
-    world.set_faults(latency_ms=120, max_page_size=250)
+    """``sync --once`` processes killed with SIGKILL at known points of the case feed, chosen by
+    events (the simulator's FeedGate holds a page request until the test lets it through), not
+    by sleeping: after each kill the store is intact and holds exactly the cases before its
+    cursor, every kill landed mid-feed, and a sync resumed from there equals a clean sync."""
+    world = make_world(n_cases=TOTAL)
+    world.set_faults(max_page_size=PAGE)
     with SimServer(world, token=TOKEN) as sim:
         db = tmp_path / "killed.db"
         cfg_file = tmp_path / "c.toml"
         cfg_file.write_text("[sync]\npage_size = 1000\n")
-        kills = 0
+        held = 0
         counts = []
-        # start-up ≈ 0.3 s, reference data 5 requests ≈ 0.6 s, then a 250-case page every ≈ 0.13 s
-        for delay in (1.1, 1.25, 1.4, 1.55, 1.7):
-            proc = subprocess.Popen(sync_cmd("--once", "--api", sim.base_url, "--db", str(db), "--config",
-                                             str(cfg_file)), env=env_for(tmp_path),
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            time.sleep(delay)
-            if proc.poll() is None:
+        for run, (k, in_flight) in enumerate(KILL_PLAN):
+            gate = FeedGate("cases", allow=k)
+            sim.feed_gate = gate
+            err_file = tmp_path / f"run{run}.err"
+            with err_file.open("wb") as err:
+                proc = subprocess.Popen(sync_cmd("--once", "--api", sim.base_url, "--db", str(db), "--config",
+                                                 str(cfg_file)), env=env_for(tmp_path),
+                                        stdout=subprocess.DEVNULL, stderr=err)
+            try:
+                # the engine commits each page before it asks for the next: k pages are in
+                assert gate.wait_waiting(timeout=120), \
+                    f"run {run}: the sync never asked for case page {k + 1}: {err_file.read_text()!r}"
+                if in_flight:
+                    gate.allow(1)
+                    assert gate.wait_passed(k + 1, timeout=120)
                 proc.send_signal(signal.SIGKILL)
-                kills += 1
-            proc.wait(timeout=30)
-            if not db.exists():
-                continue
+                proc.wait(timeout=60)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait(timeout=60)
+                gate.open()  # the held request's handler finishes (its client is gone)
+            assert proc.returncode == -signal.SIGKILL  # killed, not finished
             with Store(db, read_only=True) as st:
                 assert st.integrity_check() == "ok"
                 n = st.count("cases")
                 cursor = st.cursor("cases")
-                # a page and its cursor commit together: the cases held are exactly those before it
-                if cursor is None:
-                    assert n == 0
-                else:
-                    assert n == _cursor_pos(cursor)
-                counts.append(n)
-        assert kills >= 3, "the sync finished before it could be killed; slow the simulator down"
-        assert any(0 < c < 4000 for c in counts), counts  # some kill landed in the middle of the feed
-        world.set_faults(latency_ms=0, max_page_size=None)
+            # a page and its cursor commit together: the cases held are exactly those before it
+            assert cursor is not None and n == _cursor_pos(cursor)
+            before = held
+            expected = {before + k * PAGE, before + (k + 1) * PAGE} if in_flight else {before + k * PAGE}
+            assert n in expected, (k, in_flight, before, n)
+            held = n
+            counts.append(n)
+        assert all(0 < c < TOTAL for c in counts), counts  # every kill landed in the middle of the feed
+        sim.feed_gate = None
+        world.set_faults(max_page_size=None)
         resumed = make_engine(sim.base_url, db.name)
         assert resumed.store.path == db
         resumed.sync_all()
         clean = make_engine(sim.base_url, "clean.db")
         clean.sync_all()
         assert_same_tables(db, clean.store.path)
-        assert resumed.store.count("cases") == 4000
+        assert resumed.store.count("cases") == TOTAL
 
 
 def test_status_lines():
