@@ -48,14 +48,18 @@ def _window(text: str) -> str:
     return text.strip()
 
 
-def _rate(text: str) -> float:
+def _float(text: str, lo: float, hi: float, out_of_range: str) -> float:
     try:
         v = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 <= v <= 1:
-        raise argparse.ArgumentTypeError("a rate is between 0 and 1")
+    if not lo <= v <= hi:
+        raise argparse.ArgumentTypeError(out_of_range)
     return v
+
+
+def _rate(text: str) -> float:
+    return _float(text, 0, 1, "a rate is between 0 and 1")
 
 
 def _nonneg_int(text: str) -> int:
@@ -69,58 +73,91 @@ def _nonneg_int(text: str) -> int:
 
 
 def _speed(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if v < 0 or v > 100_000:
-        raise argparse.ArgumentTypeError("speed must be between 0 and 100000")
-    return v
+    return _float(text, 0, 100_000, "speed must be between 0 and 100000")
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the ``sim`` options to ``parser``."""
     src = parser.add_argument_group("what to serve")
-    src.add_argument("--scenario", metavar="FILE",
-                     help="serve a direkt-scenario/1 file with the clock frozen at its as_of")
-    src.add_argument("--seed", type=int, default=None,
-                     help="generated live day: the random seed (default 1)")
-    src.add_argument("--speed", type=_speed, default=1.0,
-                     help="simulated seconds per real second (default 1; 0 freezes the clock)")
-    src.add_argument("--start", type=_instant, default=None, metavar="INSTANT",
-                     help="simulated start (RFC 3339; without offset = Stockholm local time); "
-                          "default: the latest working day 07:30 at or before now")
-    src.add_argument("--preload-cases", type=_nonneg_int, default=0, metavar="N",
-                     help="start with N extra open cases spread over the units (benchmarks)")
-    src.add_argument("--units", type=int, choices=(3, 4, 5), default=None,
-                     help="number of generated units (default: from the seed)")
-    src.add_argument("--reassign-person-held", action="store_true",
-                     help="capability: a person-held case may be reassigned by someone else")
-    src.add_argument("--log-retention", type=_nonneg_int, default=10_000, metavar="N",
-                     help="superseded changes kept per feed before old cursors get 410")
+    src.add_argument(
+        "--scenario", metavar="FILE", help="serve a direkt-scenario/1 file with the clock frozen at its as_of"
+    )
+    src.add_argument("--seed", type=int, default=None, help="generated live day: the random seed (default 1)")
+    src.add_argument(
+        "--speed", type=_speed, default=1.0, help="simulated seconds per real second (default 1; 0 freezes the clock)"
+    )
+    src.add_argument(
+        "--start",
+        type=_instant,
+        default=None,
+        metavar="INSTANT",
+        help="simulated start (RFC 3339; without offset = Stockholm local time); "
+        "default: the latest working day 07:30 at or before now",
+    )
+    src.add_argument(
+        "--preload-cases",
+        type=_nonneg_int,
+        default=0,
+        metavar="N",
+        help="start with N extra open cases spread over the units (benchmarks)",
+    )
+    src.add_argument(
+        "--units", type=int, choices=(3, 4, 5), default=None, help="number of generated units (default: from the seed)"
+    )
+    src.add_argument(
+        "--reassign-person-held",
+        action="store_true",
+        help="capability: a person-held case may be reassigned by someone else",
+    )
+    src.add_argument(
+        "--log-retention",
+        type=_nonneg_int,
+        default=10_000,
+        metavar="N",
+        help="superseded changes kept per feed before old cursors get 410",
+    )
     net = parser.add_argument_group("network")
-    net.add_argument("--host", default="127.0.0.1",
-                     help="address to bind: only 127.0.0.1 / localhost are accepted")
-    net.add_argument("--port", type=_nonneg_int, default=DEFAULT_PORT,
-                     help=f"port (default {DEFAULT_PORT}; 0 = any free port)")
-    net.add_argument("--token", default=None,
-                     help="bearer token to accept (default: $DIREKT_API_TOKEN, else 'demo')")
+    net.add_argument("--host", default="127.0.0.1", help="address to bind: only 127.0.0.1 / localhost are accepted")
+    net.add_argument(
+        "--port", type=_nonneg_int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any free port)"
+    )
+    net.add_argument("--token", default=None, help="bearer token to accept (default: $DIREKT_API_TOKEN, else 'demo')")
     net.add_argument("--verbose", action="store_true", help="log every request to stderr")
     ch = parser.add_argument_group("fault injection (also at runtime: POST /_sim/control)")
     ch.add_argument("--latency-ms", type=_nonneg_int, default=0, help="delay every request")
     ch.add_argument("--error-rate", type=_rate, default=0.0, help="share of random 500s")
-    ch.add_argument("--outage", type=_window, action="append", default=[], metavar="HH:MM-HH:MM",
-                    help="503 + Retry-After during this window of simulated local time (repeatable)")
-    ch.add_argument("--garbage-rate", type=_rate, default=0.0,
-                    help="share of feed pages answered 200 with a truncated JSON body")
-    ch.add_argument("--rate-limit-every", type=_nonneg_int, default=0, metavar="N",
-                    help="every Nth request gets 429 with Retry-After: 1")
-    ch.add_argument("--repeat-rate", type=_rate, default=0.0,
-                    help="chance a page repeats items of earlier pages")
-    ch.add_argument("--old-version-rate", type=_rate, default=0.0,
-                    help="chance an older version of an entity is re-sent after a newer one")
-    ch.add_argument("--max-page-size", type=int, default=None, metavar="N",
-                    help="serve at most N items per page whatever limit says (1..1000)")
+    ch.add_argument(
+        "--outage",
+        type=_window,
+        action="append",
+        default=[],
+        metavar="HH:MM-HH:MM",
+        help="503 + Retry-After during this window of simulated local time (repeatable)",
+    )
+    ch.add_argument(
+        "--garbage-rate", type=_rate, default=0.0, help="share of feed pages answered 200 with a truncated JSON body"
+    )
+    ch.add_argument(
+        "--rate-limit-every",
+        type=_nonneg_int,
+        default=0,
+        metavar="N",
+        help="every Nth request gets 429 with Retry-After: 1",
+    )
+    ch.add_argument("--repeat-rate", type=_rate, default=0.0, help="chance a page repeats items of earlier pages")
+    ch.add_argument(
+        "--old-version-rate",
+        type=_rate,
+        default=0.0,
+        help="chance an older version of an entity is re-sent after a newer one",
+    )
+    ch.add_argument(
+        "--max-page-size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="serve at most N items per page whatever limit says (1..1000)",
+    )
 
 
 def build(args):
@@ -134,8 +171,10 @@ def build(args):
     if args.max_page_size is not None and not 1 <= args.max_page_size <= 1000:
         raise UsageError("--max-page-size must be between 1 and 1000")
     if args.host not in ("127.0.0.1", "localhost"):
-        raise UsageError(f"--host must be 127.0.0.1 or localhost (got {args.host!r}); "
-                         "the simulator never listens on other interfaces")
+        raise UsageError(
+            f"--host must be 127.0.0.1 or localhost (got {args.host!r}); "
+            "the simulator never listens on other interfaces"
+        )
     if args.port > 65535:
         raise UsageError("--port must be at most 65535")
     token = args.token or os.environ.get("DIREKT_API_TOKEN") or "demo"
@@ -149,25 +188,34 @@ def build(args):
         what = f"scenario {world.name} at {world.scenario['as_of']} (clock frozen)"
     else:
         seed = 1 if args.seed is None else args.seed
-        world = generate_world(seed=seed, start=args.start, speed=args.speed,
-                               preload_cases=args.preload_cases, units=args.units,
-                               log_retention=args.log_retention,
-                               reassign_person_held=args.reassign_person_held)
+        world = generate_world(
+            seed=seed,
+            start=args.start,
+            speed=args.speed,
+            preload_cases=args.preload_cases,
+            units=args.units,
+            log_retention=args.log_retention,
+            reassign_person_held=args.reassign_person_held,
+        )
         from .timeutil import iso
 
-        what = (f"generated day, seed {seed}, start {iso(world.clock.start)}, speed {args.speed:g}"
-                + (f", {args.preload_cases} preloaded cases" if args.preload_cases else ""))
+        what = f"generated day, seed {seed}, start {iso(world.clock.start)}, speed {args.speed:g}" + (
+            f", {args.preload_cases} preloaded cases" if args.preload_cases else ""
+        )
     faults = {
-        "latency_ms": args.latency_ms, "error_rate": args.error_rate,
-        "outage_windows": list(args.outage), "garbage_rate": args.garbage_rate,
-        "rate_limit_every": args.rate_limit_every, "repeat_rate": args.repeat_rate,
-        "old_version_rate": args.old_version_rate, "max_page_size": args.max_page_size,
+        "latency_ms": args.latency_ms,
+        "error_rate": args.error_rate,
+        "outage_windows": list(args.outage),
+        "garbage_rate": args.garbage_rate,
+        "rate_limit_every": args.rate_limit_every,
+        "repeat_rate": args.repeat_rate,
+        "old_version_rate": args.old_version_rate,
+        "max_page_size": args.max_page_size,
     }
     Faults().validated_update(faults)
     world.set_faults(**faults)
     try:
-        server = SimServer(world, host=args.host, port=args.port, token=token,
-                           verbose=args.verbose)
+        server = SimServer(world, host=args.host, port=args.port, token=token, verbose=args.verbose)
     except HostNotAllowed as exc:
         raise UsageError(str(exc)) from None
     return world, server, what
@@ -181,8 +229,9 @@ def run(args) -> int:
             server.bind()
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise UsageError(f"port {args.port} on {server.host} is already in use "
-                                 "(another simulator running? try --port 0)") from None
+                raise UsageError(
+                    f"port {args.port} on {server.host} is already in use (another simulator running? try --port 0)"
+                ) from None
             raise UsageError(f"cannot listen on {server.host}:{args.port}: {exc.strerror}") from None
     except UsageError as exc:
         print(f"direkt-tui sim: error: {exc}", file=sys.stderr)
@@ -214,7 +263,7 @@ def run(args) -> int:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m direkt_tui.sim",
-        description="The direkt platform simulator (openapi.yaml on 127.0.0.1).")
+        prog="python -m direkt_tui.sim", description="The direkt platform simulator (openapi.yaml on 127.0.0.1)."
+    )
     configure_parser(parser)
     return run(parser.parse_args(argv))

@@ -14,12 +14,12 @@ FEMALE = (
     "Anna", "Eva", "Maria", "Karin", "Sara", "Lena", "Emma", "Kerstin", "Ingrid", "Malin",
     "Elin", "Johanna", "Linnea", "Sofia", "Ida", "Hanna", "Marie", "Birgitta", "Ulla", "Agneta",
     "Frida", "Maja", "Elsa", "Astrid", "Greta", "Tove", "Jenny", "Camilla", "Annika", "Helena",
-)
+)  # fmt: skip
 MALE = (
     "Lars", "Anders", "Johan", "Per", "Erik", "Karl", "Peter", "Mikael", "Jan", "Hans",
     "Fredrik", "Mats", "Magnus", "Daniel", "Oskar", "Nils", "Gustav", "Axel", "Viktor", "Emil",
     "Olof", "Göran", "Stefan", "Björn", "Sven", "Håkan", "Linus", "Albin", "Isak", "Leo",
-)
+)  # fmt: skip
 SURNAMES = (
     "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson",
     "Persson", "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson",
@@ -27,7 +27,7 @@ SURNAMES = (
     "Lundberg", "Lundgren", "Holm", "Sjöberg", "Åberg", "Ekström", "Björk", "Dahl", "Falk",
     "Wallin", "Hedlund", "Strand", "Nyström", "Sandberg", "Forsberg", "Blom", "Ek", "Öberg",
     "Lind", "Engström", "Söderberg", "Håkansson", "Mattsson", "Norberg", "Lundin",
-)
+)  # fmt: skip
 
 
 def luhn_digit(nine: str) -> int:

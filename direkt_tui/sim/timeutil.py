@@ -8,11 +8,10 @@ daylight-saving changes never shift them.
 from __future__ import annotations
 
 import time as _time
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-UTC = timezone.utc
 STOCKHOLM = "Europe/Stockholm"
 
 

@@ -2,7 +2,7 @@
 
 A ``World`` is transport-independent: the HTTP server (``server.py``) calls its methods, and
 tests may call them directly. All state is guarded by ``world.lock``; every public method
-takes it. A world may carry an *engine* (the generated live day, ``generate.py``) that
+takes it. A world may carry an *engine* (the generated live day, ``engine.py``) that
 applies planned events lazily up to the simulated now before each request.
 """
 
@@ -11,60 +11,40 @@ from __future__ import annotations
 import copy
 import json
 import random
+import re
 import secrets
 import threading
 import time as _time
 from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Protocol
 
 from .changelog import ChangeLog, CursorGone
+from .errors import ApiError
+from .errors import conflict as _conflict
+from .errors import valid_owner as _valid_owner
 from .faults import FaultError, Faults, in_window
 from .timeutil import SimClock, iso, parse_iso, zone
 
-from ..domain.models import NON_CLINICAL, PROFESSIONS  # the contract's professions, defined once
-
-CLINICAL = tuple(p for p in PROFESSIONS if p not in NON_CLINICAL)
 FEEDS = ("staff", "shifts", "cases")
 OPEN_STATUSES = ("waiting", "received", "started")
 DEFAULT_PAGE = 500
 MAX_PAGE = 1000
 IDEMPOTENCY_KEEP = 20_000
+# the contract's Idempotency-Key: `format: uuid`, the hyphenated form (RFC 9562)
+_UUID = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 
 
 def dumps(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
-class ApiError(Exception):
-    """An error answered as RFC 9457 problem details with a ``code``."""
+class Engine(Protocol):
+    """What a world asks of the engine of a generated day (``engine.DayEngine``)."""
 
-    def __init__(self, status: int, code: str, title: str, detail: str | None = None,
-                 extra: dict | None = None, headers: dict | None = None):
-        super().__init__(f"{status} {code}: {detail or title}")
-        self.status = status
-        self.code = code
-        self.title = title
-        self.detail = detail
-        self.extra = extra or {}
-        self.headers = headers or {}
-
-    def problem(self) -> dict:
-        body = {
-            "type": f"https://direkt.example/problems/{self.code.replace('_', '-')}",
-            "title": self.title,
-            "status": self.status,
-            "code": self.code,
-        }
-        if self.detail:
-            body["detail"] = self.detail
-        body.update(self.extra)
-        return body
-
-
-def _conflict(code: str, detail: str, case: dict | None = None) -> ApiError:
-    extra = {"current": copy.deepcopy(case)} if case is not None else None
-    return ApiError(409, code, "Conflict", detail, extra)
+    def advance_to(self, world: World, t: datetime) -> None:
+        """Apply the planned events due up to ``t``."""
 
 
 class World:
@@ -77,11 +57,11 @@ class World:
         self,
         *,
         units: list[dict],
-        staff: list[dict] = (),
-        shifts: list[dict] = (),
-        cases: list[dict] = (),
-        templates: list[dict] = (),
-        coordinators: list[dict] = (),
+        staff: Iterable[dict] = (),
+        shifts: Iterable[dict] = (),
+        cases: Iterable[dict] = (),
+        templates: Iterable[dict] = (),
+        coordinators: Iterable[dict] = (),
         capabilities: dict | None = None,
         clock: SimClock,
         seed: int = 0,
@@ -98,9 +78,7 @@ class World:
         self.capabilities: dict = dict(capabilities or {"reassign_person_held": False})
         self.capabilities.setdefault("reassign_person_held", False)
         self.store: dict[str, dict[str, dict]] = {f: {} for f in FEEDS}
-        self.logs: dict[str, ChangeLog] = {
-            f: ChangeLog(f, self.instance, log_retention) for f in FEEDS
-        }
+        self.logs: dict[str, ChangeLog] = {f: ChangeLog(f, self.instance, log_retention) for f in FEEDS}
         self.coordinators: dict[str, dict] = {}
         self.coordinator_versions: dict[str, int] = {}
         self.coordinator_log: deque[dict] = deque(maxlen=2000)
@@ -113,7 +91,7 @@ class World:
         self.hang_until = 0.0  # time.monotonic() until which requests stall
         self.request_count = 0
         self._idem: OrderedDict[str, tuple[str, int, bytes]] = OrderedDict()
-        self.engine = None  # object with advance_to(world, instant), set by generate_world
+        self.engine: Engine | None = None  # set by generate_world
         self.roles: dict[str, str] = {}  # generated worlds: unit id -> its role in the plan
         self.scenario: dict | None = None  # scenario worlds: the document served
         self.stopping = threading.Event()
@@ -221,8 +199,7 @@ class World:
         spans = sorted(
             self._shift_times[sid]
             for sid in self._shifts_by_staff.get(staff_id, ())
-            if self.store["shifts"][sid]["unit_id"] == unit_id
-            and not self.store["shifts"][sid].get("cancelled")
+            if self.store["shifts"][sid]["unit_id"] == unit_id and not self.store["shifts"][sid].get("cancelled")
         )
         end = None
         for a, b in spans:
@@ -278,8 +255,7 @@ class World:
         with self.lock:
             if unit_id not in self.units:
                 raise ApiError(404, "not_found", "Not Found", f"no unit {unit_id!r}")
-            return dict(self.coordinators.get(unit_id)
-                        or {"unit_id": unit_id, "staff_id": None, "since": None})
+            return dict(self.coordinators.get(unit_id) or {"unit_id": unit_id, "staff_id": None, "since": None})
 
     def entities(self, feed: str) -> dict[str, dict]:
         """A deep copy of the current entities of a feed, by id (for tests)."""
@@ -293,8 +269,7 @@ class World:
         if limit is None:
             limit = DEFAULT_PAGE
         if not 1 <= limit <= MAX_PAGE:
-            raise ApiError(422, "invalid_limit", "Unprocessable Content",
-                           f"limit must be between 1 and {MAX_PAGE}")
+            raise ApiError(422, "invalid_limit", "Unprocessable Content", f"limit must be between 1 and {MAX_PAGE}")
         with self.lock:
             log = self.logs[feed]
             pos = 0
@@ -302,8 +277,9 @@ class World:
                 try:
                     pos = log.decode_cursor(since)
                 except CursorGone as exc:
-                    raise ApiError(410, "cursor_gone", "Gone",
-                                   f"{exc}; re-read the collection from the beginning") from None
+                    raise ApiError(
+                        410, "cursor_gone", "Gone", f"{exc}; re-read the collection from the beginning"
+                    ) from None
             f = self.faults
             eff = min(limit, f.max_page_size) if f.max_page_size else limit
             entries, more = log.live_after(pos, eff)
@@ -331,30 +307,45 @@ class World:
                 cursor = log.encode_cursor(entries[-1].seq)
             else:
                 cursor = log.encode_cursor(log.head)
-            return ('{"items":[' + ",".join(parts) + '],"next_cursor":' + dumps(cursor)
-                    + ',"has_more":' + ("true" if more else "false") + "}")
+            return (
+                '{"items":['
+                + ",".join(parts)
+                + '],"next_cursor":'
+                + dumps(cursor)
+                + ',"has_more":'
+                + ("true" if more else "false")
+                + "}"
+            )
 
     # ================================================================ writes
-    def idempotent(self, key: str | None, scope: str, fn: Callable[[], tuple[int, Any]]
-                   ) -> tuple[int, bytes, bool]:
+    def idempotent(self, key: str | None, scope: str, fn: Callable[[], tuple[int, Any]]) -> tuple[int, bytes, bool]:
         """Run a write once per Idempotency-Key.
 
         Returns (status, JSON body bytes, is_problem). A repeated key returns the stored
         first result; the same key on another endpoint gives 422."""
         if key is None or not key.strip():
-            raise ApiError(422, "idempotency_key_required", "Unprocessable Content",
-                           "writes need an Idempotency-Key header")
+            raise ApiError(
+                422, "idempotency_key_required", "Unprocessable Content", "writes need an Idempotency-Key header"
+            )
         key = key.strip()
-        if len(key) > 200:
-            raise ApiError(422, "invalid_idempotency_key", "Unprocessable Content",
-                           "Idempotency-Key is too long")
+        if not _UUID.fullmatch(key):
+            raise ApiError(
+                422,
+                "invalid_idempotency_key",
+                "Unprocessable Content",
+                "Idempotency-Key must be a UUID (8-4-4-4-12 hexadecimal digits)",
+            )
         with self.lock:
             hit = self._idem.get(key)
             if hit is not None:
                 first_scope, status, body = hit
                 if first_scope != scope:
-                    raise ApiError(422, "idempotency_key_reused", "Unprocessable Content",
-                                   "this Idempotency-Key was used for another request")
+                    raise ApiError(
+                        422,
+                        "idempotency_key_reused",
+                        "Unprocessable Content",
+                        "this Idempotency-Key was used for another request",
+                    )
                 return status, body, status >= 400
             try:
                 status, payload = fn()
@@ -377,8 +368,7 @@ class World:
         if need_version:
             if_version = body.get("if_version")
             if isinstance(if_version, bool) or not isinstance(if_version, int) or if_version < 1:
-                raise ApiError(422, "invalid_body", "Unprocessable Content",
-                               "if_version must be an integer >= 1")
+                raise ApiError(422, "invalid_body", "Unprocessable Content", "if_version must be an integer >= 1")
         return case, if_version
 
     def assign(self, case_id: str, body: Any) -> dict:
@@ -391,30 +381,36 @@ class World:
                 raise ApiError(422, "invalid_body", "Unprocessable Content", "force must be a boolean")
             new_owner = _valid_owner(owner)
             if new_owner["type"] == "person" and new_owner["staff_id"] not in self.store["staff"]:
-                raise ApiError(422, "unknown_staff", "Unprocessable Content",
-                               f"no staff member {new_owner['staff_id']!r}")
+                raise ApiError(
+                    422, "unknown_staff", "Unprocessable Content", f"no staff member {new_owner['staff_id']!r}"
+                )
             if case["version"] != if_version:
-                raise _conflict("version_conflict",
-                                f"case is at version {case['version']}, not {if_version}", case)
+                raise _conflict("version_conflict", f"case is at version {case['version']}, not {if_version}", case)
             if case["status"] == "closed":
                 raise _conflict("case_closed", "the case is closed", case)
             cur = case.get("owner")
             if cur == new_owner:
                 return copy.deepcopy(case)
-            if (cur and cur.get("type") == "person"
-                    and not self.capabilities.get("reassign_person_held", False)):
-                raise _conflict("held_by_person",
-                                "the case is held by a person and cannot be reassigned "
-                                "by someone else (§6.1); phone the patient instead", case)
+            if cur and cur.get("type") == "person" and not self.capabilities.get("reassign_person_held", False):
+                raise _conflict(
+                    "held_by_person",
+                    "the case is held by a person and cannot be reassigned "
+                    "by someone else (§6.1); phone the patient instead",
+                    case,
+                )
             unit_id = case["unit_id"]
             if new_owner["type"] == "person":
                 if not self.present(new_owner["staff_id"], unit_id, now):
-                    raise _conflict("target_not_present",
-                                    f"{new_owner['staff_id']} is not on shift in {unit_id} now", case)
+                    raise _conflict(
+                        "target_not_present", f"{new_owner['staff_id']} is not on shift in {unit_id} now", case
+                    )
             elif not force and not self.scheduled(unit_id, new_owner["profession"], now):
-                raise _conflict("target_not_scheduled",
-                                f"nobody is scheduled as {new_owner['profession']} in {unit_id} "
-                                "now; repeat with force=true to hand over anyway", case)
+                raise _conflict(
+                    "target_not_scheduled",
+                    f"nobody is scheduled as {new_owner['profession']} in {unit_id} "
+                    "now; repeat with force=true to hand over anyway",
+                    case,
+                )
             case["owner"] = new_owner
             case["owner_since"] = iso(now)
             self._update("cases", case, now)
@@ -430,20 +426,17 @@ class World:
             if to not in self.units:
                 raise ApiError(422, "unknown_unit", "Unprocessable Content", f"no unit {to!r}")
             if case["version"] != if_version:
-                raise _conflict("version_conflict",
-                                f"case is at version {case['version']}, not {if_version}", case)
+                raise _conflict("version_conflict", f"case is at version {case['version']}, not {if_version}", case)
             if case["status"] == "closed":
                 raise _conflict("case_closed", "the case is closed", case)
             if case["status"] != "waiting":
-                raise _conflict("already_received",
-                                "only waiting (not yet received) cases can be moved (§10.2)", case)
+                raise _conflict("already_received", "only waiting (not yet received) cases can be moved (§10.2)", case)
             if not self.units[to].get("activated", False):
-                raise _conflict("unit_not_activated",
-                                f"{to} does not use 1177 direkt; use its care-to-care phone "
-                                "(§10.3)", case)
+                raise _conflict(
+                    "unit_not_activated", f"{to} does not use 1177 direkt; use its care-to-care phone (§10.3)", case
+                )
             if to == case["unit_id"]:
-                raise ApiError(422, "same_unit", "Unprocessable Content",
-                               "the case is already in that unit")
+                raise ApiError(422, "same_unit", "Unprocessable Content", "the case is already in that unit")
             case["unit_id"] = to
             if case.get("owner") is not None:
                 case["owner"] = None
@@ -457,12 +450,10 @@ class World:
             case, _ = self._open_case(case_id, body, False)
             tid = body.get("template_id")
             if not isinstance(tid, str) or not any(t["id"] == tid for t in self.templates):
-                raise ApiError(422, "unknown_template", "Unprocessable Content",
-                               f"no template {tid!r}")
+                raise ApiError(422, "unknown_template", "Unprocessable Content", f"no template {tid!r}")
             if_version = body.get("if_version")  # optional here; checked when given
             if if_version is not None and if_version != case["version"]:
-                raise _conflict("version_conflict",
-                                f"case is at version {case['version']}, not {if_version}", case)
+                raise _conflict("version_conflict", f"case is at version {case['version']}, not {if_version}", case)
             if case["status"] == "closed":
                 raise _conflict("case_closed", "the case is closed", case)
             case.setdefault("notices", []).append({"template_id": tid, "sent_at": iso(now)})
@@ -478,11 +469,9 @@ class World:
                 raise ApiError(422, "invalid_body", "Unprocessable Content", "staff_id is required")
             sid = body["staff_id"]
             if sid is not None and not isinstance(sid, str):
-                raise ApiError(422, "invalid_body", "Unprocessable Content",
-                               "staff_id must be a string or null")
+                raise ApiError(422, "invalid_body", "Unprocessable Content", "staff_id must be a string or null")
             if sid is not None and not self.present(sid, unit_id, now):
-                raise ApiError(409, "target_not_present", "Conflict",
-                               f"{sid} is not on shift in {unit_id} now")
+                raise ApiError(409, "target_not_present", "Conflict", f"{sid} is not on shift in {unit_id} now")
             cur = self.coordinators.get(unit_id)
             if cur is not None and cur.get("staff_id") == sid:
                 return dict(cur)
@@ -503,8 +492,7 @@ class World:
             if clean.get("advance_seconds"):
                 self.clock.advance(clean["advance_seconds"])
             if "hang_seconds" in clean:
-                self.hang_until = (_time.monotonic() + clean["hang_seconds"]
-                                   if clean["hang_seconds"] > 0 else 0.0)
+                self.hang_until = _time.monotonic() + clean["hang_seconds"] if clean["hang_seconds"] > 0 else 0.0
             self.sync()
             return self.control_state()
 
@@ -525,8 +513,13 @@ class World:
             st["advance_seconds"] = 0
             st["drop_cursors"] = False
             st["log"] = {
-                f: {"live": log.live_count(), "entries": log.size(), "head": log.head,
-                    "horizon": log.horizon, "retention": log.retention}
+                f: {
+                    "live": log.live_count(),
+                    "entries": log.size(),
+                    "head": log.head,
+                    "horizon": log.horizon,
+                    "retention": log.retention,
+                }
                 for f, log in self.logs.items()
             }
             return st
@@ -556,21 +549,3 @@ class World:
         if best is None:
             return 5
         return int(max(1, min(60, best * 60 / self.clock.speed)))
-
-
-def _valid_owner(owner: Any) -> dict:
-    bad = ApiError(422, "invalid_owner", "Unprocessable Content",
-                   'owner must be {"type":"person","staff_id":…} or {"type":"role","profession":…}')
-    if not isinstance(owner, dict):
-        raise bad
-    if owner.get("type") == "person":
-        sid = owner.get("staff_id")
-        if not isinstance(sid, str) or not sid:
-            raise bad
-        return {"type": "person", "staff_id": sid}
-    if owner.get("type") == "role":
-        prof = owner.get("profession")
-        if prof not in PROFESSIONS:
-            raise bad
-        return {"type": "role", "profession": prof}
-    raise bad

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sim.sim_support import OPENAPI, SCENARIOS, THURSDAY_0730, OpenApi, client, start
 
 from direkt_tui.sim import generate_world, load_scenario
-from sim.sim_support import OPENAPI, SCENARIOS, THURSDAY_0730, OpenApi, client, start
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,9 @@ import sys
 
 import httpx
 import pytest
+from sim.sim_support import SCENARIOS
 
 from direkt_tui.sim import cli
-from sim.sim_support import SCENARIOS
 
 
 def spawn(*args, env=None):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 from sim.sim_support import SCENARIOS, highest, read_feed
 
 

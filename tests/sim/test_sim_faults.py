@@ -7,7 +7,6 @@ import time
 
 import httpx
 import pytest
-
 from sim.sim_support import TOKEN, client
 
 

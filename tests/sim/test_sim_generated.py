@@ -6,12 +6,12 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta
 
+from sim.sim_support import THURSDAY_0730, client, read_feed, start
 
 from direkt_tui.sim import generate_world
 from direkt_tui.sim.calendar import default_start
 from direkt_tui.sim.names import luhn_valid
 from direkt_tui.sim.timeutil import iso, local_instant, parse_iso, zone
-from sim.sim_support import THURSDAY_0730, client, read_feed, start
 
 DAY = datetime(2026, 11, 26).date()
 

@@ -6,9 +6,9 @@ import json
 import uuid
 
 import pytest
+from sim.sim_support import SCENARIOS, client, start
 
 from direkt_tui.sim import world_from_scenario
-from sim.sim_support import SCENARIOS, client, start
 
 
 def key():
