@@ -12,9 +12,9 @@ A case held by a person cannot be reassigned by anyone else unless the platform'
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
 
 from .models import Capabilities, Case, Snapshot
 from .presence import Roster
@@ -55,16 +55,21 @@ def plan(cases: Sequence[Case], target: Target, snap: Snapshot, at: datetime) ->
     units = {u.id: u for u in snap.units}
     out: list[PlanItem] = []
     for c in cases:
-        def item(will: str | None = None, skip: str | None = None, phone: bool = False) -> PlanItem:
+
+        def item(will: str | None = None, skip: str | None = None, phone: bool = False, c: Case = c) -> PlanItem:
             return PlanItem(c.id, c.unit_id, c.version, will, skip, phone)
 
         if not c.is_open:
             out.append(item(skip="plan.skip.closed"))
             continue
         if target.kind in ("role", "person"):
-            held = c.owner is not None and c.owner.type == "person"
-            if held and not caps.reassign_person_held and not (
-                    target.kind == "person" and c.owner.staff_id == target.value):
+            owner = c.owner
+            held = owner is not None and owner.type == "person"
+            if (
+                held
+                and not caps.reassign_person_held
+                and not (target.kind == "person" and owner is not None and owner.staff_id == target.value)
+            ):
                 out.append(item(skip="plan.skip.person_held", phone=True))
                 continue
             if target.kind == "role":

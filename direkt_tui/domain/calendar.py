@@ -15,9 +15,9 @@ Internally the calendar keeps the opening intervals as UTC epoch seconds with pr
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Iterator
 from zoneinfo import ZoneInfo
 
 import holidays as _holidays
@@ -106,9 +106,9 @@ class UnitCalendar:
             d += timedelta(days=1)
         prefix = []
         acc = 0.0
-        for s, e in zip(starts, ends):
+        for s_ts, e_ts in zip(starts, ends, strict=True):
             prefix.append(acc)
-            acc += e - s
+            acc += e_ts - s_ts
         self._starts, self._ends, self._prefix = starts, ends, prefix
         self._first, self._last = first, last
         self._lo = datetime.combine(first + timedelta(days=1), time(0), self.tz).timestamp()

@@ -11,18 +11,13 @@ Three checklists — ``start`` (Skiftstart), ``during`` (Under dagen), ``end`` (
 a tuple of :class:`ChecklistItem`: an id, its catalogue keys, and the rules whose findings show
 that the item is not done. :func:`evaluate_checklist` turns an evaluation into
 :class:`ItemStatus` rows: done, or N cases / N units, with the case ids to jump to.
-
-``CHECKLIST_STRINGS`` holds the new catalogue entries of this feature (checklists, fallback
-routine, shift report, phone list) in the ``(sv, en)`` form of ``i18n.CATALOGUE``; :func:`tr`
-looks a key up in the catalogue first and then here, so the code works before and after the
-entries are merged into ``i18n.py``.
+The texts live in the one catalogue, ``direkt_tui/i18n.py``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from .. import i18n
 from .calendar import UnitCalendar
@@ -30,20 +25,6 @@ from .models import Snapshot
 from .rules import SEVERITY_RANK, Evaluation
 
 KINDS: tuple[str, ...] = ("start", "during", "end")
-
-# The texts of this module live in the one catalogue, direkt_tui/i18n.py.
-CHECKLIST_STRINGS: dict[str, tuple[str, str]] = {}
-
-
-def tr(key: str, lang: str = "sv", **kwargs: Any) -> str:
-    """``i18n.t`` for this feature's keys: the catalogue first, then ``CHECKLIST_STRINGS``."""
-    if key in i18n.CATALOGUE:
-        return i18n.t(key, lang, **kwargs)
-    entry = CHECKLIST_STRINGS.get(key)
-    if entry is None:
-        return key
-    text = entry[1] if lang == "en" else entry[0]
-    return text.format(**kwargs) if kwargs else text
 
 
 # -- the checklists as data -------------------------------------------------------------------
@@ -59,7 +40,7 @@ class ChecklistItem:
         return f"checklist.item.{self.id}"
 
     def text(self, lang: str = "sv") -> str:
-        return tr(self.text_key, lang)
+        return i18n.t(self.text_key, lang)
 
 
 _DATA = ChecklistItem("data_fresh", ("stale_data",), section="12")
@@ -129,7 +110,7 @@ def checklist(kind: str) -> tuple[ChecklistItem, ...]:
 
 def checklist_title(kind: str, lang: str = "sv") -> str:
     checklist(kind)
-    return tr(f"checklist.{kind}", lang)
+    return i18n.t(f"checklist.{kind}", lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,14 +135,14 @@ class ItemStatus:
     def summary(self, lang: str = "sv") -> str:
         """``klart`` / ``3 ärenden`` / ``1 enhet`` / ``2 ärenden, 1 enhet``."""
         if self.done:
-            return tr("checklist.done", lang)
+            return i18n.t("checklist.done", lang)
         parts = []
         if self.case_ids:
             n = len(self.case_ids)
-            parts.append(tr("checklist.cases" if n == 1 else "checklist.cases.n", lang, n=n))
+            parts.append(i18n.t("checklist.cases" if n == 1 else "checklist.cases.n", lang, n=n))
         if self.unit_ids:
             n = len(self.unit_ids)
-            parts.append(tr("checklist.units" if n == 1 else "checklist.units.n", lang, n=n))
+            parts.append(i18n.t("checklist.units" if n == 1 else "checklist.units.n", lang, n=n))
         return ", ".join(parts)
 
 
@@ -175,8 +156,9 @@ def earlier_day_case_ids(evaluation: Evaluation, at: datetime) -> list[str]:
     return [c.id for c in old]
 
 
-def evaluate_checklist(kind: str, evaluation: Evaluation, snapshot: Snapshot | None = None,
-                       at: datetime | None = None) -> list[ItemStatus]:
+def evaluate_checklist(
+    kind: str, evaluation: Evaluation, snapshot: Snapshot | None = None, at: datetime | None = None
+) -> list[ItemStatus]:
     """The status of every item of checklist ``kind`` for the evaluated units.
 
     An item is done when no finding of its rules exists (and, for the date filter, no open
@@ -193,8 +175,9 @@ def evaluate_checklist(kind: str, evaluation: Evaluation, snapshot: Snapshot | N
     for item in items:
         rules = set(item.rules)
         fs = [f for f in evaluation.findings if f.rule in rules]
-        case_ids = sorted({f.case_id for f in fs if f.case_id is not None},
-                          key=lambda cid: (position.get(cid, far), cid))
+        case_ids = sorted(
+            {f.case_id for f in fs if f.case_id is not None}, key=lambda cid: (position.get(cid, far), cid)
+        )
         unit_ids = sorted({f.unit_id for f in fs if f.case_id is None})
         if item.date_filter:
             if earlier is None:

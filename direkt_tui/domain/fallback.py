@@ -18,8 +18,8 @@ from datetime import datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from .. import i18n
+from ..i18n import t as tr
 from .calendar import is_holiday
-from .checklists import tr
 from .models import Case, Snapshot, mask_personnummer
 from .rules import SEVERITY_RANK, Evaluation, Finding
 
@@ -133,25 +133,27 @@ def phone_list(evaluation: Evaluation, snapshot: Snapshot, lang: str = "sv") -> 
         top = min((f.severity for f in fs), key=SEVERITY_RANK.__getitem__, default=None)
         p = identified.get(c.id, c).patient
         prot = bool(p.protected_identity)
-        out.append(CallEntry(
-            rank=i,
-            case_id=c.id,
-            unit_id=c.unit_id,
-            unit_name=names.get(c.unit_id, c.unit_id),
-            kind=c.kind,
-            priority=c.priority,
-            status=c.status,
-            owner_text=owner_text(c, snapshot, lang),
-            reason=c.reason,
-            protected_identity=prot,
-            patient_name=None if prot else p.display_name,
-            patient_phone=None if prot else p.phone,
-            personnummer_masked=None if prot or not p.personnummer else mask_personnummer(p.personnummer),
-            created_at=c.created_at,
-            waited_minutes=evaluation.waited_minutes.get(c.id, 0.0),
-            findings=fs,
-            top_severity=top,
-        ))
+        out.append(
+            CallEntry(
+                rank=i,
+                case_id=c.id,
+                unit_id=c.unit_id,
+                unit_name=names.get(c.unit_id, c.unit_id),
+                kind=c.kind,
+                priority=c.priority,
+                status=c.status,
+                owner_text=owner_text(c, snapshot, lang),
+                reason=c.reason,
+                protected_identity=prot,
+                patient_name=None if prot else p.display_name,
+                patient_phone=None if prot else p.phone,
+                personnummer_masked=None if prot or not p.personnummer else mask_personnummer(p.personnummer),
+                created_at=c.created_at,
+                waited_minutes=evaluation.waited_minutes.get(c.id, 0.0),
+                findings=fs,
+                top_severity=top,
+            )
+        )
     return out
 
 
@@ -177,12 +179,15 @@ def format_age(age: timedelta | None, lang: str = "sv") -> str:
     return tr("fallback.age.d", lang, d=days, h=h)
 
 
-def snapshot_age_text(snapshot: Snapshot, at: datetime, tz: tzinfo | str = "Europe/Stockholm",
-                      lang: str = "sv") -> str:
+def snapshot_age_text(snapshot: Snapshot, at: datetime, tz: tzinfo | str = "Europe/Stockholm", lang: str = "sv") -> str:
     """One line for a header: "Uppgifterna är från 2026-11-26 14:29 (1 min gamla)"."""
     if snapshot.data_as_of is None:
         return tr("fallback.data.none", lang)
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
     local = snapshot.data_as_of.astimezone(zone)
-    return tr("fallback.data.as_of", lang, time=local.strftime("%Y-%m-%d %H:%M"),
-              age=format_age(snapshot_age(snapshot, at), lang))
+    return tr(
+        "fallback.data.as_of",
+        lang,
+        time=local.strftime("%Y-%m-%d %H:%M"),
+        age=format_age(snapshot_age(snapshot, at), lang),
+    )

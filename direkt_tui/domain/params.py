@@ -6,8 +6,9 @@ configuration; :func:`Parameters.with_overrides` validates such overrides.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any, Mapping
+from typing import Any
 
 PRIORITY_KEYS: tuple[str, ...] = ("1", "2", "3", "4", "5", "admin")
 
@@ -39,7 +40,7 @@ class Parameters:
         d["load_thresholds"] = list(self.load_thresholds)
         return d
 
-    def with_overrides(self, overrides: Mapping[str, Any] | None) -> "Parameters":
+    def with_overrides(self, overrides: Mapping[str, Any] | None) -> Parameters:
         """A copy with ``overrides`` applied; ValueError with a clear reason for a bad one."""
         if not overrides:
             return self

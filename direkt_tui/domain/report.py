@@ -70,7 +70,7 @@ def _local_hm(t: datetime | None, tz: str) -> str:
 
 def render_markdown(ev: Evaluation, snap: Snapshot, lang: str = "sv") -> str:
     """A human-readable shift report (Swedish by default) with the same content as the JSON."""
-    T = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    T = i18n.translator(lang)
     sv = lang != "en"
     units = list(ev.units.values())
     tz = units[0].unit.timezone if units else DEFAULT_TZ
@@ -82,19 +82,34 @@ def render_markdown(ev: Evaluation, snap: Snapshot, lang: str = "sv") -> str:
     out.append("")
     data = to_local_text(snap.data_as_of, tz)
     if data is None:
-        out.append("> **" + ("Ingen synkronisering har lyckats – uppgifterna kan vara inaktuella." if sv
-                             else "No successful sync – the data may be out of date.") + "**")
+        out.append(
+            "> **"
+            + (
+                "Ingen synkronisering har lyckats – uppgifterna kan vara inaktuella."
+                if sv
+                else "No successful sync – the data may be out of date."
+            )
+            + "**"
+        )
     elif ev.stale:
-        out.append("> **" + (f"Data från {data[11:16]} ({data[:10]}) – äldre än gränsen. Följ reservrutinen."
-                             if sv else f"Data from {data[:16]} is stale. Follow the fallback routine.") + "**")
+        out.append(
+            "> **"
+            + (
+                f"Data från {data[11:16]} ({data[:10]}) – äldre än gränsen. Följ reservrutinen."
+                if sv
+                else f"Data from {data[:16]} is stale. Follow the fallback routine."
+            )
+            + "**"
+        )
     else:
         out.append(("Data från plattformen: " if sv else "Platform data as of: ") + f"{data[:10]} {data[11:16]}")
     out.append("")
     counts = {s: 0 for s in SEVERITIES}
     for f in ev.findings:
         counts[f.severity] += 1
-    out.append(("**Fynd:** " if sv else "**Findings:** ") + ", ".join(
-        f"{counts[s]} {T('sev.' + s)}" for s in SEVERITIES))
+    out.append(
+        ("**Fynd:** " if sv else "**Findings:** ") + ", ".join(f"{counts[s]} {T('sev.' + s)}" for s in SEVERITIES)
+    )
     out.append("")
     for st in units:
         u = st.unit
@@ -104,36 +119,50 @@ def render_markdown(ev: Evaluation, snap: Snapshot, lang: str = "sv") -> str:
             out.append(("Öppet, stänger " if sv else "Open, closes ") + _local_hm(st.closes_at, u.timezone))
         else:
             nxt = to_local_text(st.opens_at, u.timezone)
-            out.append(("Stängt" if sv else "Closed") + (
-                (", öppnar " if sv else ", opens ") + f"{nxt[:10]} {nxt[11:16]}" if nxt else ""))
+            out.append(
+                ("Stängt" if sv else "Closed")
+                + ((", öppnar " if sv else ", opens ") + f"{nxt[:10]} {nxt[11:16]}" if nxt else "")
+            )
         coord = staff.get(st.coordinator_id) if st.coordinator_id else None
         if st.coordinator_id:
             name = md(coord.name if coord else st.coordinator_id)
-            state = ("i tjänst" if sv else "present") if st.coordinator_present else ("EJ i tjänst" if sv else "NOT present")
+            state = (
+                ("i tjänst" if sv else "present")
+                if st.coordinator_present
+                else ("EJ i tjänst" if sv else "NOT present")
+            )
             out.append(("Övergripande ansvarig: " if sv else "Coordinator: ") + f"{name} ({state})")
         else:
-            out.append(("Övergripande ansvarig: **ingen**" if sv else "Coordinator: **none**"))
+            out.append("Övergripande ansvarig: **ingen**" if sv else "Coordinator: **none**")
         ld = st.load
         level = T(f"level.{ld.level}")
         ratio = f"{ld.ratio:.2f}".replace(".", "," if sv else ".")
         out.append(("Belastning: " if sv else "Load: ") + f"**{level}** ({ratio})")
         out.append("")
-        head = ("| Väntar | P1 | P2 | P3 | P4 | P5 | admin | I kö (yrkesroll) | Pågår (person) | Vårdpersonal |"
-                if sv else "| Waiting | P1 | P2 | P3 | P4 | P5 | admin | Queued (role) | In progress | Clinicians |")
+        head = (
+            "| Väntar | P1 | P2 | P3 | P4 | P5 | admin | I kö (yrkesroll) | Pågår (person) | Vårdpersonal |"
+            if sv
+            else "| Waiting | P1 | P2 | P3 | P4 | P5 | admin | Queued (role) | In progress | Clinicians |"
+        )
         out.append(head)
         out.append("|---|---|---|---|---|---|---|---|---|---|")
         w = ld.waiting
         clin = ", ".join(f"{i18n.profession_label(p, lang)} {n}" for p, n in ld.clinicians_present.items()) or "0"
-        out.append(f"| {sum(w.values())} | {w['1']} | {w['2']} | {w['3']} | {w['4']} | {w['5']} | {w['admin']} | "
-                   f"{ld.queued} | {ld.in_progress} | {clin} |")
+        out.append(
+            f"| {sum(w.values())} | {w['1']} | {w['2']} | {w['3']} | {w['4']} | {w['5']} | {w['admin']} | "
+            f"{ld.queued} | {ld.in_progress} | {clin} |"
+        )
         out.append("")
         unit_f = [f for f in ev.findings if f.unit_id == u.id]
         if not unit_f:
             out.append("Inga fynd." if sv else "No findings.")
             out.append("")
             continue
-        out.append("| Allvar | Regel | Ärende | Prio | Patient | Åtgärd | Meddelande |" if sv else
-                   "| Severity | Rule | Case | Prio | Patient | Action | Message |")
+        out.append(
+            "| Allvar | Regel | Ärende | Prio | Patient | Åtgärd | Meddelande |"
+            if sv
+            else "| Severity | Rule | Case | Prio | Patient | Action | Message |"
+        )
         out.append("|---|---|---|---|---|---|---|")
         for f in unit_f:
             c = cases.get(f.case_id) if f.case_id else None
@@ -144,7 +173,9 @@ def render_markdown(ev: Evaluation, snap: Snapshot, lang: str = "sv") -> str:
             else:
                 patient = markdown_masked(mask_personnummer(c.patient.personnummer))
             prio = i18n.priority_label(f.priority, lang) if f.case_id else "–"
-            out.append(f"| {T('sev.' + f.severity)} | {T('rule.' + f.rule)} | {md(f.case_id or '–')} | {prio} | "
-                       f"{patient} | {T('action.' + f.action)} | {md(f.message)} |")
+            out.append(
+                f"| {T('sev.' + f.severity)} | {T('rule.' + f.rule)} | {md(f.case_id or '–')} | {prio} | "
+                f"{patient} | {T('action.' + f.action)} | {md(f.message)} |"
+            )
         out.append("")
     return "\n".join(out).rstrip() + "\n"

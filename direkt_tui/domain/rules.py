@@ -1,52 +1,86 @@
-"""The rule engine (domain.md §4), load (§5) and work-list ordering (§7).
+"""The rule engine (domain.md §4): the rule table as data and one pass that applies it.
 
-``RuleEngine.evaluate(snapshot, t)`` is a pure function of the snapshot, the instant and the
-configuration: no I/O, no clock. The TUI and ``direkt-tui report`` both call it, so they never
-disagree.
+``RULES`` is the table of domain.md §4, in its order: per rule the subject, the severity ladder,
+the action(s) and the guideline §. ``RuleEngine.evaluate(snapshot, t)`` is a pure function of the
+snapshot, the instant and the configuration (no I/O, no clock) that walks the cases once, each
+rule reduced to its predicate; severity, action and message come from the table. Load (§5) is in
+``load.py``, the work-list order (§7) in ``ordering.py``. The TUI and ``direkt-tui report`` both
+call it, so they never disagree.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Callable, Iterable, Mapping
+from typing import Any
 
 from .. import i18n
 from .calendar import UnitCalendar
+from .load import LEVELS, Load, unit_load
 from .models import Case, Snapshot, Unit
+from .ordering import SEVERITIES, SEVERITY_RANK, order_findings, severity_at_least, sort_work_list
 from .params import DEFAULTS, PRIORITY_KEYS, Parameters
 from .perf import gc_paused
-from .timeutil import to_store
 from .presence import Roster
-
-SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
-SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
-
-# The rules in the order of domain.md's table (used as a tie-breaker for stable output).
-RULES: tuple[str, ...] = (
-    "no_coordinator",
-    "no_clinician_present",
-    "absent_owner",
-    "long_absence",
-    "owner_shift_ending",
-    "unscheduled_profession",
-    "stale_role_handover",
-    "overdue_waiting",
-    "awaiting_reply",
-    "urgent_open_near_close",
-    "next_day_notice_due",
-    "closable",
-    "premature_close",
-    "unit_handover_unaccepted",
-    "high_load",
-    "after_hours_arrival",
-    "protected_identity",
-    "invalid_child_case",
-    "stale_data",
+from .ruletable import (
+    ABSENT_OWNER,
+    AFTER_HOURS_ARRIVAL,
+    AWAITING_REPLY,
+    CLOSABLE,
+    HIGH_LOAD,
+    INVALID_CHILD_CASE,
+    LONG_ABSENCE,
+    NEXT_DAY_NOTICE_DUE,
+    NO_CLINICIAN_PRESENT,
+    NO_COORDINATOR,
+    OVERDUE_WAITING,
+    OWNER_SHIFT_ENDING,
+    PREMATURE_CLOSE,
+    PROTECTED_IDENTITY,
+    RULE_IDS,
+    RULE_RANK,
+    RULES,
+    RULES_BY_ID,
+    STALE_DATA,
+    STALE_ROLE_HANDOVER,
+    UNIT_HANDOVER_UNACCEPTED,
+    UNSCHEDULED_PROFESSION,
+    URGENT_OPEN_NEAR_CLOSE,
+    Ladder,
+    Rule,
 )
-RULE_RANK: dict[str, int] = {r: i for i, r in enumerate(RULES)}
+from .timeutil import to_store
 
-LEVELS: tuple[str, ...] = ("normal", "elevated", "high", "very_high")
+# re-exported: what the rest of the package imports from here
+__all__ = ["LEVELS", "RULE_IDS", "RULE_RANK", "RULES", "RULES_BY_ID", "SEVERITIES", "SEVERITY_RANK", "Evaluation"]
+__all__ += ["Finding", "Ladder", "Load", "Rule", "RuleEngine", "UnitState", "render_message", "severity_at_least"]
+
+
+# -- findings and their messages ------------------------------------------------------------
+def _render_arg(name: str, value: Any, lang: str) -> Any:
+    """A finding's argument as text: labels for codes, local numbers and times."""
+    if name == "prio":
+        return i18n.priority_label(value, lang)
+    if name == "profession":
+        return i18n.profession_label(value, lang)
+    if name == "level":
+        return i18n.t(f"level.{value}", lang)
+    if name == "name" and value is None:
+        return i18n.t("name.unknown", lang)
+    if isinstance(value, datetime):
+        return value.strftime("%H:%M")  # already in the unit's time zone
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", "," if lang == "sv" else ".")
+    return value
+
+
+def render_message(key: str, args: Mapping[str, Any] | None, lang: str = "sv") -> str:
+    """The message of a finding in ``lang``: the catalogue text for ``key`` with ``args`` — raw
+    values (minutes, a ratio, a local time, a priority, a profession or load level code) — formatted."""
+    if not args:
+        return i18n.t(key, lang)
+    return i18n.t(key, lang, **{k: _render_arg(k, v, lang) for k, v in args.items()})
 
 
 @dataclass(slots=True)
@@ -59,21 +93,20 @@ class Finding:
     staff_id: str | None
     priority: int | None
     message_key: str
-    message_args: dict | None = None
+    message_args: dict[str, Any] | None = None
     lang: str = "sv"
 
     @property
     def message(self) -> str:
         """The Swedish (or English) message, rendered when asked for."""
-        args = self.message_args
-        return i18n.t(self.message_key, self.lang, **args) if args else i18n.t(self.message_key, self.lang)
+        return render_message(self.message_key, self.message_args, self.lang)
 
     @property
     def key(self) -> tuple[str, str, str | None]:
         """A finding's identity (report.md): (rule, unit_id, case_id)."""
         return (self.rule, self.unit_id, self.case_id)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
             "severity": self.severity,
@@ -86,27 +119,32 @@ class Finding:
         }
 
 
-@dataclass(slots=True)
-class Load:
-    level: str
-    ratio: float
-    waiting: dict[str, int]
-    queued: int
-    in_progress: int
-    clinicians_present: dict[str, int]
-    clinicians_total: int
-    oldest_wait_minutes: dict[str, int]
-
-    def to_json(self) -> dict:
-        return {
-            "level": self.level,
-            "ratio": self.ratio,
-            "waiting": dict(self.waiting),
-            "queued": self.queued,
-            "in_progress": self.in_progress,
-            "clinicians_present": dict(self.clinicians_present),
-            "oldest_wait_minutes": dict(self.oldest_wait_minutes),
-        }
+def finding(
+    rule: Rule,
+    unit_id: str,
+    case: Case | None,
+    lang: str,
+    raised: bool = False,
+    variant: str = "",
+    args: dict[str, Any] | None = None,
+    staff_id: str | None = None,
+    action: str | None = None,
+) -> Finding:
+    """A finding of ``rule`` (of ``case``, or of the unit when None): the severity from its ladder
+    (``raised``: the ladder's condition holds), the action and the message key (``msg.<id>``, or
+    ``msg.<id>.<variant>``) from the table."""
+    return Finding(
+        rule.id,
+        rule.severity.of(raised),
+        action or rule.actions[0],
+        unit_id,
+        case.id if case is not None else None,
+        staff_id,
+        case.priority if case is not None else None,
+        f"{rule.message_key}.{variant}" if variant else rule.message_key,
+        args,
+        lang,
+    )
 
 
 @dataclass(slots=True)
@@ -218,17 +256,18 @@ class RuleEngine:
         roster = Roster(s for s in snap.shifts if s.unit_id in units)
         staff = snap.staff
         caps = snap.capabilities
-        findings: list[Finding] = []
         case_findings: dict[str, list[Finding]] = {}
+        case_rank: dict[str, int] = {}  # the highest severity (lowest rank) per case
         waited: dict[str, float] = {}
         open_cases: list[Case] = []
         present_cache: dict[tuple[str, str], bool] = {}
         sched_cache: dict[str, frozenset[str]] = {}
         overdue_high: set[str] = set()
+        spans = snap.shift_spans
 
-        def name_of(staff_id: str | None) -> str:
-            s = staff.get(staff_id) if staff_id else None
-            return s.name if s else (staff_id or i18n.t("name.unknown", lang))
+        def name_of(staff_id: str) -> str:
+            s = staff.get(staff_id)
+            return s.name if s else staff_id
 
         def present(unit_id: str, staff_id: str) -> bool:
             k = (unit_id, staff_id)
@@ -243,23 +282,26 @@ class RuleEngine:
                 v = sched_cache[unit_id] = roster.scheduled_professions(unit_id, at)
             return v
 
-        case_rank: dict[str, int] = {}  # the highest severity (lowest rank) per case
-
-        spans = snap.shift_spans
-
         def worked_lately(unit_id: str, staff_id: str, lo: datetime, hi: datetime) -> bool:
             """A non-cancelled shift overlapping [lo, hi] (the long-absence window)."""
             if spans is None:
                 return roster.has_shift_overlapping(unit_id, staff_id, lo, hi)
-            lo_t, hi_t = to_store(lo), to_store(hi)  # fixed-width UTC text compares as time does
+            lo_t, hi_t = to_store(lo) or "", to_store(hi) or ""  # fixed-width UTC text compares as time does
             return any(start <= hi_t and end >= lo_t for start, end in spans.get((unit_id, staff_id), ()))
 
-        def add(case: Case, rule: str, severity: str, action: str, key: str, args: dict | None = None,
-                staff_id: str | None = None) -> None:
+        def add(
+            case: Case,
+            rule: Rule,
+            raised: bool = False,
+            variant: str = "",
+            args: dict[str, Any] | None = None,
+            staff_id: str | None = None,
+            action: str | None = None,
+        ) -> None:
+            """A finding of ``case``; see :func:`finding`."""
+            f = finding(rule, case.unit_id, case, lang, raised, variant, args, staff_id, action)
             cid = case.id
-            f = Finding(rule, severity, action, case.unit_id, cid, staff_id, case.priority, key, args, lang)
-            findings.append(f)
-            rank = SEVERITY_RANK[severity]
+            rank = SEVERITY_RANK[f.severity]
             lst = case_findings.get(cid)
             if lst is None:
                 case_findings[cid] = [f]
@@ -269,29 +311,30 @@ class RuleEngine:
                 if rank < case_rank[cid]:
                     case_rank[cid] = rank
 
-        today_start: dict[str, datetime] = {}
-        today_close: dict[str, datetime | None] = {}
-        period: dict[str, tuple[datetime, datetime] | None] = {}
-        prev_close: dict[str, datetime | None] = {}
+        # per-unit constants, computed once per evaluation
+        consts: dict[str, tuple[Any, ...]] = {}
         for uid, unit in units.items():
             cal = self.calendar(unit)
-            today_start[uid] = cal.start_of_day(at)
-            today_close[uid] = cal.day_close(cal.local_date(at))
-            period[uid] = cal.current_period(at)
-            prev_close[uid] = cal.previous_closing(at) if period[uid] is None else None
-
-        # per-unit constants, computed once per evaluation
-        consts: dict[str, tuple] = {}
-        for uid, unit in units.items():
             p = self._params(uid)
+            cur = cal.current_period(at)
             consts[uid] = (
-                self.calendar(unit), p, {k: p.limit_minutes(k) for k in PRIORITY_KEYS},
-                timedelta(minutes=p.shift_end_warning_minutes), timedelta(hours=p.long_absence_hours),
-                timedelta(hours=p.long_absence_lookahead_hours), timedelta(minutes=p.close_warning_minutes),
-                timedelta(minutes=p.next_day_notice_minutes), timedelta(minutes=p.handover_accept_minutes),
+                cal,
+                p,
+                {k: p.limit_minutes(k) for k in PRIORITY_KEYS},
+                timedelta(minutes=p.shift_end_warning_minutes),
+                timedelta(hours=p.long_absence_hours),
+                timedelta(hours=p.long_absence_lookahead_hours),
+                timedelta(minutes=p.close_warning_minutes),
+                timedelta(minutes=p.next_day_notice_minutes),
+                timedelta(minutes=p.handover_accept_minutes),
+                cal.start_of_day(at),
+                cal.day_close(cal.local_date(at)),
+                cur,
+                cal.previous_closing(at) if cur is None else None,
             )
         zero = timedelta(0)
         at_ts = at.timestamp()
+        reassign_held = caps.reassign_person_held
         # nobody born before this can be under one year old at any case's creation
         child_cutoff = min((c.created_at for c in snap.cases), default=at).date() - timedelta(days=370)
 
@@ -300,26 +343,30 @@ class RuleEngine:
             k = consts.get(uid)
             if k is None:
                 continue
-            cal, p, limits, shift_warn, absence_back, absence_ahead, close_warn, notice_window, accept_window = k
+            (cal, p, limits, shift_warn, absence_back, absence_ahead, close_warn, notice_window, accept_window,
+             today_start, today_close, period, prev_close) = k  # fmt: skip
             if not case.is_open:
+                # premature_close: closed for no response today, and not closable when it was closed
+                closed = case.closed_at
                 if (
                     case.status == "closed"
                     and case.close_reason == "no_response"
-                    and case.closed_at is not None
-                    and case.closed_at <= at
-                    and cal.local_date(case.closed_at) == cal.local_date(at)
-                    and not self.is_closable(case, case.closed_at, cal, p)
+                    and closed is not None
+                    and closed <= at
+                    and cal.local_date(closed) == cal.local_date(at)
+                    and not self.is_closable(case, closed, cal, p)
                 ):
-                    add(case, "premature_close", "medium", "file_deviation", "msg.premature_close")
+                    add(case, PREMATURE_CLOSE)
                 continue
             if case.created_at > at:
                 continue  # not yet there at the evaluation instant
             open_cases.append(case)
             limit = limits[case.priority_key]
             high = case.priority == 1 or case.priority == 2
+            status = case.status
 
             # -- waited (for ordering and load) --
-            if case.status == "waiting":
+            if status == "waiting":
                 since = case.created_at
             elif case.patient_awaits_reply and case.last_patient_message_at is not None:
                 since = case.last_patient_message_at
@@ -329,153 +376,159 @@ class RuleEngine:
             waited[case.id] = w
 
             owner = case.owner
-            # absent_owner / long_absence / owner_shift_ending
+            # absent_owner, long_absence / owner_shift_ending: an active case held by a person
             if owner is not None and owner.type == "person" and case.is_active and owner.staff_id:
                 sid = owner.staff_id
                 if not present(uid, sid):
-                    if caps.reassign_person_held:
-                        action, key = "reassign", "msg.absent_owner.reassign"
+                    name = name_of(sid)
+                    if reassign_held:
+                        add(case, ABSENT_OWNER, high, "reassign", {"name": name}, sid, "reassign")
                     else:
-                        action, key = "call_patient", "msg.absent_owner.call"
-                    add(case, "absent_owner", "critical" if high else "high", action,
-                        key, dict(name=name_of(sid)), sid)
+                        add(case, ABSENT_OWNER, high, "call", {"name": name}, sid)
                     if not worked_lately(uid, sid, at - absence_back, at + absence_ahead):
-                        add(case, "long_absence", "high", "contact_support",
-                            "msg.long_absence", dict(name=name_of(sid)), sid)
+                        add(case, LONG_ABSENCE, args={"name": name}, staff_id=sid)
                 else:
                     end = roster.presence_end(uid, sid, at)
                     if end is not None and end - at <= shift_warn:
-                        local_end = end.astimezone(cal.tz).strftime("%H:%M")
-                        add(case, "owner_shift_ending", "high" if high else "medium", "hand_over_to_role",
-                            "msg.owner_shift_ending", dict(name=name_of(sid), time=local_end), sid)
+                        args = {"name": name_of(sid), "time": end.astimezone(cal.tz)}
+                        add(case, OWNER_SHIFT_ENDING, high, args=args, staff_id=sid)
 
-            # unscheduled_profession / stale_role_handover
+            # unscheduled_profession / stale_role_handover: a case in a profession's queue
             if owner is not None and owner.type == "role" and owner.profession:
                 prof = owner.profession
-                label = i18n.profession_label(prof, lang)
                 if prof not in scheduled(uid):
-                    add(case, "unscheduled_profession", "critical" if high else "high", "reassign",
-                        "msg.unscheduled_profession", dict(profession=label))
+                    add(case, UNSCHEDULED_PROFESSION, high, args={"profession": prof})
                 else:
-                    role_since = case.owner_since or case.received_at or case.created_at
-                    mins = cal.working_minutes(role_since, at)
+                    mins = cal.working_minutes(case.owner_since or case.received_at or case.created_at, at)
                     if mins > limit:
-                        add(case, "stale_role_handover", "high" if high else "medium", "follow_up",
-                            "msg.stale_role_handover", dict(profession=label, minutes=int(mins), limit=limit))
+                        args = {"profession": prof, "minutes": int(mins), "limit": limit}
+                        add(case, STALE_ROLE_HANDOVER, high, args=args)
 
             # overdue_waiting
-            if case.status == "waiting" and w > limit:
-                add(case, "overdue_waiting", "critical" if high else "high", "receive_now",
-                    "msg.overdue_waiting", dict(minutes=int(w), limit=limit,
-                           prio=i18n.priority_label(case.priority, lang)))
+            if status == "waiting" and w > limit:
+                add(case, OVERDUE_WAITING, high, args={"minutes": int(w), "limit": limit, "prio": case.priority})
                 if high:
                     overdue_high.add(uid)
 
             # awaiting_reply
-            if case.status == "started" and case.patient_awaits_reply and case.last_patient_message_at is not None:
-                mins = cal.working_minutes(case.last_patient_message_at, at)
+            last_patient = case.last_patient_message_at
+            if status == "started" and case.patient_awaits_reply and last_patient is not None:
+                mins = cal.working_minutes(last_patient, at)
                 if mins > limit:
-                    add(case, "awaiting_reply", "high" if high else "medium", "reply",
-                        "msg.awaiting_reply", dict(minutes=int(mins), limit=limit))
+                    add(case, AWAITING_REPLY, high, args={"minutes": int(mins), "limit": limit})
 
-            # urgent_open_near_close
             if high:
-                cur = period[uid]
-                if cur is not None:
-                    left = cur[1] - at
+                # urgent_open_near_close: near the end of the opening period, or after the last closing
+                if period is not None:
+                    left = period[1] - at
                     if left <= close_warn:
-                        add(case, "urgent_open_near_close", "critical", "close_today_or_call",
-                            "msg.urgent_open_near_close.open", dict(prio=i18n.priority_label(case.priority, lang),
-                                   minutes=int(left.total_seconds() // 60)))
-                else:
-                    pc = prev_close[uid]
-                    if pc is not None and case.created_at < pc:
-                        add(case, "urgent_open_near_close", "critical", "close_today_or_call",
-                            "msg.urgent_open_near_close.closed", dict(prio=i18n.priority_label(case.priority, lang)))
-
-            # next_day_notice_due
-            if not high:
-                close = today_close[uid]
-                if close is not None and zero < close - at <= notice_window:
-                    start = today_start[uid]
-                    if not any(n.template_id == "next_day" and start <= n.sent_at <= at for n in case.notices):
-                        add(case, "next_day_notice_due", "medium", "send_template:next_day",
-                            "msg.next_day_notice_due")
+                        args = {"prio": case.priority, "minutes": int(left.total_seconds() // 60)}
+                        add(case, URGENT_OPEN_NEAR_CLOSE, variant="open", args=args)
+                elif prev_close is not None and case.created_at < prev_close:
+                    add(case, URGENT_OPEN_NEAR_CLOSE, variant="closed", args={"prio": case.priority})
+            elif today_close is not None and zero < today_close - at <= notice_window:
+                # next_day_notice_due: no next_day notice since the start of today
+                if not any(n.template_id == "next_day" and today_start <= n.sent_at <= at for n in case.notices):
+                    add(case, NEXT_DAY_NOTICE_DUE)
 
             # closable
-            if case.status == "started" and self.is_closable(case, at, cal, p):
-                add(case, "closable", "info", "close_no_response", "msg.closable")
+            if status == "started" and self.is_closable(case, at, cal, p):
+                add(case, CLOSABLE)
 
-            # unit_handover_unaccepted
+            # unit_handover_unaccepted: urgent at once, otherwise after the accept window
             ho = case.handover
             if ho is not None and ho.accepted_at is None and ho.requested_at <= at:
-                age = at - ho.requested_at
                 target = unit_names.get(ho.to_unit_id, ho.to_unit_id)
+                waited_for = at - ho.requested_at
                 if ho.urgent:
-                    add(case, "unit_handover_unaccepted", "critical", "call_care_to_care",
-                        "msg.unit_handover_unaccepted.urgent", dict(unit=target))
-                elif age > accept_window:
-                    add(case, "unit_handover_unaccepted", "high", "call_care_to_care",
-                        "msg.unit_handover_unaccepted", dict(unit=target,
-                               minutes=int(age.total_seconds() // 60)))
+                    add(case, UNIT_HANDOVER_UNACCEPTED, True, "urgent", {"unit": target})
+                elif waited_for > accept_window:
+                    args = {"unit": target, "minutes": int(waited_for.total_seconds() // 60)}
+                    add(case, UNIT_HANDOVER_UNACCEPTED, args=args)
 
             # after_hours_arrival
-            if case.status == "waiting" and not cal.is_open_ts(case.created_at.timestamp()):
-                add(case, "after_hours_arrival", "info", "triage_at_opening", "msg.after_hours_arrival")
+            if status == "waiting" and not cal.is_open_ts(case.created_at.timestamp()):
+                add(case, AFTER_HOURS_ARRIVAL)
 
             # protected_identity
             if case.patient.protected_identity:
-                add(case, "protected_identity", "info", "verify_in_cosmic", "msg.protected_identity")
+                add(case, PROTECTED_IDENTITY)
 
-            # invalid_child_case
+            # invalid_child_case: a care case for a patient under one year old
             born = case.patient.birth_date
             if case.kind == "care" and born is not None and born > child_cutoff:
                 if _age_years(born, cal.local_date(case.created_at)) < 1:
-                    add(case, "invalid_child_case", "medium", "check_case", "msg.invalid_child_case")
+                    add(case, INVALID_CHILD_CASE)
 
-        # -- units: load and unit rules ----------------------------------------------------
-        by_unit: dict[str, list[Case]] = {uid: [] for uid in units}
-        for c in open_cases:
-            by_unit[c.unit_id].append(c)
+        states, unit_findings = self._units(snap, at, units, roster, open_cases, waited, overdue_high, present)
         stale = snap.data_as_of is None or snap.data_as_of < at - timedelta(
             minutes=min((self._params(u).stale_after_minutes for u in units), default=DEFAULTS.stale_after_minutes)
         )
+        sort_work_list(open_cases, case_rank, waited)
+        closed_ids = sorted(cid for cid in case_findings if cid not in waited)
+        all_findings = order_findings(
+            unit_findings, case_findings, [c.id for c in open_cases] + closed_ids, units, RULE_RANK
+        )
+        return Evaluation(
+            at=at,
+            findings=all_findings,
+            units=states,
+            open_cases=open_cases,
+            waited_minutes=waited,
+            case_findings=case_findings,
+            stale=stale,
+        )
+
+    def _units(
+        self,
+        snap: Snapshot,
+        at: datetime,
+        units: Mapping[str, Unit],
+        roster: Roster,
+        open_cases: list[Case],
+        waited: Mapping[str, float],
+        overdue_high: set[str],
+        present: Callable[[str, str], bool],
+    ) -> tuple[dict[str, UnitState], list[Finding]]:
+        """Each unit's state (opening, coordinator, load) and its unit rules."""
+        lang = self.lang
+        by_unit: dict[str, list[Case]] = {uid: [] for uid in units}
+        for c in open_cases:
+            by_unit[c.unit_id].append(c)
         states: dict[str, UnitState] = {}
-        unit_findings: list[Finding] = []
+        found: list[Finding] = []
+        data_as_of = snap.data_as_of
         for uid, unit in units.items():
             cal = self.calendar(unit)
             p = self._params(uid)
-            load = self._load(by_unit[uid], roster, uid, at, waited, p, uid in overdue_high)
+            load = unit_load(by_unit[uid], roster, uid, at, waited, p, uid in overdue_high)
             coord = snap.coordinators.get(uid)
             coord_id = coord.staff_id if coord else None
-            coord_present = bool(coord_id) and present(uid, coord_id)  # type: ignore[arg-type]
-            cur = period[uid]
+            coord_present = bool(coord_id) and present(uid, coord_id or "")
+            cur = self.calendar(unit).current_period(at)
             open_now = cur is not None
 
-            def unit_finding(rule: str, severity: str, action: str, key: str, args: dict | None = None,
-                             staff_id: str | None = None) -> None:
-                unit_findings.append(Finding(rule, severity, action, uid, None, staff_id, None, key, args, lang))
-
+            # no_coordinator: opening hours without a present coordinator
             if open_now and not coord_present:
                 if coord_id:
-                    unit_finding("no_coordinator", "critical", "take_coordinator_role",
-                                 "msg.no_coordinator.absent", dict(name=name_of(coord_id)), coord_id)
+                    s = snap.staff.get(coord_id)
+                    args: dict[str, Any] = {"name": s.name if s else coord_id}
+                    found.append(finding(NO_COORDINATOR, uid, None, lang, False, "absent", args, coord_id))
                 else:
-                    unit_finding("no_coordinator", "critical", "take_coordinator_role",
-                                 "msg.no_coordinator.none")
+                    found.append(finding(NO_COORDINATOR, uid, None, lang, variant="none"))
+            # no_clinician_present: opening hours without a clinician
             if open_now and load.clinicians_total == 0:
-                unit_finding("no_clinician_present", "critical", "arrange_staffing", "msg.no_clinician_present")
+                found.append(finding(NO_CLINICIAN_PRESENT, uid, None, lang))
+            # high_load: level high or very_high (§5)
             if load.level in ("high", "very_high"):
-                unit_finding("high_load", "critical" if load.level == "very_high" else "high", "increase_staffing",
-                             "msg.high_load", dict(level=i18n.t(f"level.{load.level}", lang),
-                                    ratio=f"{load.ratio:.1f}".replace(".", "," if lang == "sv" else ".")))
-            unit_stale = snap.data_as_of is None or snap.data_as_of < at - timedelta(minutes=p.stale_after_minutes)
-            if unit_stale:
-                if snap.data_as_of is None:
-                    unit_finding("stale_data", "high", "fallback_routine", "msg.stale_data.none")
-                else:
-                    age = int((at - snap.data_as_of).total_seconds() // 60)
-                    unit_finding("stale_data", "high", "fallback_routine", "msg.stale_data", dict(minutes=age))
+                args = {"level": load.level, "ratio": load.ratio}
+                found.append(finding(HIGH_LOAD, uid, None, lang, load.level == "very_high", args=args))
+            # stale_data: no successful sync within the unit's stale limit
+            if data_as_of is None:
+                found.append(finding(STALE_DATA, uid, None, lang, variant="none"))
+            elif data_as_of < at - timedelta(minutes=p.stale_after_minutes):
+                args = {"minutes": int((at - data_as_of).total_seconds() // 60)}
+                found.append(finding(STALE_DATA, uid, None, lang, args=args))
             states[uid] = UnitState(
                 unit=unit,
                 open_now=open_now,
@@ -486,82 +539,4 @@ class RuleEngine:
                 load=load,
                 parameters=p,
             )
-
-        # -- ordering (§7) -------------------------------------------------------------------
-        none_rank = len(SEVERITIES)
-
-        def case_key(c: Case) -> tuple:
-            prio = c.priority if c.priority is not None else 6
-            reply_first = 0 if (c.status != "waiting" and c.patient_awaits_reply) else 1
-            return (case_rank.get(c.id, none_rank), prio, reply_first, -waited[c.id], c.created_at, c.id)
-
-        open_cases.sort(key=case_key)
-
-        # by severity; within one: unit findings (in unit order), then case findings in work-list
-        # order, then closed cases' (premature_close) by id; within a case, the rules' table
-        # order — assembled from the per-case lists rather than sorted with a key per finding
-        ranks = len(SEVERITIES)
-        buckets: list[list[Finding]] = [[] for _ in range(ranks)]
-        unit_order = {uid: i for i, uid in enumerate(units)}
-        for f in sorted(unit_findings, key=lambda f: (unit_order[f.unit_id], RULE_RANK[f.rule])):
-            buckets[SEVERITY_RANK[f.severity]].append(f)
-        closed_ids = sorted(cid for cid in case_findings if cid not in waited)
-        for cid in [c.id for c in open_cases] + closed_ids:
-            fs = case_findings.get(cid)
-            if not fs:
-                continue
-            if len(fs) > 1:
-                fs = sorted(fs, key=lambda f: RULE_RANK[f.rule])
-            for f in fs:
-                buckets[SEVERITY_RANK[f.severity]].append(f)
-        all_findings = [f for bucket in buckets for f in bucket]
-        return Evaluation(at=at, findings=all_findings, units=states, open_cases=open_cases,
-                          waited_minutes=waited, case_findings=case_findings, stale=stale)
-
-    def _load(self, cases: list[Case], roster: Roster, uid: str, at: datetime, waited: Mapping[str, float],
-              p: Parameters, overdue_high: bool) -> Load:
-        waiting = {k: 0 for k in PRIORITY_KEYS}
-        oldest: dict[str, float] = {}
-        queued = queued_care = waiting_care = in_progress = 0
-        for c in cases:
-            pk = c.priority_key
-            if c.status == "waiting":
-                waiting[pk] += 1
-                if c.kind == "care":
-                    waiting_care += 1
-                w = waited.get(c.id, 0.0)
-                if w > oldest.get(pk, -1.0):
-                    oldest[pk] = w
-            owner = c.owner
-            if owner is not None and owner.type == "role":
-                queued += 1
-                if c.kind == "care":
-                    queued_care += 1
-            elif owner is not None and owner.type == "person" and c.is_active:
-                in_progress += 1
-        per_prof, total = roster.clinicians_present(uid, at)
-        ratio = (waiting_care + queued_care) / max(1, total)
-        t1, t2, t3 = p.load_thresholds
-        level = 0
-        if ratio >= t3:
-            level = 3
-        elif ratio >= t2:
-            level = 2
-        elif ratio >= t1:
-            level = 1
-        if overdue_high:
-            level = max(level, 2)
-        return Load(
-            level=LEVELS[level],
-            ratio=round(ratio, 2),
-            waiting=waiting,
-            queued=queued,
-            in_progress=in_progress,
-            clinicians_present=per_prof,
-            clinicians_total=total,
-            oldest_wait_minutes={k: int(oldest[k]) for k in PRIORITY_KEYS if k in oldest},
-        )
-
-
-def severity_at_least(severity: str, threshold: str) -> bool:
-    return SEVERITY_RANK[severity] <= SEVERITY_RANK[threshold]
+        return states, found

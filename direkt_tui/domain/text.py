@@ -83,9 +83,9 @@ def markdown(value: object) -> str:
     m = _MD_BLOCK_START.match(s)
     if m:
         if m.group(2):
-            s = f"{m.group(1)}\\{s[m.end(1):]}"
+            s = f"{m.group(1)}\\{s[m.end(1) :]}"
         else:
-            s = f"{s[:m.end(3)]}\\{s[m.end(3):]}"
+            s = f"{s[: m.end(3)]}\\{s[m.end(3) :]}"
     return s
 
 
@@ -152,6 +152,13 @@ def install_log_sanitizer(logger: logging.Logger | None = None) -> None:
             handler.addFilter(LogSanitizer())
 
 
-__all__ = ["visible", "is_visible", "markdown", "markdown_masked", "csv_cell", "log", "LogSanitizer",
-           "install_log_sanitizer"]
-
+__all__ = [
+    "visible",
+    "is_visible",
+    "markdown",
+    "markdown_masked",
+    "csv_cell",
+    "log",
+    "LogSanitizer",
+    "install_log_sanitizer",
+]

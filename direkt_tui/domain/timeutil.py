@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime  # UTC is re-exported: other modules import it from here
 from zoneinfo import ZoneInfo
 
-UTC = timezone.utc
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
@@ -13,7 +12,7 @@ class InvalidInstant(ValueError):
     """A timestamp that is not RFC 3339 with an offset."""
 
 
-def parse_instant(value: str | None) -> datetime | None:
+def parse_instant(value: str | datetime | None) -> datetime | None:
     """Parse an RFC 3339 instant (with offset, ``Z`` allowed) into an aware UTC datetime."""
     if value is None:
         return None

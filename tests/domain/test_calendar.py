@@ -3,16 +3,15 @@ closed dates; and hypothesis properties."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from builders import local, unit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from direkt_tui.domain.calendar import UnitCalendar, is_holiday
 from direkt_tui.domain.models import Unit
-
-from builders import local, unit
 
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
@@ -59,9 +58,9 @@ def test_dst_across_spring_and_autumn():
     # the UTC offset differs on either side, the local hours do not
     assert local("2026-03-28 08:00").utcoffset() != local("2026-03-30 08:00").utcoffset()
     end = c.add_working_time(local("2026-03-28 16:30"), 2 * H)
-    assert end == local("2026-03-29 09:30").astimezone(timezone.utc)
+    assert end == local("2026-03-29 09:30").astimezone(UTC)
     end = c.add_working_time(local("2026-10-24 16:30"), 2 * H)
-    assert end == local("2026-10-25 09:30").astimezone(timezone.utc)
+    assert end == local("2026-10-25 09:30").astimezone(UTC)
 
 
 def test_public_and_de_facto_holidays_are_closed():
@@ -83,9 +82,9 @@ def test_lunch_break_does_not_count():
     assert not c.is_open(local("2026-11-26 12:30"))
     assert c.is_open(local("2026-11-26 13:00"))
     assert not c.is_open(local("2026-11-26 12:00"))  # the end of an interval is closed
-    assert c.add_working_time(local("2026-11-26 11:45"), 30 * M) == local("2026-11-26 13:15").astimezone(timezone.utc)
+    assert c.add_working_time(local("2026-11-26 11:45"), 30 * M) == local("2026-11-26 13:15").astimezone(UTC)
     period = c.current_period(local("2026-11-26 11:10"))
-    assert period is not None and period[1] == local("2026-11-26 12:00").astimezone(timezone.utc)
+    assert period is not None and period[1] == local("2026-11-26 12:00").astimezone(UTC)
 
 
 def test_special_hours_and_closed_dates():
@@ -107,16 +106,16 @@ def test_after_closing_arrival_starts_at_next_opening():
     arrived = local("2026-11-26 19:00")
     assert c.working_time(arrived, local("2026-11-27 08:00")) == timedelta(0)
     assert c.working_time(arrived, local("2026-11-27 08:15")) == 15 * M
-    assert c.add_working_time(arrived, 15 * M) == local("2026-11-27 08:15").astimezone(timezone.utc)
+    assert c.add_working_time(arrived, 15 * M) == local("2026-11-27 08:15").astimezone(UTC)
 
 
 def test_opening_and_closing_queries():
     c = cal()
     t = local("2026-11-27 18:00")  # Friday evening
-    assert c.next_opening(t) == local("2026-11-30 08:00").astimezone(timezone.utc)
-    assert c.previous_closing(t) == local("2026-11-27 17:00").astimezone(timezone.utc)
-    assert c.previous_closing(local("2026-11-30 07:00")) == local("2026-11-27 17:00").astimezone(timezone.utc)
-    assert c.day_close(date(2026, 11, 27)) == local("2026-11-27 17:00").astimezone(timezone.utc)
+    assert c.next_opening(t) == local("2026-11-30 08:00").astimezone(UTC)
+    assert c.previous_closing(t) == local("2026-11-27 17:00").astimezone(UTC)
+    assert c.previous_closing(local("2026-11-30 07:00")) == local("2026-11-27 17:00").astimezone(UTC)
+    assert c.day_close(date(2026, 11, 27)) == local("2026-11-27 17:00").astimezone(UTC)
     assert c.day_close(date(2026, 11, 28)) is None
 
 
@@ -131,7 +130,7 @@ def test_add_working_time_far_ahead_and_never_open():
 
 
 # -- properties --------------------------------------------------------------------------------
-BASE = datetime(2026, 1, 1, tzinfo=timezone.utc)
+BASE = datetime(2026, 1, 1, tzinfo=UTC)
 instants = st.integers(min_value=0, max_value=730 * 24 * 60).map(lambda m: BASE + timedelta(minutes=m))
 CALS = [cal(), cal(opening_hours=LUNCH), cal(opening_hours=EVERY_DAY, closed_dates=["2026-07-01"])]
 

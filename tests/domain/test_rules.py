@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from builders import case, local, minutes, person, role, shift, snapshot, staff, unit
 
 from direkt_tui.domain.params import Parameters
 from direkt_tui.domain.rules import RuleEngine
-
-from builders import case, local, minutes, person, role, shift, snapshot, staff, unit
 
 M = minutes(1)
 DAY = "2026-11-26"

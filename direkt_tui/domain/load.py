@@ -1,0 +1,94 @@
+"""A unit's load (belastning, domain.md §5). Pure: no I/O, no clock.
+
+``unit_load`` counts a unit's open cases at ``t`` (waiting per priority, queued with a role, in
+progress with a person), the clinicians present, and grades the ratio with ``load_thresholds``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .models import Case
+from .params import PRIORITY_KEYS, Parameters
+from .presence import Roster
+
+LEVELS: tuple[str, ...] = ("normal", "elevated", "high", "very_high")
+
+
+@dataclass(slots=True)
+class Load:
+    level: str
+    ratio: float
+    waiting: dict[str, int]
+    queued: int
+    in_progress: int
+    clinicians_present: dict[str, int]
+    clinicians_total: int
+    oldest_wait_minutes: dict[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "ratio": self.ratio,
+            "waiting": dict(self.waiting),
+            "queued": self.queued,
+            "in_progress": self.in_progress,
+            "clinicians_present": dict(self.clinicians_present),
+            "oldest_wait_minutes": dict(self.oldest_wait_minutes),
+        }
+
+
+def load_level(ratio: float, thresholds: tuple[float, float, float], overdue_high: bool) -> str:
+    """§5: ``normal`` below the first threshold, then ``elevated``, ``high``, ``very_high``; at
+    least ``high`` whenever the unit has an ``overdue_waiting`` finding of priority 1–2."""
+    t1, t2, t3 = thresholds
+    level = 3 if ratio >= t3 else 2 if ratio >= t2 else 1 if ratio >= t1 else 0
+    if overdue_high:
+        level = max(level, 2)
+    return LEVELS[level]
+
+
+def unit_load(
+    cases: Iterable[Case],
+    roster: Roster,
+    unit_id: str,
+    at: datetime,
+    waited: Mapping[str, float],
+    params: Parameters,
+    overdue_high: bool,
+) -> Load:
+    """The load of one unit from its open cases at ``at`` and the working minutes each waited."""
+    waiting = {k: 0 for k in PRIORITY_KEYS}
+    oldest: dict[str, float] = {}
+    queued = queued_care = waiting_care = in_progress = 0
+    for c in cases:
+        pk = c.priority_key
+        if c.status == "waiting":
+            waiting[pk] += 1
+            if c.kind == "care":
+                waiting_care += 1
+            w = waited.get(c.id, 0.0)
+            if w > oldest.get(pk, -1.0):
+                oldest[pk] = w
+        owner = c.owner
+        if owner is not None and owner.type == "role":
+            queued += 1
+            if c.kind == "care":
+                queued_care += 1
+        elif owner is not None and owner.type == "person" and c.is_active:
+            in_progress += 1
+    per_prof, total = roster.clinicians_present(unit_id, at)
+    ratio = (waiting_care + queued_care) / max(1, total)
+    return Load(
+        level=load_level(ratio, params.load_thresholds, overdue_high),
+        ratio=round(ratio, 2),
+        waiting=waiting,
+        queued=queued,
+        in_progress=in_progress,
+        clinicians_present=per_prof,
+        clinicians_total=total,
+        oldest_wait_minutes={k: int(oldest[k]) for k in PRIORITY_KEYS if k in oldest},
+    )

@@ -1,0 +1,79 @@
+"""Severities, the work-list order (domain.md §7) and the order of findings. Pure.
+
+The work list: open cases by their highest severity, then priority (admin last), then — within a
+priority — ongoing cases whose patient awaits a reply, then the working time waited (longest
+first), then ``created_at`` and ``id``. Findings: by severity; within one, unit findings (in unit
+order), then case findings in work-list order, then closed cases' by id; within a subject, the
+rule table's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Protocol, TypeVar
+
+from .models import Case
+
+SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
+SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
+NO_SEVERITY = len(SEVERITIES)  # the rank of a case without findings
+ADMIN_PRIORITY = 6  # admin cases (no priority) sort after P5
+
+
+def severity_at_least(severity: str, threshold: str) -> bool:
+    return SEVERITY_RANK[severity] <= SEVERITY_RANK[threshold]
+
+
+def sort_work_list(cases: list[Case], case_rank: Mapping[str, int], waited: Mapping[str, float]) -> None:
+    """Sort open ``cases`` in place into work-list order (§7), given each case's highest severity
+    rank (``case_rank``; none: after ``info``) and the working minutes it has waited."""
+
+    def key(c: Case) -> tuple[int, int, int, float, datetime, str]:
+        prio = c.priority if c.priority is not None else ADMIN_PRIORITY
+        reply_first = 0 if (c.status != "waiting" and c.patient_awaits_reply) else 1
+        return (case_rank.get(c.id, NO_SEVERITY), prio, reply_first, -waited[c.id], c.created_at, c.id)
+
+    cases.sort(key=key)
+
+
+class Ordered(Protocol):
+    """What ordering needs of a finding."""
+
+    @property
+    def rule(self) -> str: ...
+
+    @property
+    def severity(self) -> str: ...
+
+    @property
+    def unit_id(self) -> str: ...
+
+
+F = TypeVar("F", bound=Ordered)
+
+
+def order_findings(
+    unit_findings: Iterable[F],
+    case_findings: Mapping[str, list[F]],
+    case_ids: Sequence[str],
+    unit_ids: Iterable[str],
+    rule_rank: Mapping[str, int],
+) -> list[F]:
+    """All findings in report order: by severity; within one, the unit findings in unit order,
+    then the case findings in the order of ``case_ids`` (the work list, then closed cases); within
+    a subject, ``rule_rank``'s. Assembled from the per-case lists rather than sorted with a key
+    per finding (there are tens of thousands)."""
+    buckets: list[list[F]] = [[] for _ in SEVERITIES]
+    unit_order = {uid: i for i, uid in enumerate(unit_ids)}
+    for f in sorted(unit_findings, key=lambda f: (unit_order[f.unit_id], rule_rank[f.rule])):
+        buckets[SEVERITY_RANK[f.severity]].append(f)
+    for cid in case_ids:
+        fs = case_findings.get(cid)
+        if not fs:
+            continue
+        if len(fs) > 1:
+            fs = sorted(fs, key=lambda f: rule_rank[f.rule])
+        for f in fs:
+            buckets[SEVERITY_RANK[f.severity]].append(f)
+    return [f for bucket in buckets for f in bucket]
