@@ -122,8 +122,10 @@ def load_key(path: Path, *, create: bool) -> bytes | None:
 
 
 def _refused_mode(path: Path, mode: int) -> AuditKeyError:
-    return AuditKeyError(f"the audit key file {path} may be read or changed by others "
-                         f"(mode {stat.S_IMODE(mode):04o}); run: chmod 600 {path}")
+    return AuditKeyError(
+        f"the audit key file {path} may be read or changed by others "
+        f"(mode {stat.S_IMODE(mode):04o}); run: chmod 600 {path}"
+    )
 
 
 def _read(path: Path) -> bytes:
@@ -151,8 +153,9 @@ def _read(path: Path) -> bytes:
             continue
         text = data.decode("ascii", "replace").strip()
         if len(text) != 2 * KEY_BYTES or any(c not in "0123456789abcdefABCDEF" for c in text):
-            raise AuditKeyError(f"the audit key file {path} does not hold a direkt-tui audit key "
-                                f"({2 * KEY_BYTES} hexadecimal digits)")
+            raise AuditKeyError(
+                f"the audit key file {path} does not hold a direkt-tui audit key ({2 * KEY_BYTES} hexadecimal digits)"
+            )
         return bytes.fromhex(text)
     raise AuditKeyError(f"the audit key file {path} is empty")  # pragma: no cover - the loop returns or raises
 
@@ -174,7 +177,7 @@ def _write_all(fd: int, data: bytes) -> None:
     os.fchmod(fd, 0o600)
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
     os.fsync(fd)
 
 
@@ -206,8 +209,7 @@ def _create(path: Path) -> None:
         except FileExistsError:
             return  # another process was first: its key is the key
         except OSError as exc:
-            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK,
-                                 errno.ENOSYS):
+            if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
                 raise AuditKeyError(f"cannot create the audit key file {path}: {exc.strerror or exc}") from None
             _create_direct(path, data, flags)
     except OSError as exc:

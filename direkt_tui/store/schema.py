@@ -5,9 +5,83 @@ Migration N takes a store from version N-1 to N. Never edit a released migration
 
 from __future__ import annotations
 
+import textwrap
+
+# The columns of a case, in their stored order: ``cases`` and ``case_history`` (and the trigger
+# that copies a superseded row) are generated from this one list. The generated text is the
+# text the released migrations always had, character for character (``sqlite_master`` keeps it;
+# a test compares it), so a store created now and one migrated long ago have the same schema.
+CASE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "TEXT NOT NULL"),
+    ("version", "INTEGER NOT NULL"),
+    ("unit_id", "TEXT NOT NULL"),
+    ("kind", "TEXT NOT NULL"),
+    ("priority", "INTEGER"),
+    ("status", "TEXT NOT NULL"),
+    ("owner_type", "TEXT"),
+    ("owner_staff_id", "TEXT"),
+    ("owner_profession", "TEXT"),
+    ("owner_since", "TEXT"),
+    ("reason", "TEXT"),
+    ("created_at", "TEXT NOT NULL"),
+    ("received_at", "TEXT"),
+    ("started_at", "TEXT"),
+    ("closed_at", "TEXT"),
+    ("close_reason", "TEXT"),
+    ("last_patient_message_at", "TEXT"),
+    ("last_staff_message_at", "TEXT"),
+    ("contact_attempts", "TEXT"),
+    ("notices", "TEXT"),
+    ("handover", "TEXT"),
+    ("reopen_until", "TEXT"),
+    ("patient_protected", "INTEGER NOT NULL"),
+    ("patient_birth_date", "TEXT"),
+    ("patient_name", "TEXT"),
+    ("patient_pnr", "TEXT"),
+    ("patient_phone", "TEXT"),
+    ("patient_home_region", "TEXT"),
+    ("url", "TEXT"),
+    ("updated_at", "TEXT NOT NULL"),
+)
+CASE_COLS: tuple[str, ...] = tuple(name for name, _decl in CASE_COLUMNS)
+# patient identity is never kept in the history (the trigger stores NULL)
+NOT_IN_HISTORY = frozenset({"patient_name", "patient_pnr", "patient_phone"})
+
+
+def _columns(first: str, last: str) -> str:
+    decls = [f"{name} {first if name == 'id' else decl}" for name, decl in CASE_COLUMNS]
+    return "".join(f"        {d},\n" for d in decls[:-1]) + f"        {decls[-1]}{last}\n"
+
+
+def _wrapped(text: str) -> str:
+    return textwrap.fill(text, width=106, initial_indent=" " * 8, subsequent_indent=" " * 12, break_on_hyphens=False)
+
+
+_NAMES = ", ".join(CASE_COLS)
+_VALUES = ", ".join("NULL" if c in NOT_IN_HISTORY else f"old.{c}" for c in CASE_COLS)
+_GENERATED = {
+    "{cases}": f"    CREATE TABLE cases (\n{_columns('TEXT PRIMARY KEY', '')}    );\n",
+    "{case_history}": (
+        f"    CREATE TABLE case_history (\n{_columns('TEXT NOT NULL', ',')}"
+        "        PRIMARY KEY (id, version)\n    ) WITHOUT ROWID;\n"
+    ),
+    "{case_history_keep}": (
+        "    CREATE TRIGGER case_history_keep AFTER UPDATE ON cases WHEN new.version > old.version\n    BEGIN\n"
+        f"{_wrapped(f'INSERT OR IGNORE INTO case_history ({_NAMES})')}\n"
+        f"{_wrapped(f'VALUES ({_VALUES});')}\n    END;\n"
+    ),
+}
+
+
+def _fill(script: str) -> str:
+    for mark, text in _GENERATED.items():
+        script = script.replace(mark, text)
+    return script
+
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: the platform's entities, sync state, quarantine, load history
-    """
+    _fill("""
     CREATE TABLE units (
         id TEXT PRIMARY KEY,
         version INTEGER NOT NULL,
@@ -47,39 +121,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX shifts_end ON shifts ("end");
     CREATE INDEX shifts_staff ON shifts (staff_id, start);
-    CREATE TABLE cases (
-        id TEXT PRIMARY KEY,
-        version INTEGER NOT NULL,
-        unit_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        priority INTEGER,
-        status TEXT NOT NULL,
-        owner_type TEXT,
-        owner_staff_id TEXT,
-        owner_profession TEXT,
-        owner_since TEXT,
-        reason TEXT,
-        created_at TEXT NOT NULL,
-        received_at TEXT,
-        started_at TEXT,
-        closed_at TEXT,
-        close_reason TEXT,
-        last_patient_message_at TEXT,
-        last_staff_message_at TEXT,
-        contact_attempts TEXT,
-        notices TEXT,
-        handover TEXT,
-        reopen_until TEXT,
-        patient_protected INTEGER NOT NULL,
-        patient_birth_date TEXT,
-        patient_name TEXT,
-        patient_pnr TEXT,
-        patient_phone TEXT,
-        patient_home_region TEXT,
-        url TEXT,
-        updated_at TEXT NOT NULL
-    );
-    CREATE INDEX cases_open ON cases (unit_id, status) WHERE status != 'closed';
+{cases}    CREATE INDEX cases_open ON cases (unit_id, status) WHERE status != 'closed';
     CREATE INDEX cases_closed ON cases (closed_at) WHERE status = 'closed';
     CREATE TABLE coordinators (
         unit_id TEXT PRIMARY KEY,
@@ -121,9 +163,9 @@ MIGRATIONS: tuple[str, ...] = (
         clinicians INTEGER NOT NULL,
         PRIMARY KEY (unit_id, at)
     ) WITHOUT ROWID;
-    """,
+    """),
     # 2: writes (outbox), the audit chain, history for looking back, shift work
-    """
+    _fill("""
     CREATE TABLE outbox (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         batch_id TEXT NOT NULL,
@@ -159,55 +201,8 @@ MIGRATIONS: tuple[str, ...] = (
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-    CREATE TABLE case_history (
-        id TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        unit_id TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        priority INTEGER,
-        status TEXT NOT NULL,
-        owner_type TEXT,
-        owner_staff_id TEXT,
-        owner_profession TEXT,
-        owner_since TEXT,
-        reason TEXT,
-        created_at TEXT NOT NULL,
-        received_at TEXT,
-        started_at TEXT,
-        closed_at TEXT,
-        close_reason TEXT,
-        last_patient_message_at TEXT,
-        last_staff_message_at TEXT,
-        contact_attempts TEXT,
-        notices TEXT,
-        handover TEXT,
-        reopen_until TEXT,
-        patient_protected INTEGER NOT NULL,
-        patient_birth_date TEXT,
-        patient_name TEXT,
-        patient_pnr TEXT,
-        patient_phone TEXT,
-        patient_home_region TEXT,
-        url TEXT,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (id, version)
-    ) WITHOUT ROWID;
-    CREATE INDEX case_history_time ON case_history (updated_at);
-    CREATE TRIGGER case_history_keep AFTER UPDATE ON cases WHEN new.version > old.version
-    BEGIN
-        INSERT OR IGNORE INTO case_history (id, version, unit_id, kind, priority, status, owner_type,
-            owner_staff_id, owner_profession, owner_since, reason, created_at, received_at, started_at,
-            closed_at, close_reason, last_patient_message_at, last_staff_message_at, contact_attempts,
-            notices, handover, reopen_until, patient_protected, patient_birth_date, patient_name,
-            patient_pnr, patient_phone, patient_home_region, url, updated_at)
-        VALUES (old.id, old.version, old.unit_id, old.kind, old.priority, old.status, old.owner_type,
-            old.owner_staff_id, old.owner_profession, old.owner_since, old.reason, old.created_at,
-            old.received_at, old.started_at, old.closed_at, old.close_reason, old.last_patient_message_at,
-            old.last_staff_message_at, old.contact_attempts, old.notices, old.handover, old.reopen_until,
-            old.patient_protected, old.patient_birth_date, NULL, NULL, NULL, old.patient_home_region,
-            old.url, old.updated_at);
-    END;
-    CREATE TABLE finding_log (
+{case_history}    CREATE INDEX case_history_time ON case_history (updated_at);
+{case_history_keep}    CREATE TABLE finding_log (
         rule TEXT NOT NULL,
         unit_id TEXT NOT NULL,
         case_id TEXT NOT NULL,
@@ -232,7 +227,7 @@ MIGRATIONS: tuple[str, ...] = (
         note TEXT,
         called_by TEXT
     );
-    """,
+    """),
     # 3: the audit chain under a key kept outside the store (store/auditkey.py). Entries from
     # here on carry the id of the key their HMAC-SHA-256 was made with; the entries already
     # written stay the plain SHA-256 chain they were, and where they end is recorded once.

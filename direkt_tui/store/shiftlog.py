@@ -9,16 +9,19 @@ can lose neither. Nothing here is ever sent to the platform.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any, cast
 
 from ..domain.checklists import KINDS
 from ..domain.rules import LEVELS, RULE_RANK, SEVERITY_RANK, Evaluation
 from ..domain.timeutil import to_store
 from . import actions
 from .actions import _canon
-from .db import Store, _ts
+from .connection import durable
+from .db import Store
+from .rows import parse_instant
 
 DEFAULT_TZ = "Europe/Stockholm"
 
@@ -45,11 +48,12 @@ def record_findings(store: Store, at: datetime, evaluation: Evaluation) -> tuple
     current: dict[tuple[str, str, str], str] = {}
     for f in evaluation.findings:
         current[(f.rule, f.unit_id, f.case_id or "")] = f.severity
-    stamp = to_store(at)
+    stamp = cast(str, to_store(at))
     opened = resolved = 0
     with store.transaction() as conn:
-        rows = conn.execute("SELECT rule, unit_id, case_id, severity, opened_at FROM finding_log "
-                            "WHERE resolved_at IS NULL").fetchall()
+        rows = conn.execute(
+            "SELECT rule, unit_id, case_id, severity, opened_at FROM finding_log WHERE resolved_at IS NULL"
+        ).fetchall()
         open_keys: dict[tuple[str, str, str], tuple[str, str]] = {}
         for rule, uid, cid, sev, opened_at in rows:
             open_keys[(rule, uid, cid)] = (sev, opened_at)
@@ -58,49 +62,73 @@ def record_findings(store: Store, at: datetime, evaluation: Evaluation) -> tuple
                 continue
             if key not in current:
                 # never before the row opened (an evaluation of an earlier instant)
-                conn.execute("UPDATE finding_log SET resolved_at = ? WHERE rule = ? AND unit_id = ? AND case_id = ? "
-                             "AND opened_at = ?", (max(stamp, opened_at), *key, opened_at))
+                conn.execute(
+                    "UPDATE finding_log SET resolved_at = ? WHERE rule = ? AND unit_id = ? AND case_id = ? "
+                    "AND opened_at = ?",
+                    (max(stamp, opened_at), *key, opened_at),
+                )
                 resolved += 1
             elif current[key] != sev:
-                conn.execute("UPDATE finding_log SET severity = ? WHERE rule = ? AND unit_id = ? AND case_id = ? "
-                             "AND opened_at = ?", (current[key], *key, opened_at))
+                conn.execute(
+                    "UPDATE finding_log SET severity = ? WHERE rule = ? AND unit_id = ? AND case_id = ? "
+                    "AND opened_at = ?",
+                    (current[key], *key, opened_at),
+                )
         new = [(*key, sev, stamp) for key, sev in current.items() if key not in open_keys]
         if new:
             before = conn.total_changes
-            conn.executemany("INSERT OR IGNORE INTO finding_log (rule, unit_id, case_id, severity, opened_at) "
-                             "VALUES (?, ?, ?, ?, ?)", new)
+            conn.executemany(
+                "INSERT OR IGNORE INTO finding_log (rule, unit_id, case_id, severity, opened_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                new,
+            )
             opened = conn.total_changes - before
     return opened, resolved
 
 
-def finding_log(store: Store, since: datetime | None = None, until: datetime | None = None,
-                unit_ids: Iterable[str] | None = None) -> list[LoggedFinding]:
+def finding_log(
+    store: Store, since: datetime | None = None, until: datetime | None = None, unit_ids: Iterable[str] | None = None
+) -> list[LoggedFinding]:
     """Rows opened or resolved within [since, until] (all rows without bounds), by opened_at."""
     lo = to_store(since) if since else ""
     hi = to_store(until) if until else "9999"
     rows = store.conn.execute(
         "SELECT rule, unit_id, case_id, severity, opened_at, resolved_at FROM finding_log "
         "WHERE (opened_at >= ? AND opened_at <= ?) OR (resolved_at >= ? AND resolved_at <= ?) "
-        "ORDER BY opened_at, unit_id, rule, case_id", (lo, hi, lo, hi)).fetchall()
+        "ORDER BY opened_at, unit_id, rule, case_id",
+        (lo, hi, lo, hi),
+    ).fetchall()
     wanted = set(unit_ids) if unit_ids is not None else None
-    out = [LoggedFinding(r[0], r[1], r[2] or None, r[3], _ts(r[4]), _ts(r[5]))  # type: ignore[arg-type]
-           for r in rows if wanted is None or r[1] in wanted]
-    out.sort(key=lambda f: (f.opened_at, SEVERITY_RANK.get(f.severity, 9), f.unit_id, f.case_id or "",
-                            RULE_RANK.get(f.rule, 99)))
+    out = [
+        LoggedFinding(r[0], r[1], r[2] or None, r[3], parse_instant(r[4]), parse_instant(r[5]))
+        for r in rows
+        if wanted is None or r[1] in wanted
+    ]
+    out.sort(
+        key=lambda f: (
+            f.opened_at,
+            SEVERITY_RANK.get(f.severity, 9),
+            f.unit_id,
+            f.case_id or "",
+            RULE_RANK.get(f.rule, 99),
+        )
+    )
     return out
 
 
 def open_logged_findings(store: Store) -> list[LoggedFinding]:
-    rows = store.conn.execute("SELECT rule, unit_id, case_id, severity, opened_at, resolved_at FROM finding_log "
-                              "WHERE resolved_at IS NULL ORDER BY opened_at, unit_id, rule, case_id").fetchall()
-    return [LoggedFinding(r[0], r[1], r[2] or None, r[3], _ts(r[4]), None) for r in rows]  # type: ignore[arg-type]
+    rows = store.conn.execute(
+        "SELECT rule, unit_id, case_id, severity, opened_at, resolved_at FROM finding_log "
+        "WHERE resolved_at IS NULL ORDER BY opened_at, unit_id, rule, case_id"
+    ).fetchall()
+    return [LoggedFinding(r[0], r[1], r[2] or None, r[3], parse_instant(r[4]), None) for r in rows]
 
 
 # -- load samples -------------------------------------------------------------------------------
 def record_loads(store: Store, at: datetime, evaluation: Evaluation) -> None:
     """One ``load_history`` sample per evaluated unit at the minute of ``at`` (a second
     evaluation within the same minute replaces the sample)."""
-    minute = at.astimezone(timezone.utc).replace(second=0, microsecond=0)
+    minute = at.astimezone(UTC).replace(second=0, microsecond=0)
     store.record_load(minute, [(uid, st.load) for uid, st in evaluation.units.items()])
 
 
@@ -121,16 +149,26 @@ class LoadSummary:
 def load_summary(store: Store, unit_id: str, since: datetime, until: datetime) -> LoadSummary | None:
     rows = store.conn.execute(
         "SELECT at, level, ratio, waiting FROM load_history WHERE unit_id = ? AND at >= ? AND at <= ? ORDER BY at",
-        (unit_id, to_store(since), to_store(until))).fetchall()
+        (unit_id, to_store(since), to_store(until)),
+    ).fetchall()
     if not rows:
         return None
     rank = {lv: i for i, lv in enumerate(LEVELS)}
     levels = [rank.get(r[1], 0) for r in rows]
     waiting = [r[3] for r in rows]
     peak = max(range(len(rows)), key=lambda i: (levels[i], waiting[i], -i))
-    return LoadSummary(unit_id, len(rows), LEVELS[min(levels)], LEVELS[max(levels)], rows[-1][1],
-                       min(waiting), max(waiting), waiting[-1], max(r[2] for r in rows),
-                       _ts(rows[peak][0]))  # type: ignore[arg-type]
+    return LoadSummary(
+        unit_id,
+        len(rows),
+        LEVELS[min(levels)],
+        LEVELS[max(levels)],
+        rows[-1][1],
+        min(waiting),
+        max(waiting),
+        waiting[-1],
+        max(r[2] for r in rows),
+        parse_instant(rows[peak][0]),
+    )
 
 
 # -- checklist sign-offs ------------------------------------------------------------------------
@@ -145,8 +183,15 @@ class SignOff:
     outstanding: Any
 
 
-def sign_off(store: Store, at: datetime, checklist: str, unit_ids: Sequence[str], signed_by: str,
-             acknowledged: Any, outstanding: Any) -> int:
+def sign_off(
+    store: Store,
+    at: datetime,
+    checklist: str,
+    unit_ids: Sequence[str],
+    signed_by: str,
+    acknowledged: Any,
+    outstanding: Any,
+) -> int:
     """Record a signed checklist and its audit entry (action ``checklist_sign_off``) in one
     transaction. ``acknowledged`` / ``outstanding`` are JSON values (e.g. item ids, or
     ``{item_id: [case ids]}``); they must not carry patient data. Returns the row id."""
@@ -155,15 +200,22 @@ def sign_off(store: Store, at: datetime, checklist: str, unit_ids: Sequence[str]
     if not signed_by or not signed_by.strip():
         raise ValueError("a sign-off needs the name of who signs")
     units = sorted(set(unit_ids))
-    with store._lock, actions._durable(store), store.transaction() as conn:
+    with store.lock, durable(store), store.transaction() as conn:
         cur = conn.execute(
             "INSERT INTO checklist_signoffs (checklist, unit_ids, signed_by, signed_at, acknowledged, outstanding) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (checklist, _canon(units), signed_by, to_store(at), _canon(acknowledged), _canon(outstanding)))
+            (checklist, _canon(units), signed_by, to_store(at), _canon(acknowledged), _canon(outstanding)),
+        )
         row_id = int(cur.lastrowid)  # type: ignore[arg-type]
-        actions._append(conn, at, signed_by, "checklist_sign_off",
-                        {"checklist": checklist, "units": units, "signoff": row_id},
-                        {"acknowledged": acknowledged, "outstanding": outstanding}, "ok")
+        actions._append(
+            conn,
+            at,
+            signed_by,
+            "checklist_sign_off",
+            {"checklist": checklist, "units": units, "signoff": row_id},
+            {"acknowledged": acknowledged, "outstanding": outstanding},
+            "ok",
+        )
     return row_id
 
 
@@ -172,9 +224,13 @@ def signoffs(store: Store, since: datetime | None = None, until: datetime | None
     hi = to_store(until) if until else "9999"
     rows = store.conn.execute(
         "SELECT id, checklist, unit_ids, signed_by, signed_at, acknowledged, outstanding FROM checklist_signoffs "
-        "WHERE signed_at >= ? AND signed_at <= ? ORDER BY signed_at, id", (lo, hi)).fetchall()
-    return [SignOff(r[0], r[1], json.loads(r[2]), r[3], _ts(r[4]), json.loads(r[5]), json.loads(r[6]))  # type: ignore[arg-type]
-            for r in rows]
+        "WHERE signed_at >= ? AND signed_at <= ? ORDER BY signed_at, id",
+        (lo, hi),
+    ).fetchall()
+    return [
+        SignOff(r[0], r[1], json.loads(r[2]), r[3], parse_instant(r[4]), json.loads(r[5]), json.loads(r[6]))
+        for r in rows
+    ]
 
 
 # -- "called" marks of the phone list -----------------------------------------------------------
@@ -190,16 +246,19 @@ def mark_called(store: Store, case_id: str, at: datetime, note: str | None = Non
     """Mark a case's patient as called (one mark per case; a new mark replaces the old one).
     Local only — never sent anywhere. The audit entry names the case, not the note (the note is
     free text and may hold patient details)."""
-    with store._lock, actions._durable(store), store.transaction() as conn:
-        conn.execute("INSERT INTO call_marks (case_id, called_at, note, called_by) VALUES (?, ?, ?, ?) "
-                     "ON CONFLICT(case_id) DO UPDATE SET called_at = excluded.called_at, note = excluded.note, "
-                     "called_by = excluded.called_by", (case_id, to_store(at), note, by))
+    with store.lock, durable(store), store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO call_marks (case_id, called_at, note, called_by) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(case_id) DO UPDATE SET called_at = excluded.called_at, note = excluded.note, "
+            "called_by = excluded.called_by",
+            (case_id, to_store(at), note, by),
+        )
         actions._append(conn, at, by or "direkt-tui", "call_mark", {"case": case_id}, {}, "ok")
 
 
 def clear_call_mark(store: Store, case_id: str, at: datetime, by: str | None = None) -> bool:
     """Remove a case's mark (a mis-click). Returns False when there was none."""
-    with store._lock, actions._durable(store), store.transaction() as conn:
+    with store.lock, durable(store), store.transaction() as conn:
         n = conn.execute("DELETE FROM call_marks WHERE case_id = ?", (case_id,)).rowcount
         if n:
             actions._append(conn, at, by or "direkt-tui", "call_unmark", {"case": case_id}, {}, "ok")
@@ -208,8 +267,10 @@ def clear_call_mark(store: Store, case_id: str, at: datetime, by: str | None = N
 
 def call_marks(store: Store) -> dict[str, CallMark]:
     """Every mark by case id (works on a read-only store)."""
-    return {r[0]: CallMark(r[0], _ts(r[1]), r[2], r[3])  # type: ignore[arg-type]
-            for r in store.conn.execute("SELECT case_id, called_at, note, called_by FROM call_marks")}
+    return {
+        r[0]: CallMark(r[0], parse_instant(r[1]), r[2], r[3])
+        for r in store.conn.execute("SELECT case_id, called_at, note, called_by FROM call_marks")
+    }
 
 
 # -- the shift report ---------------------------------------------------------------------------

@@ -6,13 +6,12 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
+from builders import case, local
 
 from direkt_tui.domain.models import Case
 from direkt_tui.store import actions
 from direkt_tui.store.actions import OutboxWrite
 from direkt_tui.store.db import Store
-
-from builders import case, local
 
 T = local("2026-11-26 10:00")
 

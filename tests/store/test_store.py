@@ -9,13 +9,12 @@ import stat
 from datetime import timedelta
 
 import pytest
+from builders import case, local, person, shift, staff, unit
 
 from direkt_tui.domain.models import Case, Shift, Staff, Unit
 from direkt_tui.domain.timeutil import require_instant
 from direkt_tui.store.db import NewerSchemaError, Quarantined, Store, StoreError
 from direkt_tui.store.schema import SCHEMA_VERSION
-
-from builders import case, local, person, shift, staff, unit
 
 T = local("2026-11-26 10:00")
 
@@ -40,7 +39,7 @@ def test_wal_and_migrations(tmp_path):
     with Store(db) as s:
         assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert s.schema_version == SCHEMA_VERSION
-        tables = set(s.db.table_names())
+        tables = set(s.table_names())
     assert {"units", "staff", "shifts", "cases", "coordinators", "templates", "sync_state", "quarantine",
             "load_history"} <= tables
     # reopening does not migrate again
@@ -219,7 +218,7 @@ def test_forward_migration_keeps_data(tmp_path):
     with Store(db) as s:
         assert s.schema_version == SCHEMA_VERSION
         assert s.case("c-old").version == 3
-        assert "outbox" in s.db.table_names() and "audit" in s.db.table_names()
+        assert "outbox" in s.table_names() and "audit" in s.table_names()
 
 
 def test_case_history_for_looking_back(tmp_path):
