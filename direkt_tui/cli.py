@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Sequence
+from zoneinfo import ZoneInfo
 
 from .config import ConfigError, default_db_path, load_config
 from .domain.timeutil import InvalidInstant, require_instant
@@ -33,13 +33,17 @@ def _instant(value: str) -> datetime:
     try:
         return require_instant(value)
     except InvalidInstant as exc:
-        raise argparse.ArgumentTypeError(f"{exc} (use RFC 3339 with an offset, e.g. 2026-11-26T14:30:00+01:00)")
+        raise argparse.ArgumentTypeError(
+            f"{exc} (use RFC 3339 with an offset, e.g. 2026-11-26T14:30:00+01:00)"
+        ) from None
 
 
 def _common(p: argparse.ArgumentParser, *, api: bool = False, offline: bool = False) -> None:
     p.add_argument("--db", type=Path, default=None, help="the local store (default: user data directory)")
     p.add_argument("--config", type=Path, default=None, help="TOML configuration file")
-    p.add_argument("--unit", action="append", default=None, metavar="UNIT_ID", help="restrict to this unit (repeatable)")
+    p.add_argument(
+        "--unit", action="append", default=None, metavar="UNIT_ID", help="restrict to this unit (repeatable)"
+    )
     p.add_argument("--lang", choices=("sv", "en"), default=None, help="language (default: sv)")
     if api:
         p.add_argument("--api", default=None, metavar="URL", help="base URL of the platform API")
@@ -57,10 +61,20 @@ def build_parser(command: str | None = "sim") -> argparse.ArgumentParser:
     _common(rep)
     rep.add_argument("--at", type=_instant, default=None, metavar="INSTANT", help="evaluation instant (default: now)")
     rep.add_argument("--format", choices=("json", "markdown"), default="json")
-    rep.add_argument("--fail-on", choices=("critical", "high", "medium", "low", "info"), default=None,
-                     metavar="SEVERITY", help="exit 1 when a finding has this severity or a higher one")
-    rep.add_argument("--since", type=_instant, default=None, metavar="INSTANT",
-                     help="start of the shift for the Markdown shift report (default: the local day of --at)")
+    rep.add_argument(
+        "--fail-on",
+        choices=("critical", "high", "medium", "low", "info"),
+        default=None,
+        metavar="SEVERITY",
+        help="exit 1 when a finding has this severity or a higher one",
+    )
+    rep.add_argument(
+        "--since",
+        type=_instant,
+        default=None,
+        metavar="INSTANT",
+        help="start of the shift for the Markdown shift report (default: the local day of --at)",
+    )
 
     sim = sub.add_parser("sim", help="the platform simulator alone (127.0.0.1)")
     if command == "sim":
@@ -73,8 +87,13 @@ def build_parser(command: str | None = "sim") -> argparse.ArgumentParser:
     mode = syn.add_mutually_exclusive_group()
     mode.add_argument("--once", action="store_true", help="one sync cycle of every collection, then exit")
     mode.add_argument("--watch", action="store_true", help="keep syncing on the schedule")
-    syn.add_argument("-v", "--verbose", action="count", default=0,
-                     help="name the API, the store and the TLS CA source; log progress (-vv: debug)")
+    syn.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="name the API, the store and the TLS CA source; log progress (-vv: debug)",
+    )
 
     for name, text in (("tui", "the terminal application"), ("demo", "simulator + sync + application, no setup")):
         p = sub.add_parser(name, help=text)
@@ -83,12 +102,17 @@ def build_parser(command: str | None = "sim") -> argparse.ArgumentParser:
             p.add_argument("--seed", type=int, default=24, help="simulator seed")
             p.add_argument("--speed", type=float, default=30.0, help="simulated seconds per real second")
             p.add_argument("--port", type=int, default=0, help="simulator port (default: any free port)")
-            p.add_argument("--outage", action="append", default=[], metavar="HH:MM-HH:MM",
-                           help="the simulated platform is down in this window of simulated local time (repeatable)")
+            p.add_argument(
+                "--outage",
+                action="append",
+                default=[],
+                metavar="HH:MM-HH:MM",
+                help="the simulated platform is down in this window of simulated local time (repeatable)",
+            )
         p.add_argument("--read-only", action="store_true", help="disable every write action")
 
     aud = sub.add_parser("audit", help="the audit log: verify the chain, list the entries")
-    from .audit_cli import configure_parser as _audit_args
+    from .reports.audit import configure_parser as _audit_args
 
     _audit_args(aud)
 
@@ -110,7 +134,7 @@ def _json_text(doc: dict) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -137,8 +161,11 @@ def cmd_report(args: argparse.Namespace) -> int:
             if uid not in known:
                 raise UsageError(f"unknown unit {uid!r} (the store has: {', '.join(sorted(known)) or 'none'})")
         # the JSON never shows a patient: read without their identity; the Markdown masks numbers
-        snap = (store.snapshot_at(at) if looking_back
-                else store.snapshot(around=at, identity=args.format != "json", **engine.read_plan(units, at)))
+        snap = (
+            store.snapshot_at(at)
+            if looking_back
+            else store.snapshot(around=at, identity=args.format != "json", **engine.read_plan(units, at))
+        )
         ev = engine.evaluate(snap, at, args.unit)
         if args.format == "json":
             doc = build_report(ev, snap, cfg.rules)
@@ -146,7 +173,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 doc["looking_back"] = True
             out = _json_text(doc)
         else:
-            from .shift import shift_report_markdown
+            from .reports.shift import shift_report_markdown
 
             tz = ZoneInfo(snap.units[0].timezone if snap.units else "Europe/Stockholm")
             since = args.since or datetime.combine(at.astimezone(tz).date(), time(0), tz)
@@ -184,19 +211,19 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    from .ui.launch import run_app
+    from .launch import run_app
 
     return run_app(args, _with_audit_key(load_config(args.config)))
 
 
 def cmd_calllist(args: argparse.Namespace) -> int:
-    from .calllist import run_calllist
+    from .reports.calllist import run_calllist
 
     return run_calllist(args, load_config(args.config))
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from .audit_cli import run_audit
+    from .reports.audit import run_audit
 
     return run_audit(args)
 

@@ -1,43 +1,9 @@
 """The TOML configuration (cli.md) and default paths.
 
-Example (every key optional)::
-
-    [api]
-    url = "https://adapter.example/api/v1"
-    token_file = "/etc/direkt-tui/token"      # or DIREKT_API_TOKEN; never a flag
-    client_cert = "/etc/direkt-tui/siths.pem" # SITHS client certificate (optional)
-    client_key = "/etc/direkt-tui/siths.key"
-    ca_bundle = "/etc/direkt-tui/ca.pem"
-    connect_timeout = 3.0                     # each of these: seconds, finite, in (0, 300]
-    read_timeout = 10.0
-    deadline = 20.0                           # total seconds per request
-
-    [sync]
-    feed_interval_seconds = 15                # 0.1 … 3600
-    reference_interval_seconds = 300          # 0.1 … 86400
-    retention_days = 30                       # a whole number, 1 … 3650
-    page_size = 500                           # a whole number, 1 … 1000
-
-    [rules]                                   # defaults for every unit (domain.md §4)
-    response_limits = { "1" = 15, "2" = 60, "3" = 180, "4" = 300, "5" = 480, admin = 480 }
-
-    [units."vc-kungsgatan".rules]             # per-unit overrides
-    shift_end_warning_minutes = 45
-
-    [fallback]                                # reservrutin (domain.md §8)
-    stod_och_service_phone = "010-000 00 00"
-    inera_phone = "0771-000 000"
-
-    [ui]
-    lang = "sv"
-    bell = false
-
-    [user]                                    # who signs the audit log
-    name = "Anna Berg"
-    staff_id = "s-17"
-
-    [audit]
-    key_file = "~/.config/direkt-tui/audit.key" # the audit log's HMAC key (default: user config dir)
+Every key is optional. ``data/config.toml`` at the top of the repository is the example: every
+key this module reads, commented, at its default (``tests/test_data_config.py`` keeps the two in
+step). Numbers are bounded (:data:`BOUNDS`, :data:`RULE_BOUNDS`); an unknown section or key, a
+wrong type or a number out of range is a :class:`ConfigError` naming the file, section and key.
 """
 
 from __future__ import annotations
@@ -45,9 +11,10 @@ from __future__ import annotations
 import math
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import platformdirs
 
@@ -100,6 +67,7 @@ class FallbackConfig:
 class UiConfig:
     lang: str = "sv"
     bell: bool = False
+    theme: str | None = None  # a Textual theme name; the one chosen in the app is written back here
 
 
 @dataclass(frozen=True)
@@ -128,6 +96,7 @@ class Config:
     audit: AuditConfig = field(default_factory=AuditConfig)
     rules: Parameters = DEFAULTS
     unit_rules: Mapping[str, Parameters] = field(default_factory=dict)
+    keys: Mapping[str, str] = field(default_factory=dict)  # [keys]: key id (ui/keys.py) → key string(s)
     source: Path | None = None
 
     def params_for(self, unit_id: str) -> Parameters:
@@ -178,9 +147,14 @@ def check_number(key: str, value: Any, bounds: tuple[float, float, str, bool]) -
     """Why ``value`` is not an acceptable ``key`` (None when it is): a finite number within
     ``bounds``; never a bool, ``inf``, ``nan`` or a number too large for the times it bounds."""
     lo, hi, unit, whole = bounds
-    ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
-          and math.isfinite(value) and (value > lo if lo == 0 else value >= lo) and value <= hi
-          and (not whole or isinstance(value, int)))
+    ok = (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and (value > lo if lo == 0 else value >= lo)
+        and value <= hi
+        and (not whole or isinstance(value, int))
+    )
     if ok:
         return None
     return f"{key} must be {_range_text(lo, hi, unit, whole)}, got {value!r}"
@@ -224,8 +198,11 @@ def _build(cls: type, data: Mapping[str, Any], where: str, paths: tuple[str, ...
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: {key} must be true or false")
         elif isinstance(default, (int, float)):
-            why = check_number(key, value, BOUNDS.get(key, (0, 1_000_000, "", isinstance(default, int)
-                                                           and not isinstance(default, float))))
+            why = check_number(
+                key,
+                value,
+                BOUNDS.get(key, (0, 1_000_000, "", isinstance(default, int) and not isinstance(default, float))),
+            )
             if why:
                 raise ConfigError(f"{where}: {why}")
             if isinstance(default, float):
@@ -253,19 +230,27 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: invalid TOML: {exc}") from exc
     where = str(p)
-    known = {"api", "sync", "rules", "units", "fallback", "ui", "user", "audit"}
+    known = {"api", "sync", "rules", "units", "fallback", "ui", "user", "audit", "keys"}
     for key in data:
         if key not in known:
             raise ConfigError(f"{where}: unknown section [{key}]")
-    api = _build(ApiConfig, _section(data, "api", where), f"{where} [api]",
-                 paths=("token_file", "client_cert", "client_key", "ca_bundle"))
+    api = _build(
+        ApiConfig,
+        _section(data, "api", where),
+        f"{where} [api]",
+        paths=("token_file", "client_cert", "client_key", "ca_bundle"),
+    )
     sync = _build(SyncConfig, _section(data, "sync", where), f"{where} [sync]")
     fallback = _build(FallbackConfig, _section(data, "fallback", where), f"{where} [fallback]")
     ui = _build(UiConfig, _section(data, "ui", where), f"{where} [ui]")
     user = _build(UserConfig, _section(data, "user", where), f"{where} [user]")
     audit = _build(AuditConfig, _section(data, "audit", where), f"{where} [audit]", paths=("key_file",))
     if ui.lang not in ("sv", "en"):
-        raise ConfigError(f"{where} [ui]: lang must be \"sv\" or \"en\"")
+        raise ConfigError(f'{where} [ui]: lang must be "sv" or "en"')
+    keys = dict(_section(data, "keys", where))
+    for key_id, key in keys.items():
+        if not isinstance(key, str) or not key.strip():
+            raise ConfigError(f"{where} [keys]: {key_id} must be a key string, e.g. ctrl+f")
     _check_rules(_section(data, "rules", where), f"{where} [rules]")
     try:
         rules = DEFAULTS.with_overrides(_section(data, "rules", where))
@@ -283,5 +268,15 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
             unit_rules[unit_id] = rules.with_overrides(_section(section, "rules", where))
         except ValueError as exc:
             raise ConfigError(f"{where} [units.{unit_id}.rules]: {exc}") from exc
-    return Config(api=api, sync=sync, fallback=fallback, ui=ui, user=user, audit=audit, rules=rules,
-                  unit_rules=unit_rules, source=p)
+    return Config(
+        api=api,
+        sync=sync,
+        fallback=fallback,
+        ui=ui,
+        user=user,
+        audit=audit,
+        rules=rules,
+        unit_rules=unit_rules,
+        keys=keys,
+        source=p,
+    )

@@ -68,13 +68,14 @@ def fault_text(exc: BaseException, path: str | os.PathLike[str] | None = None) -
         primary = code & 0xFF if isinstance(code, int) else None
         decode = _DECODE.search(message)
         if decode:
-            return (f"{where} is damaged: column {decode.group(1)!r} holds bytes that are not text (UTF-8); "
-                    f"{_RESTORE}")
+            return f"{where} is damaged: column {decode.group(1)!r} holds bytes that are not text (UTF-8); {_RESTORE}"
         if is_disk_full(exc):
             return f"the disk holding {where} is full (database or disk is full); free some space and try again"
         if primary == SQLITE_READONLY or "readonly database" in message:
-            return (f"{where} cannot be written: it is read-only ({_scrub(message)}); a read-only file system "
-                    "can still be read by report, calllist and audit")
+            return (
+                f"{where} cannot be written: it is read-only ({_scrub(message)}); a read-only file system "
+                "can still be read by report, calllist and audit"
+            )
         if primary in (SQLITE_CORRUPT, SQLITE_NOTADB) or "malformed" in message or "not a database" in message:
             return f"{where} is damaged ({_scrub(message)}); {_RESTORE}"
         if primary == SQLITE_CANTOPEN:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from ..config import default_db_path
@@ -29,6 +29,8 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 PREFIX = "direkt-tui sync"
+# a damaged, full or read-only store: one line and exit 2 (a named tuple, so the type checker sees the classes)
+_STORE_FAILURES: tuple[type[BaseException], ...] = (StoreError, *STORE_FAULTS)
 
 
 def _say(stream: TextIO, text: str) -> None:
@@ -38,7 +40,7 @@ def _say(stream: TextIO, text: str) -> None:
 
 
 def _stamp() -> str:
-    return datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
 
 
 def status_line(result: CycleResult | None, error: BaseException | None) -> str:
@@ -50,8 +52,9 @@ def status_line(result: CycleResult | None, error: BaseException | None) -> str:
     return f"{_stamp()} ok in {result.duration:.1f} s; {result.summary()}"
 
 
-def run_sync(args: Any, cfg: Any, *, stdout: TextIO | None = None, stderr: TextIO | None = None,
-             **engine_options: Any) -> int:
+def run_sync(
+    args: Any, cfg: Any, *, stdout: TextIO | None = None, stderr: TextIO | None = None, **engine_options: Any
+) -> int:
     """``direkt-tui sync``: ``args`` has ``db``, ``api``, ``once``, ``watch`` (see cli.md);
     ``engine_options`` go to :class:`SyncEngine` (tests, embedding)."""
     out = stdout or sys.stdout
@@ -118,7 +121,7 @@ def _once(engine: SyncEngine, out: TextIO, err: TextIO, faults: list[BaseExcepti
     except SyncError as exc:
         _say(err, f"{PREFIX}: failed: {exc}")
         return EXIT_FAILED
-    except (StoreError, *STORE_FAULTS) as exc:  # damaged, full, read-only: one line, exit 2
+    except _STORE_FAILURES as exc:  # damaged, full, read-only: one line, exit 2
         _say(err, _store_failed(exc, engine.store))
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -145,7 +148,7 @@ def _watch(engine: SyncEngine, cfg: Any, out: TextIO, err: TextIO, faults: list[
             return
         if error is None and faults:
             error = faults[0]
-        if isinstance(error, (StoreError, *STORE_FAULTS)):
+        if isinstance(error, _STORE_FAILURES):
             store_failed.append(error)
             sched.stop()
             return

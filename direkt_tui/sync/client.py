@@ -26,106 +26,46 @@ import logging
 import math
 import os
 import ssl
-import stat
-import threading
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 from urllib.parse import quote
 
-import httpcore
 import httpx
 
+from ..domain import writes
 from ..domain.timeutil import InvalidInstant, parse_instant
+from ..domain.writes import WriteRequest
+from .errors import (  # re-exported: the client's errors
+    ApiError,
+    AuthError,
+    BadPage,
+    ClientConfigError,
+    Conflict,
+    GoneError,
+    NetworkError,
+    NotFound,
+    RequestRejected,
+    RetryLater,
+    ServerError,
+)
+from .token import TOKEN_ENV, load_token
+from .token import Secret as _Secret
+from .transport import DEADLINE, DeadlineTransport
 
 log = logging.getLogger("direkt_tui.sync.client")
 
-TOKEN_ENV = "DIREKT_API_TOKEN"
 MAX_BODY_BYTES = 64 * 1024 * 1024  # a page of 1000 cases is a few MB
 MAX_ERROR_BODY_BYTES = 1024 * 1024
 FEEDS = ("staff", "shifts", "cases")
 MAX_PAGE_SIZE = 1000
 MAX_CURSOR_BYTES = 4096  # a longer next_cursor is a bad page (it could not be sent back in a URL)
 MAX_REQUEST_SECONDS = 300.0  # the deadline and every timeout: finite, at most five minutes
-
-
-# ------------------------------------------------------------------------------- errors
-class ApiError(Exception):
-    """Base of every error the client raises. Messages are one line and never hold the token."""
-
-    retryable = False
-
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class ClientConfigError(ApiError):
-    """The client cannot be built from the configuration (missing certificate file, …)."""
-
-
-class AuthError(ApiError):
-    """401/403: the credentials were refused. Stop; retrying will not help."""
-
-
-class GoneError(ApiError):
-    """410: the cursor is no longer known; re-read the collection from the beginning."""
-
-
-class RetryLater(ApiError):
-    """429 or 503: the server asked to come back later (``retry_after`` seconds, if it said)."""
-
-    retryable = True
-
-    def __init__(self, message: str, retry_after: float | None, *, status: int | None = None,
-                 code: str | None = None):
-        super().__init__(message, status=status, code=code)
-        self.retry_after = retry_after
-
-
-class ServerError(ApiError):
-    """5xx (other than a 503 with Retry-After)."""
-
-    retryable = True
-
-
-class NetworkError(ApiError):
-    """Connect/read/write errors, timeouts and the request deadline. For a write, the outcome
-    is unknown: repeat it only with the same Idempotency-Key."""
-
-    retryable = True
-
-
-class BadPage(ApiError):
-    """A 2xx response whose body is not JSON or not of the documented shape."""
-
-    retryable = True
-
-
-class RequestRejected(ApiError):
-    """Another 4xx (400, 404, 422, …): the request itself is wrong; retrying will not help."""
-
-
-class NotFound(RequestRejected):
-    """404."""
-
-
-class Conflict(RequestRejected):
-    """409 on a write: ``code`` (``version_conflict``, ``case_closed``, …) and, when the server
-    sent it, ``current`` — the entity as it is now (a plain API dict)."""
-
-    def __init__(self, message: str, code: str | None, current: Any = None, *, status: int = 409):
-        super().__init__(message, status=status, code=code)
-        self.current = current
 
 
 # ------------------------------------------------------------------------------- results
@@ -146,122 +86,6 @@ class FeedPage:
     server_time: datetime | None
 
 
-class _Secret:
-    """A string that does not show itself."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str):
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "<secret>"
-
-    __str__ = __repr__
-
-    def __reduce__(self):  # never pickled along with anything
-        raise TypeError("a secret cannot be pickled")
-
-
-def load_token(token_file: Path | None, env: Mapping[str, str] | None = None) -> _Secret | None:
-    """The API token: ``DIREKT_API_TOKEN`` first, else the configured ``token_file``."""
-    env = os.environ if env is None else env
-    value = env.get(TOKEN_ENV, "").strip()
-    if value:
-        return _Secret(value)
-    if token_file is not None:
-        try:
-            # the mode of the file that is read (fstat of the open file: no swap in between)
-            with open(token_file, "rb") as fh:
-                mode = os.fstat(fh.fileno()).st_mode
-                if stat.S_ISREG(mode) and mode & 0o077:
-                    raise ClientConfigError(
-                        f"the API token file {token_file} is accessible by group or others "
-                        f"(mode {stat.S_IMODE(mode):04o}); run: chmod 600 {token_file}")
-                raw = fh.read(64 * 1024)
-            text = raw.decode("utf-8").strip()
-        except OSError as exc:
-            raise ClientConfigError(f"cannot read the API token file {token_file}: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise ClientConfigError(f"the API token file {token_file} is not text") from None
-        if not text:
-            raise ClientConfigError(f"the API token file {token_file} is empty")
-        if any(c.isspace() for c in text):
-            raise ClientConfigError(f"the API token file {token_file} must hold one token on one line")
-        return _Secret(text)
-    return None
-
-
-# ---------------------------------------------------------------- the deadline at the socket
-_deadline = threading.local()
-
-
-def _capped(timeout: float | None) -> float | None:
-    """``timeout`` limited to the time left before the current thread's request deadline."""
-    end = getattr(_deadline, "end", None)
-    if end is None:
-        return timeout
-    left = max(end - time.monotonic(), 0.001)
-    return left if timeout is None else min(timeout, left)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream):
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _capped(timeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _capped(timeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _capped(timeout)))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend | None = None):
-        self._inner = inner or httpcore.SyncBackend()
-
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.connect_tcp(host, port, _capped(timeout), local_address, socket_options))
-
-    def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.connect_unix_socket(path, _capped(timeout), socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-class _DeadlineTransport(httpx.HTTPTransport):
-    """``httpx.HTTPTransport`` whose connection pool uses :class:`_DeadlineBackend`."""
-
-    def __init__(self, ssl_context: ssl.SSLContext, limits: httpx.Limits):
-        super().__init__(verify=ssl_context, limits=limits, retries=0)
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            http1=True,
-            http2=False,
-            retries=0,
-            network_backend=_DeadlineBackend(),
-        )
-
-
 # ------------------------------------------------------------------------------- helpers
 def _parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
@@ -278,13 +102,14 @@ def _parse_retry_after(value: str | None, now: float | None = None) -> float | N
         if when is None:
             return None
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
+            when = when.replace(tzinfo=UTC)
         seconds = when.timestamp() - (time.time() if now is None else now)
     if seconds != seconds:  # NaN
         return None
     return max(0.0, seconds)
 
 
+_loads: Callable[[bytes], Any]
 try:  # 3x faster than json for a 1000-case page; its errors are ValueErrors too
     from orjson import loads as _loads
 except ImportError:  # pragma: no cover - a dependency; the standard library will do
@@ -347,15 +172,24 @@ class ApiClient:
         deadline: float = 20.0,
         user_agent: str = "direkt-tui",
     ):
-        for name, value in (("deadline", deadline), ("connect_timeout", connect_timeout),
-                            ("read_timeout", read_timeout), ("write_timeout", write_timeout),
-                            ("pool_timeout", pool_timeout)):
+        for name, value in (
+            ("deadline", deadline),
+            ("connect_timeout", connect_timeout),
+            ("read_timeout", read_timeout),
+            ("write_timeout", write_timeout),
+            ("pool_timeout", pool_timeout),
+        ):
             if value is None and name == "pool_timeout":
                 continue
-            if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-                    or not 0 < value <= MAX_REQUEST_SECONDS):
-                raise ClientConfigError(f"api.{name} must be a number of seconds in (0, {MAX_REQUEST_SECONDS:g}], "
-                                        f"got {value!r}")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+                or not 0 < value <= MAX_REQUEST_SECONDS
+            ):
+                raise ClientConfigError(
+                    f"api.{name} must be a number of seconds in (0, {MAX_REQUEST_SECONDS:g}], got {value!r}"
+                )
         url = httpx.URL(base_url)
         if url.scheme not in ("http", "https") or not url.host:
             raise ClientConfigError(f"the API URL must be http(s)://host/…, got {base_url!r}")
@@ -368,16 +202,21 @@ class ApiClient:
         self.base_url = str(url).rstrip("/")
         self._token = token if isinstance(token, _Secret) or token is None else _Secret(token)
         self.deadline = float(deadline)
-        self.timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=write_timeout,
-                                     pool=pool_timeout if pool_timeout is not None else connect_timeout)
+        self.timeout = httpx.Timeout(
+            connect=connect_timeout,
+            read=read_timeout,
+            write=write_timeout,
+            pool=pool_timeout if pool_timeout is not None else connect_timeout,
+        )
         # plain http uses no CA: the environment's SSL_CERT_* must not break it, so not read
-        ctx, self.ca_source = self._ssl_context(client_cert, client_key, ca_bundle,
-                                                env=None if url.scheme == "https" else {})
+        ctx, self.ca_source = self._ssl_context(
+            client_cert, client_key, ca_bundle, env=None if url.scheme == "https" else {}
+        )
         if url.scheme != "https":
             self.ca_source = "none (the API URL is plain http)"
         limits = httpx.Limits(max_connections=4, max_keepalive_connections=2, keepalive_expiry=30.0)
         self._http = httpx.Client(
-            transport=_DeadlineTransport(ctx, limits),
+            transport=DeadlineTransport(ctx, limits),
             timeout=self.timeout,
             headers={"User-Agent": user_agent, "Accept": "application/json"},
             follow_redirects=False,
@@ -385,8 +224,9 @@ class ApiClient:
         )
 
     @classmethod
-    def from_config(cls, api: Any, *, base_url: str | None = None, token: str | None = None,
-                    env: Mapping[str, str] | None = None) -> "ApiClient":
+    def from_config(
+        cls, api: Any, *, base_url: str | None = None, token: str | None = None, env: Mapping[str, str] | None = None
+    ) -> ApiClient:
         """Build from :class:`direkt_tui.config.ApiConfig`; ``base_url`` overrides ``api.url``."""
         secret = _Secret(token) if token else load_token(api.token_file, env)
         return cls(
@@ -402,8 +242,9 @@ class ApiClient:
         )
 
     @staticmethod
-    def _ssl_context(client_cert: Path | None, client_key: Path | None, ca_bundle: Path | None,
-                     env: Mapping[str, str] | None = None) -> tuple[ssl.SSLContext, str]:
+    def _ssl_context(
+        client_cert: Path | None, client_key: Path | None, ca_bundle: Path | None, env: Mapping[str, str] | None = None
+    ) -> tuple[ssl.SSLContext, str]:
         """The TLS context and a description of where its CA certificates come from.
 
         Built here, never by httpx (``httpx.create_ssl_context`` reads ``SSL_CERT_FILE`` and
@@ -430,13 +271,15 @@ class ApiClient:
         except FileNotFoundError:  # OpenSSL's error names no file
             raise ClientConfigError(f"TLS CA bundle not found: {source_of_failure(ca_bundle, env)}") from None
         except (ssl.SSLError, OSError) as exc:
-            raise ClientConfigError(f"cannot load the TLS CA bundle {source_of_failure(ca_bundle, env)}: "
-                                    f"{_one_line(exc)}") from None
+            raise ClientConfigError(
+                f"cannot load the TLS CA bundle {source_of_failure(ca_bundle, env)}: {_one_line(exc)}"
+            ) from None
         if client_cert is not None:
             try:
                 # an encrypted key fails here instead of OpenSSL prompting on the terminal
-                ctx.load_cert_chain(str(client_cert), str(client_key) if client_key is not None else None,
-                                    password=lambda: b"")
+                ctx.load_cert_chain(
+                    str(client_cert), str(client_key) if client_key is not None else None, password=lambda: b""
+                )
             except FileNotFoundError:
                 missing = [str(f) for f in (client_cert, client_key) if f is not None and not Path(f).exists()]
                 raise ClientConfigError(f"TLS file not found: {', '.join(missing) or client_cert}") from None
@@ -456,16 +299,24 @@ class ApiClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> "ApiClient":
+    def __enter__(self) -> ApiClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -------------------------------------------------------------------- one request
-    def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-                json_body: Any = None, idempotency_key: str | None = None, auth: bool = True,
-                deadline: float | None = None) -> ApiResponse:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        idempotency_key: str | None = None,
+        auth: bool = True,
+        deadline: float | None = None,
+    ) -> ApiResponse:
         """One HTTP request, at most ``deadline`` seconds from start to parsed body."""
         budget = self.deadline if deadline is None else min(float(deadline), self.deadline)
         if budget <= 0:
@@ -482,12 +333,13 @@ class ApiClient:
         what = f"{method} {path}"
         start = time.monotonic()
         end = start + budget
-        previous = getattr(_deadline, "end", None)
-        _deadline.end = end if previous is None else min(previous, end)
+        previous = getattr(DEADLINE, "end", None)
+        DEADLINE.end = end if previous is None else min(previous, end)
         failure: NetworkError | None = None
         try:
-            req = self._http.build_request(method, self.base_url + path, params=params, content=content,
-                                           headers=headers)
+            req = self._http.build_request(
+                method, self.base_url + path, params=params, content=content, headers=headers
+            )
             resp = self._http.send(req, stream=True)
             try:
                 status = resp.status_code
@@ -504,7 +356,7 @@ class ApiClient:
             else:
                 failure = NetworkError(f"{what}: {type(exc).__name__}: {_one_line(exc) or 'network error'}")
         finally:
-            _deadline.end = previous
+            DEADLINE.end = previous
         if failure is not None:
             # raised outside the handler: no chained httpx exception (its request holds the headers)
             raise failure
@@ -620,8 +472,9 @@ class ApiClient:
             raise BadPage(f"GET {path}: not an object")
         return r
 
-    def feed(self, feed: str, since: str | None = None, limit: int | None = None, *,
-             deadline: float | None = None) -> FeedPage:
+    def feed(
+        self, feed: str, since: str | None = None, limit: int | None = None, *, deadline: float | None = None
+    ) -> FeedPage:
         """One page of a change feed (``staff``, ``shifts``, ``cases``)."""
         if feed not in FEEDS:
             raise ValueError(f"unknown feed {feed!r}")
@@ -632,44 +485,74 @@ class ApiClient:
             params["limit"] = max(1, min(int(limit), MAX_PAGE_SIZE))
         r = self.request("GET", f"/{feed}", params=params or None, deadline=deadline)
         d = r.data
-        if (not isinstance(d, dict) or not isinstance(d.get("items"), list)
-                or not isinstance(d.get("next_cursor"), str) or not d.get("next_cursor")
-                or not isinstance(d.get("has_more"), bool)):
+        if (
+            not isinstance(d, dict)
+            or not isinstance(d.get("items"), list)
+            or not isinstance(d.get("next_cursor"), str)
+            or not d.get("next_cursor")
+            or not isinstance(d.get("has_more"), bool)
+        ):
             raise BadPage(f"GET /{feed}: not a page (items, next_cursor, has_more)")
         if len(d["next_cursor"].encode("utf-8", "replace")) > MAX_CURSOR_BYTES:
             raise BadPage(f"GET /{feed}: next_cursor is longer than {MAX_CURSOR_BYTES} bytes")
         return FeedPage(d["items"], d["next_cursor"], d["has_more"], r.server_time)
 
     # -------------------------------------------------------------------- writes
-    def _write(self, method: str, path: str, body: Any, key: str | None, deadline: float | None) -> ApiResponse:
-        r = self.request(method, path, json_body=body, idempotency_key=key or new_idempotency_key(),
-                         deadline=deadline)
+    def send(
+        self, write: WriteRequest, *, idempotency_key: str | None = None, deadline: float | None = None
+    ) -> ApiResponse:
+        """Deliver one write request (``domain.writes``) with an ``Idempotency-Key`` (a new one
+        unless given). Returns the answer; its data is an object (a case or a coordinator)."""
+        method, path = writes.request_line(write)
+        r = self.request(
+            method,
+            path,
+            json_body=write.body,
+            idempotency_key=idempotency_key or new_idempotency_key(),
+            deadline=deadline,
+        )
         if not isinstance(r.data, dict):
             raise BadPage(f"{method} {path}: the answer is not an object")
         return r
 
-    def assign(self, case_id: str, owner: Mapping[str, Any], if_version: int, *, force: bool = False,
-               idempotency_key: str | None = None, deadline: float | None = None) -> ApiResponse:
+    def assign(
+        self,
+        case_id: str,
+        owner: Mapping[str, Any],
+        if_version: int,
+        *,
+        force: bool = False,
+        idempotency_key: str | None = None,
+        deadline: float | None = None,
+    ) -> ApiResponse:
         """``POST /cases/{id}/assign``; ``owner`` is ``{"type": "person", "staff_id": …}`` or
-        ``{"type": "role", "profession": …}``. Returns the case after the change."""
-        body: dict[str, Any] = {"owner": dict(owner), "if_version": int(if_version)}
-        if force:
-            body["force"] = True
-        return self._write("POST", f"/cases/{_seg(case_id)}/assign", body, idempotency_key, deadline)
+        ``{"type": "role", "profession": …}``, sent as given (the platform judges it). Returns
+        the case after the change."""
+        write = writes.assign(writes.CaseRef(case_id, int(if_version)), owner, force=force, check_owner=False)
+        return self.send(write, idempotency_key=idempotency_key, deadline=deadline)
 
-    def move(self, case_id: str, to_unit_id: str, if_version: int, *, idempotency_key: str | None = None,
-             deadline: float | None = None) -> ApiResponse:
-        return self._write("POST", f"/cases/{_seg(case_id)}/move",
-                           {"to_unit_id": to_unit_id, "if_version": int(if_version)}, idempotency_key, deadline)
+    def move(
+        self,
+        case_id: str,
+        to_unit_id: str,
+        if_version: int,
+        *,
+        idempotency_key: str | None = None,
+        deadline: float | None = None,
+    ) -> ApiResponse:
+        """``POST /cases/{id}/move``: a waiting case to another activated unit."""
+        write = writes.move(writes.CaseRef(case_id, int(if_version)), to_unit_id)
+        return self.send(write, idempotency_key=idempotency_key, deadline=deadline)
 
-    def send_template(self, case_id: str, template_id: str, *, idempotency_key: str | None = None,
-                      deadline: float | None = None) -> ApiResponse:
+    def send_template(
+        self, case_id: str, template_id: str, *, idempotency_key: str | None = None, deadline: float | None = None
+    ) -> ApiResponse:
         """``POST /cases/{id}/messages`` (a phrase template to the patient)."""
-        return self._write("POST", f"/cases/{_seg(case_id)}/messages", {"template_id": template_id},
-                           idempotency_key, deadline)
+        write = writes.send_template(writes.CaseRef(case_id, 0), template_id)  # unconditional: no version sent
+        return self.send(write, idempotency_key=idempotency_key, deadline=deadline)
 
-    def set_coordinator(self, unit_id: str, staff_id: str | None, *, idempotency_key: str | None = None,
-                        deadline: float | None = None) -> ApiResponse:
+    def set_coordinator(
+        self, unit_id: str, staff_id: str | None, *, idempotency_key: str | None = None, deadline: float | None = None
+    ) -> ApiResponse:
         """``PUT /units/{id}/coordinator``: take over (a staff id) or hand back (``None``)."""
-        return self._write("PUT", f"/units/{_seg(unit_id)}/coordinator", {"staff_id": staff_id},
-                           idempotency_key, deadline)
+        return self.send(writes.set_coordinator(unit_id, staff_id), idempotency_key=idempotency_key, deadline=deadline)

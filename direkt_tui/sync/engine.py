@@ -21,26 +21,23 @@
   once. Every job has a deadline, and every request gets at most what is left of it.
 
 The engine is used from one thread at a time (the sync thread); a lock makes concurrent
-callers queue rather than interleave.
+callers queue rather than interleave. The errors and the retry policy live in :mod:`.retry`, the
+results in :mod:`.results`, what quarantine keeps and the ingest window in :mod:`.quarantine`; every
+name stays importable from here.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import random
-import re
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from ..domain.models import (
     CLOCK_SKEW_SHOWN_SECONDS,
-    EARLIEST,
-    LATEST,
-    MAX_ID_LEN,
     Capabilities,
     Case,
     Coordinator,
@@ -49,8 +46,6 @@ from ..domain.models import (
     Staff,
     Template,
     Unit,
-    ValidationError,
-    sane_instant,
 )
 from ..store.db import FEEDS, Quarantined, Store
 from .client import (
@@ -65,10 +60,17 @@ from .client import (
     RetryLater,
     ServerError,
 )
+from .quarantine import REDACTED
+from .quarantine import page_window as _window
+from .quarantine import quarantined as _quarantined
+from .quarantine import reason as _reason  # noqa: F401 (re-exported: kept importable from here)
+from .results import CycleResult, FeedResult, ReferenceResult, data_instant
+from .retry import RetryPolicy, SyncAuthError, SyncError, SyncStopped
 
 log = logging.getLogger("direkt_tui.sync")
 
 T = TypeVar("T")
+E = TypeVar("E")
 
 PARSERS: dict[str, Callable[[Any, IngestWindow], Any]] = {
     "staff": Staff.from_api,
@@ -78,210 +80,24 @@ PARSERS: dict[str, Callable[[Any, IngestWindow], Any]] = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
-# ------------------------------------------------------------------------------- errors
-class SyncError(Exception):
-    """A job that did not complete; the message is one line for a status bar or stderr.
-    What was committed before the failure stays (pages are atomic)."""
-
-
-class SyncAuthError(SyncError):
-    """The API refused the credentials: stop syncing until the configuration is fixed."""
-
-
-class SyncStopped(SyncError):
-    """The engine was asked to stop (shutdown) while the job waited."""
-
-
-# ------------------------------------------------------------------------------- retries
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with jitter for one request inside a job.
-
-    Attempt n (from 0) waits ``min(max_delay, base_delay * 2**n)`` scaled by a random factor in
-    [0.5, 1). ``Retry-After`` is honoured as sent (up to ``max_retry_after``); a wait that would
-    pass the job's deadline ends the job instead (the next job resumes from the cursor)."""
-
-    max_attempts: int = 5
-    base_delay: float = 0.5
-    max_delay: float = 15.0
-    max_retry_after: float = 3600.0
-
-    def backoff(self, attempt: int, rand: Callable[[], float]) -> float:
-        delay = min(self.max_delay, self.base_delay * (2 ** attempt))
-        return delay * (0.5 + 0.5 * rand())
-
-
-# ------------------------------------------------------------------------------- results
-@dataclass
-class FeedResult:
-    feed: str
-    pages: int = 0
-    items: int = 0
-    changed: int = 0
-    quarantined: int = 0
-    resynced: bool = False
-    removed: int = 0
-    server_time: datetime | None = None
-
-
-@dataclass
-class ReferenceResult:
-    units: int = 0
-    templates: int = 0
-    coordinators: int = 0
-    quarantined: int = 0
-    server_time: datetime | None = None
-
-
-@dataclass
-class CycleResult:
-    """One ``sync_all``: what changed, the data's instant and how long it took."""
-
-    started_at: datetime
-    finished_at: datetime
-    data_as_of: datetime
-    feeds: dict[str, FeedResult] = field(default_factory=dict)
-    reference: ReferenceResult | None = None
-    skew_seconds: float | None = None  # server clock minus local clock, when the server said
-    duration: float = 0.0
-    server_time: datetime | None = None  # the platform's clock as it said (may be absurd: see data_instant)
-
-    @property
-    def changed(self) -> int:
-        return sum(f.changed for f in self.feeds.values())
-
-    @property
-    def quarantined(self) -> int:
-        return sum(f.quarantined for f in self.feeds.values()) + (self.reference.quarantined if self.reference else 0)
-
-    def summary(self) -> str:
-        parts = [f"{name} {r.changed}" + (" (re-read)" if r.resynced else "") for name, r in self.feeds.items()]
-        text = "changed: " + ", ".join(parts) if parts else "no feeds"
-        if self.reference is not None:
-            text += f"; units {self.reference.units}, templates {self.reference.templates}"
-        if self.quarantined:
-            text += f"; quarantined {self.quarantined}"
-        text += f"; data as of {self.data_as_of.isoformat(timespec='seconds')}"
-        if self.skew_seconds is not None and abs(self.skew_seconds) >= 5:
-            text += f"; clock skew {self.skew_seconds:+.0f} s"
-        return text
-
-
-# ------------------------------------------------------------------------------- the engine
-REDACTED = "<redacted>"
-_MAX_KEPT_STRING = 200  # longer strings of a rejected item are not kept
-_MAX_KEPT_JSON = 2000  # nor are nested values longer than this as JSON
-_MAX_KEPT_KEYS = 60
-_PNR_LIKE = re.compile(r"(?<!\d)(?:\d{6}|\d{8})[-+ ]?\d{4}(?!\d)")
-_DATE_LIKE = re.compile(r"\d{4}-\d\d-\d\d")
-_DATE_IN = re.compile(r"\d{4}-\d\d-\d\dT[0-9:.]+(?:Z|[+-]\d\d:\d\d)")
-
-
-def _keep(value: Any) -> bool:
-    """Whether a value of a rejected item may be kept in quarantine: short, and nothing that
-    looks like a personal identity number."""
-    if value is None or isinstance(value, (bool, int, float)):
-        return not isinstance(value, int) or isinstance(value, bool) or abs(value) <= 2**53
-    if isinstance(value, str):
-        if len(value) > _MAX_KEPT_STRING or _PNR_LIKE.search(value):
-            return False
-        # an instant is kept only when it is a sane one (an item may break more than one field)
-        return not _DATE_LIKE.match(value) or _sane_text(value)
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError, RecursionError):
-        return False
-    return (len(text) <= _MAX_KEPT_JSON and not _PNR_LIKE.search(text)
-            and all(_sane_text(m.group(0)) for m in _DATE_IN.finditer(text)))
-
-
-def _sane_text(text: str) -> bool:
-    try:
-        t = datetime.fromisoformat(text)
-    except ValueError:
-        return False
-    if len(text) == 10:  # a date (a closed date of a unit)
-        return EARLIEST.year <= t.year < LATEST.year
-    if t.tzinfo is None:
-        return False
-    try:
-        return sane_instant(t.astimezone(timezone.utc))
-    except OverflowError:
-        return False
-
-
-def _redact(payload: Any, bad_field: str | None = None) -> Any:
-    """What of a rejected item goes into quarantine: patient details never do, nor the value of
-    the field that was rejected, nor any value that is long or looks like a personal identity
-    number (the reason names the field; the value is never kept or logged)."""
-    if isinstance(payload, dict):
-        top = None
-        if bad_field:
-            top = bad_field.split(".", 1)[0].split("[", 1)[0]
-        out: dict[str, Any] = {}
-        for key, value in list(payload.items())[:_MAX_KEPT_KEYS]:
-            if not isinstance(key, str) or len(key) > 64:
-                continue
-            if key == "patient" or key == top or not _keep(value):
-                out[key] = REDACTED
-            else:
-                out[key] = value
-        return out
-    return REDACTED if payload is not None else None
-
-
-def _reason(exc: Exception) -> str:
-    """One line naming the field and the problem, never the value."""
-    if isinstance(exc, ValidationError):
-        return str(exc)
-    # a parser gap: the exception's text may quote the value, so only its type is kept
-    return f"unparsable ({type(exc).__name__})"
-
-
-def _bad_field(exc: Exception) -> str | None:
-    return getattr(exc, "field", None) if isinstance(exc, ValidationError) else None
-
-
-def _item_id(item: Any) -> str | None:
-    """The id of a rejected item, when it is a plausible id (else None: the id itself may be
-    what is wrong, and is then not repeated)."""
-    if isinstance(item, dict):
-        value = item.get("id")
-        if isinstance(value, str) and 0 < len(value) <= MAX_ID_LEN and value.isprintable() \
-                and not _PNR_LIKE.search(value):
-            return value
-    return None
-
-
-def _quarantined(feed: str, item: Any, exc: Exception, item_id: str | None = None) -> Quarantined:
-    return Quarantined(feed, item_id if item_id is not None else _item_id(item), _reason(exc),
-                       _redact(item, _bad_field(exc)))
-
-
-def data_instant(server_time: datetime | None, finished: datetime) -> tuple[datetime, float | None]:
-    """``(data_as_of, clock_skew_seconds)`` of a sync that ended at ``finished`` (the
-    application's clock) with the platform's clock at ``server_time`` (report.md): the server's
-    time, never later than ours (a bogus future clock must not keep stale data fresh), and the
-    local clock when the server said nothing usable; the skew is the server's clock minus ours,
-    signed (None when the server gave no time). A server time outside 2000-2100 is absurd: its
-    skew is reported, but the data's instant is the local clock."""
-    if server_time is None:
-        return finished, None
-    skew = (server_time - finished).total_seconds()
-    if not sane_instant(server_time):
-        return finished, skew
-    return min(server_time, finished), skew
-
-
-def _window(clock_now: datetime, server_time: datetime | None) -> IngestWindow:
-    """The ingest window of a page: around the later of our clock and the server's (a sane one)."""
-    ref = clock_now
-    if server_time is not None and sane_instant(server_time) and server_time > ref:
-        ref = server_time
-    return IngestWindow.around(ref)
+def _parse_items(
+    feed: str,
+    items: Any,
+    parse: Callable[[Any, IngestWindow], E],
+    window: IngestWindow,
+    quarantine: list[Quarantined],
+) -> list[E]:
+    """The items of a reference list that keep the contract; the others go to ``quarantine``."""
+    parsed: list[E] = []
+    for item in items:
+        try:
+            parsed.append(parse(item, window))
+        except Exception as exc:
+            quarantine.append(_quarantined(feed, item, exc))
+    return parsed
 
 
 class SyncEngine:
@@ -415,27 +231,20 @@ class SyncEngine:
                 quarantine.append(_quarantined("capabilities", caps_resp.data, exc, None))
 
             units_resp = self._call("units", lambda d: self.client.units(deadline=d), end)
-            units: list[Unit] = []
-            for item in units_resp.data["items"]:
-                try:
-                    units.append(Unit.from_api(item, window))
-                except Exception as exc:
-                    quarantine.append(_quarantined("units", item, exc))
+            units = _parse_items("units", units_resp.data["items"], Unit.from_api, window, quarantine)
 
             tmpl_resp = self._call("templates", lambda d: self.client.templates(deadline=d), end)
-            templates: list[Template] = []
-            for item in tmpl_resp.data["items"]:
-                try:
-                    templates.append(Template.from_api(item, window))
-                except Exception as exc:
-                    quarantine.append(_quarantined("templates", item, exc))
+            templates = _parse_items("templates", tmpl_resp.data["items"], Template.from_api, window, quarantine)
 
             coordinators: list[Coordinator] = []
             last_time = tmpl_resp.server_time
             for unit in units:
                 try:
-                    resp = self._call(f"coordinator of {unit.id}",
-                                      lambda d, uid=unit.id: self.client.coordinator(uid, deadline=d), end)
+
+                    def coordinator_of(d: float, uid: str = unit.id) -> Any:
+                        return self.client.coordinator(uid, deadline=d)
+
+                    resp = self._call(f"coordinator of {unit.id}", coordinator_of, end)
                 except NotFound:  # a unit without a coordinator resource
                     continue
                 last_time = resp.server_time or last_time
@@ -445,8 +254,14 @@ class SyncEngine:
                     quarantine.append(_quarantined("coordinators", resp.data, exc, unit.id))
 
             now = self.clock()
-            self.store.replace_reference(units=units, templates=templates, capabilities=capabilities,
-                                         coordinators=coordinators, fetched_at=now, quarantined=quarantine)
+            self.store.replace_reference(
+                units=units,
+                templates=templates,
+                capabilities=capabilities,
+                coordinators=coordinators,
+                fetched_at=now,
+                quarantined=quarantine,
+            )
             self.reference_synced_at = now
             result.units = len(units)
             result.templates = len(templates)
@@ -471,8 +286,11 @@ class SyncEngine:
             cursor = self.store.cursor(feed)
             if cursor is not None and len(cursor.encode("utf-8", "replace")) > MAX_CURSOR_BYTES:
                 # stored by an older version (which kept any cursor): it cannot be sent; re-read
-                log.warning("%s: the stored cursor is longer than %d bytes; re-reading the feed from the beginning",
-                            feed, MAX_CURSOR_BYTES)
+                log.warning(
+                    "%s: the stored cursor is longer than %d bytes; re-reading the feed from the beginning",
+                    feed,
+                    MAX_CURSOR_BYTES,
+                )
                 self.store.begin_resync(feed)
                 resync = result.resynced = True
                 cursor = None
@@ -481,7 +299,7 @@ class SyncEngine:
             def fetch(since: str | None) -> Any:
                 return self._call(
                     f"{feed} page",
-                    lambda d, c=since: self.client.feed(feed, since=c, limit=self.page_size, deadline=d),
+                    lambda d: self.client.feed(feed, since=since, limit=self.page_size, deadline=d),
                     end,
                 )
 
@@ -510,8 +328,15 @@ class SyncEngine:
                     log.info("%s: re-read complete; %d entities no longer on the server removed", feed, result.removed)
             return result
 
-    def _apply(self, feed: str, page: Any, cursor: str | None, parse: Callable[[Any], Any], result: FeedResult,
-               resync: bool) -> str | None:
+    def _apply(
+        self,
+        feed: str,
+        page: Any,
+        cursor: str | None,
+        parse: Callable[[Any, IngestWindow], Any],
+        result: FeedResult,
+        resync: bool,
+    ) -> str | None:
         """Parse one page (quarantining what breaks the contract) and commit it with its
         cursor in one transaction. Returns the new cursor."""
         entities: list[Any] = []
@@ -526,8 +351,9 @@ class SyncEngine:
                 log.warning("quarantined %s %s: %s", feed, q.item_id or "?", q.reason)
         if page.has_more and page.next_cursor == cursor:
             raise SyncError(f"{feed}: the server says more follows but does not advance its cursor")
-        result.changed += self.store.apply_page(feed, entities, page.next_cursor, quarantine,
-                                                resync=resync, received_at=self.clock())
+        result.changed += self.store.apply_page(
+            feed, entities, page.next_cursor, quarantine, resync=resync, received_at=self.clock()
+        )
         result.pages += 1
         result.items += len(page.items)
         result.quarantined += len(quarantine)
@@ -578,8 +404,7 @@ class SyncEngine:
             except Exception as exc:  # a store error, a bug: recorded, then raised as is
                 self._record_failure(f"{type(exc).__name__}: {exc}")
                 raise
-            result = CycleResult(started, finished, data_as_of, feeds, ref, skew, self._monotonic() - t0,
-                                 server_time)
+            result = CycleResult(started, finished, data_as_of, feeds, ref, skew, self._monotonic() - t0, server_time)
             self.last_result = result
             self.last_error = None
             if self.on_synced is not None:
@@ -650,6 +475,15 @@ def build_engine(store: Store, config: Any, *, base_url: str | None = None, **kw
 
 
 __all__: Sequence[str] = (
-    "SyncEngine", "SyncError", "SyncAuthError", "SyncStopped", "RetryPolicy", "CycleResult", "FeedResult",
-    "ReferenceResult", "build_engine",
+    "SyncEngine",
+    "SyncError",
+    "SyncAuthError",
+    "SyncStopped",
+    "RetryPolicy",
+    "CycleResult",
+    "FeedResult",
+    "ReferenceResult",
+    "build_engine",
+    "data_instant",
+    "REDACTED",
 )

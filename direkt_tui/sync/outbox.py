@@ -30,15 +30,16 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Mapping
-from urllib.parse import quote
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from ..domain import writes
 from ..domain.models import Case, Coordinator
 from ..store import actions
-from ..store.actions import OutboxRow, OutboxWrite
+from ..store.actions import OutboxRow
 from ..store.db import Store
 from .client import (
     ApiClient,
@@ -58,84 +59,20 @@ Outcome = Callable[[OutboxRow, str], None]
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # ------------------------------------------------------------------------------- building writes
-def _case_id_version(case: Any) -> tuple[str, int, str | None]:
-    """(id, version, unit_id) of a :class:`Case` or an API case dict."""
-    if isinstance(case, Mapping):
-        return str(case["id"]), int(case["version"]), case.get("unit_id")
-    return case.id, int(case.version), case.unit_id
-
-
-def _owner(owner: Any) -> dict:
-    if isinstance(owner, Mapping):
-        d = dict(owner)
-    else:  # domain Owner
-        d = {"type": owner.type, "staff_id": owner.staff_id} if owner.type == "person" else \
-            {"type": owner.type, "profession": owner.profession}
-    if d.get("type") == "person":
-        if not d.get("staff_id"):
-            raise ValueError("a person owner needs a staff_id")
-        return {"type": "person", "staff_id": d["staff_id"]}
-    if d.get("type") == "role":
-        if not d.get("profession"):
-            raise ValueError("a role owner needs a profession")
-        return {"type": "role", "profession": d["profession"]}
-    raise ValueError(f"an owner is a person or a role, got {d!r}")
-
-
-def assign_write(case: Any, owner: Any, force: bool = False) -> OutboxWrite:
-    """Assign ``case`` (a Case or API dict) to ``owner`` (``{"type": "role", "profession": …}``
-    or ``{"type": "person", "staff_id": …}``), conditional on the case's version."""
-    cid, version, unit_id = _case_id_version(case)
-    body: dict[str, Any] = {"owner": _owner(owner), "if_version": version}
-    if force:
-        body["force"] = True
-    return OutboxWrite("assign", body, case_id=cid, unit_id=unit_id)
-
-
-def move_write(case: Any, to_unit_id: str) -> OutboxWrite:
-    """Move a waiting ``case`` to another activated unit, conditional on its version."""
-    if not to_unit_id:
-        raise ValueError("to_unit_id is required")
-    cid, version, unit_id = _case_id_version(case)
-    return OutboxWrite("move", {"to_unit_id": to_unit_id, "if_version": version}, case_id=cid, unit_id=unit_id)
-
-
-def template_write(case: Any, template_id: str, *, check_version: bool = False) -> OutboxWrite:
-    """Send the phrase template ``template_id`` to the patient of ``case``. The API body is only
-    ``template_id``; ``check_version=True`` adds ``if_version`` (the simulator checks it when
-    given) so the message is not sent when the case changed since it was shown."""
-    if not template_id:
-        raise ValueError("template_id is required")
-    cid, version, unit_id = _case_id_version(case)
-    body: dict[str, Any] = {"template_id": template_id}
-    if check_version:
-        body["if_version"] = version
-    return OutboxWrite("message", body, case_id=cid, unit_id=unit_id)
-
-
-def coordinator_write(unit_id: str, staff_id: str | None) -> OutboxWrite:
-    """Take over (``staff_id``) or hand back (``None``) the coordinator role of ``unit_id``."""
-    if not unit_id:
-        raise ValueError("unit_id is required")
-    return OutboxWrite("coordinator", {"staff_id": staff_id}, unit_id=unit_id)
+# the write requests are built in one place (domain/writes.py); the outbox's names for them
+assign_write = writes.assign
+move_write = writes.move
+template_write = writes.send_template
+coordinator_write = writes.set_coordinator
 
 
 def request_for(row: OutboxRow) -> tuple[str, str]:
-    """(method, path) of the API request that delivers ``row``."""
-    q = lambda s: quote(str(s), safe="")  # noqa: E731
-    if row.kind == "assign":
-        return "POST", f"/cases/{q(row.case_id)}/assign"
-    if row.kind == "move":
-        return "POST", f"/cases/{q(row.case_id)}/move"
-    if row.kind == "message":
-        return "POST", f"/cases/{q(row.case_id)}/messages"
-    if row.kind == "coordinator":
-        return "PUT", f"/units/{q(row.unit_id)}/coordinator"
-    raise ValueError(f"unknown write kind {row.kind!r}")
+    """(method, path) of the API request that delivers ``row`` (``domain.writes.ENDPOINTS``)."""
+    return writes.endpoint(row.kind, row.case_id, row.unit_id)
 
 
 # ------------------------------------------------------------------------------- results
@@ -181,9 +118,7 @@ def _summary(case: Case | None) -> dict | None:
     """What is kept of a returned case in the outbox row (no patient data)."""
     if case is None:
         return None
-    o = case.owner
-    owner = None if o is None else ({"type": "person", "staff_id": o.staff_id} if o.type == "person"
-                                    else {"type": o.type, "profession": o.profession})
+    owner = None if case.owner is None else case.owner.to_api()
     return {"id": case.id, "version": case.version, "unit_id": case.unit_id, "status": case.status, "owner": owner}
 
 
@@ -262,8 +197,7 @@ class OutboxSender:
             self._pool = None
 
     def pending(self) -> int:
-        with self.store._lock:
-            return actions.pending_count(self.store)
+        return actions.pending_count(self.store)
 
     def backoff(self, attempt: int) -> float:
         """Seconds before attempt ``attempt + 1`` after ``attempt`` attempts with unknown outcome."""
@@ -287,8 +221,7 @@ class OutboxSender:
                     result.paused_until = self.paused_until
                     return result
                 self.paused_until = None
-            with self.store._lock:
-                rows = actions.due(self.store, now, self.batch_limit)
+            rows = actions.due(self.store, now, self.batch_limit)
             if not rows:
                 return result
             if self._pool is None:
@@ -297,8 +230,13 @@ class OutboxSender:
             in_flight: set[Future] = set()
             try:
                 while queue or in_flight:
-                    while (queue and len(in_flight) < self.concurrency and self.auth_error is None
-                           and self.paused_until is None and not self._stop.is_set()):
+                    while (
+                        queue
+                        and len(in_flight) < self.concurrency
+                        and self.auth_error is None
+                        and self.paused_until is None
+                        and not self._stop.is_set()
+                    ):
                         row = queue.pop(0)
                         actions.mark_sending(self.store, row.id, self.clock())
                         result.attempted += 1
@@ -324,8 +262,9 @@ class OutboxSender:
         """One HTTP request (a worker thread; touches no store)."""
         try:
             method, path = request_for(row)
-            r = self.client.request(method, path, json_body=row.body, idempotency_key=row.idempotency_key,
-                                    deadline=self.deadline)
+            r = self.client.request(
+                method, path, json_body=row.body, idempotency_key=row.idempotency_key, deadline=self.deadline
+            )
             if not isinstance(r.data, Mapping):
                 raise BadPage(f"{method} {path}: the answer is not an object", status=r.status)
             return _Attempt(row, r.status, r.data)
@@ -342,8 +281,9 @@ class OutboxSender:
             else:
                 case = _case_or_none(a.data)
                 detail = None if case is not None else "the platform's answer could not be read; the sync will show it"
-                self._finish(row, now, "done", result, http_status=a.status, detail=detail, case=case,
-                             result_data=_summary(case))
+                self._finish(
+                    row, now, "done", result, http_status=a.status, detail=detail, case=case, result_data=_summary(case)
+                )
             return
         if isinstance(exc, AuthError):
             if self.auth_error is None:
@@ -360,8 +300,17 @@ class OutboxSender:
         if isinstance(exc, Conflict):
             current = _case_or_none(exc.current)
             status = "conflict" if exc.code == "version_conflict" else "failed"
-            self._finish(row, now, status, result, http_status=exc.status or 409, code=exc.code or "conflict",
-                         detail=str(exc), case=current, result_data=_summary(current))
+            self._finish(
+                row,
+                now,
+                status,
+                result,
+                http_status=exc.status or 409,
+                code=exc.code or "conflict",
+                detail=str(exc),
+                case=current,
+                result_data=_summary(current),
+            )
             return
         if isinstance(exc, RetryLater):
             wait_s = exc.retry_after if exc.retry_after is not None else self.backoff(row.attempts + 1)
@@ -372,18 +321,36 @@ class OutboxSender:
             result.retrying += 1
             return
         if isinstance(exc, RequestRejected):  # 404, 422, other 4xx: the request itself is wrong
-            self._finish(row, now, "failed", result, http_status=exc.status, code=exc.code or f"http_{exc.status}",
-                         detail=str(exc))
+            self._finish(
+                row,
+                now,
+                "failed",
+                result,
+                http_status=exc.status,
+                code=exc.code or f"http_{exc.status}",
+                detail=str(exc),
+            )
             return
         # NetworkError, ServerError, BadPage, GoneError, anything unexpected: outcome unknown
         if not isinstance(exc, (NetworkError, ServerError, BadPage, ApiError)):
-            log.error("outbox: unexpected %s while sending row %s", type(exc).__name__, row.id,
-                      exc_info=(type(exc), exc, exc.__traceback__))
+            log.error(
+                "outbox: unexpected %s while sending row %s",
+                type(exc).__name__,
+                row.id,
+                exc_info=(type(exc), exc, exc.__traceback__),
+            )
         attempts = row.attempts + 1  # mark_sending counted this attempt
         message = str(exc) or type(exc).__name__
         if attempts >= self.max_attempts:
-            self._finish(row, now, "failed", result, http_status=getattr(exc, "status", None), code="undelivered",
-                         detail=f"gave up after {attempts} attempts, outcome unknown: {message}")
+            self._finish(
+                row,
+                now,
+                "failed",
+                result,
+                http_status=getattr(exc, "status", None),
+                code="undelivered",
+                detail=f"gave up after {attempts} attempts, outcome unknown: {message}",
+            )
             return
         until = now + timedelta(seconds=self.backoff(attempts))
         actions.retry_later(self.store, row.id, now, until, message)
@@ -401,22 +368,57 @@ class OutboxSender:
             # which returns the same coordinator — stored again, harmless
             self.store.replace_reference(coordinators=[coord], fetched_at=now)
         data = {"unit_id": coord.unit_id, "staff_id": coord.staff_id} if coord is not None else None
-        self._finish(row, now, "done", result, http_status=a.status, result_data=data,
-                     detail=None if coord is not None else "the platform's answer could not be read")
+        self._finish(
+            row,
+            now,
+            "done",
+            result,
+            http_status=a.status,
+            result_data=data,
+            detail=None if coord is not None else "the platform's answer could not be read",
+        )
 
-    def _finish(self, row: OutboxRow, now: datetime, status: str, result: SendResult, *, http_status: int | None,
-                code: str | None = None, detail: str | None = None, case: Case | None = None,
-                result_data: Any = None) -> None:
-        recorded = actions.finish(self.store, row.id, now, status, http_status=http_status, code=code, detail=detail,
-                                  result=result_data, case=case, actor=self.actor)
+    def _finish(
+        self,
+        row: OutboxRow,
+        now: datetime,
+        status: str,
+        result: SendResult,
+        *,
+        http_status: int | None,
+        code: str | None = None,
+        detail: str | None = None,
+        case: Case | None = None,
+        result_data: Any = None,
+    ) -> None:
+        recorded = actions.finish(
+            self.store,
+            row.id,
+            now,
+            status,
+            http_status=http_status,
+            code=code,
+            detail=detail,
+            result=result_data,
+            case=case,
+            actor=self.actor,
+        )
         if not recorded:
             return
         setattr(result, status, getattr(result, status) + 1)
         result.outcomes[row.id] = status
         if self.on_outcome is not None:
-            final = replace(row, status=status, attempts=row.attempts + 1, http_status=http_status, code=code,
-                            detail=(detail or "")[:300] or None, result=result_data, updated_at=now,
-                            next_attempt_at=None)
+            final = replace(
+                row,
+                status=status,
+                attempts=row.attempts + 1,
+                http_status=http_status,
+                code=code,
+                detail=(detail or "")[:300] or None,
+                result=result_data,
+                updated_at=now,
+                next_attempt_at=None,
+            )
             try:
                 self.on_outcome(final, status)
             except Exception:
@@ -424,13 +426,7 @@ class OutboxSender:
 
     # -------------------------------------------------------------------- loops
     def _next_due(self) -> datetime | None:
-        with self.store._lock:
-            row = self.store.conn.execute(
-                "SELECT min(coalesce(next_attempt_at, created_at)) FROM outbox WHERE status IN ('pending', 'sending')"
-            ).fetchone()
-        if not row or row[0] is None:
-            return None
-        return datetime.fromisoformat(row[0])
+        return actions.next_due(self.store)
 
     def run_until_idle(self, timeout: float) -> bool:
         """Send until nothing is pending (True), or until ``timeout`` seconds passed, sending
@@ -452,8 +448,15 @@ class OutboxSender:
             wait_s = 0.05 if nxt is None else (nxt - now).total_seconds()
             self._sleep(min(max(wait_s, 0.01), left))
 
-    def schedule(self, scheduler: Any, *, interval: float = 1.5, job_id: str = "outbox",
-                 executor: str = "default", run_now: bool = True) -> Any:
+    def schedule(
+        self,
+        scheduler: Any,
+        *,
+        interval: float = 1.5,
+        job_id: str = "outbox",
+        executor: str = "default",
+        run_now: bool = True,
+    ) -> Any:
         """Add :meth:`job` to an APScheduler 3.x ``scheduler`` every ``interval`` seconds
         (``max_instances=1``, ``coalesce=True``). Use an executor other than the sync's single
         worker if a long sync cycle should not delay sends. ``scheduler.modify_job(job_id,
@@ -461,9 +464,16 @@ class OutboxSender:
         from apscheduler.triggers.interval import IntervalTrigger
 
         return scheduler.add_job(
-            self.job, IntervalTrigger(seconds=interval), id=job_id, name="outbox", executor=executor,
-            max_instances=1, coalesce=True, misfire_grace_time=max(1, int(interval)), replace_existing=True,
-            next_run_time=datetime.now(timezone.utc) if run_now else None,
+            self.job,
+            IntervalTrigger(seconds=interval),
+            id=job_id,
+            name="outbox",
+            executor=executor,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(1, int(interval)),
+            replace_existing=True,
+            next_run_time=datetime.now(UTC) if run_now else None,
         )
 
     def job(self) -> None:
@@ -478,6 +488,11 @@ class OutboxSender:
 
 
 __all__ = [
-    "OutboxSender", "SendResult", "assign_write", "move_write", "template_write", "coordinator_write",
+    "OutboxSender",
+    "SendResult",
+    "assign_write",
+    "move_write",
+    "template_write",
+    "coordinator_write",
     "request_for",
 ]

@@ -5,7 +5,8 @@ shift report). Runs in the sync thread on the writer store, whether or not a UI 
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..domain.rules import RuleEngine
 from ..faults import STORE_FAULTS, fault_text

@@ -25,8 +25,10 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from datetime import datetime, time as dtime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutionEvent
@@ -89,23 +91,38 @@ class SyncScheduler:
             timezone=tz,
             daemon=True,
         )
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         self.scheduler.add_job(
-            self._feeds, IntervalTrigger(seconds=self.feed_interval, timezone=tz),
-            id=JOB_FEEDS, name="change feeds", max_instances=1, coalesce=True,
+            self._feeds,
+            IntervalTrigger(seconds=self.feed_interval, timezone=tz),
+            id=JOB_FEEDS,
+            name="change feeds",
+            max_instances=1,
+            coalesce=True,
             misfire_grace_time=max(1, int(self.feed_interval)),
-            next_run_time=now if run_now else None, replace_existing=True,
+            next_run_time=now if run_now else None,
+            replace_existing=True,
         )
         self.scheduler.add_job(
-            self._reference, IntervalTrigger(seconds=self.reference_interval, timezone=tz),
-            id=JOB_REFERENCE, name="reference data", max_instances=1, coalesce=True,
+            self._reference,
+            IntervalTrigger(seconds=self.reference_interval, timezone=tz),
+            id=JOB_REFERENCE,
+            name="reference data",
+            max_instances=1,
+            coalesce=True,
             misfire_grace_time=max(1, int(self.reference_interval // 2)),
-            next_run_time=now + timedelta(seconds=self.reference_interval), replace_existing=True,
+            next_run_time=now + timedelta(seconds=self.reference_interval),
+            replace_existing=True,
         )
         self.scheduler.add_job(
-            self._purge, CronTrigger(hour=purge_at.hour, minute=purge_at.minute, timezone=tz),
-            id=JOB_PURGE, name="retention purge", max_instances=1, coalesce=True,
-            misfire_grace_time=3600, replace_existing=True,
+            self._purge,
+            CronTrigger(hour=purge_at.hour, minute=purge_at.minute, timezone=tz),
+            id=JOB_PURGE,
+            name="retention purge",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=3600,
+            replace_existing=True,
         )
         self.scheduler.add_listener(self._listen, EVENT_JOB_ERROR | EVENT_JOB_EXECUTED | EVENT_JOB_MISSED)
 
@@ -180,7 +197,7 @@ class SyncScheduler:
         """Run a job as soon as the worker is free (a manual "sync now")."""
         job = self.scheduler.get_job(job_id)
         if job is not None:
-            job.modify(next_run_time=datetime.now(timezone.utc))
+            job.modify(next_run_time=datetime.now(UTC))
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop: interrupt the engine's waits, then wait for a running job to end."""
@@ -196,7 +213,7 @@ class SyncScheduler:
     def run_forever(self, *, handle_signals: bool = True) -> BaseException | None:
         """The blocking variant: run until SIGINT/SIGTERM, :meth:`stop`, or an auth failure;
         then shut down cleanly. Returns the auth failure, if that is what ended it."""
-        previous: dict[int, Any] = {}
+        previous: dict[signal.Signals, Any] = {}
         if handle_signals and threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 previous[sig] = signal.signal(sig, lambda *_: self._stopped.set())

@@ -32,8 +32,9 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, TextIO
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 EXIT_OK = 0
@@ -48,17 +49,25 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add ``verify`` / ``list`` (``args.audit_command``), ``--db``, ``--config``, ``--lang`` and
     (verify) ``--anchor`` to ``parser``."""
     sub = parser.add_subparsers(dest="audit_command", metavar="{verify,list}")
-    for name, text in (("verify", "check that no entry was edited or removed (exit 1 if one was)"),
-                       ("list", "show the entries")):
+    for name, text in (
+        ("verify", "check that no entry was edited or removed (exit 1 if one was)"),
+        ("list", "show the entries"),
+    ):
         p = sub.add_parser(name, help=text)
-        p.add_argument("--db", type=Path, default=argparse.SUPPRESS,
-                       help="the local store (default: user data directory)")
+        p.add_argument(
+            "--db", type=Path, default=argparse.SUPPRESS, help="the local store (default: user data directory)"
+        )
         p.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="TOML configuration file")
         p.add_argument("--lang", choices=("sv", "en"), default=argparse.SUPPRESS, help="language (default: sv)")
         if name == "verify":
-            p.add_argument("--anchor", action="append", default=[], metavar="N:HASH",
-                           help="a chain head printed on a sign-off or shift report: check that the log "
-                                "still holds that entry unchanged (repeatable)")
+            p.add_argument(
+                "--anchor",
+                action="append",
+                default=[],
+                metavar="N:HASH",
+                help="a chain head printed on a sign-off or shift report: check that the log "
+                "still holds that entry unchanged (repeatable)",
+            )
     options = {o for a in parser._actions for o in a.option_strings}
     if "--db" not in options:
         parser.add_argument("--db", type=Path, default=None, help="the local store (default: user data directory)")
@@ -69,14 +78,14 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def _open(db: Path):
-    from .store.db import Store, StoreError
+    from ..store.db import Store, StoreError
 
     try:
         return Store(db, read_only=True)
     except StoreError as exc:
         raise _Unusable(str(exc)) from None
     except (sqlite3.Error, OSError) as exc:
-        from .faults import fault_text
+        from ..faults import fault_text
 
         raise _Unusable(fault_text(exc, db)) from None
 
@@ -92,21 +101,25 @@ def _say(stream: TextIO, text: str) -> None:
 
 def _outcome(entry: Any, lang: str) -> str:
     """The entry's outcome, with the counts of a batch outcome (klara 198, konflikt 2)."""
-    from . import i18n
+    from .. import i18n
 
     def word(prefix: str, value: str) -> str:
         text = i18n.t(f"{prefix}.{value}", lang)
         return value if text == f"{prefix}.{value}" else text
 
     text = word("audit.outcome", entry.outcome)
-    if entry.action == "outcome" and isinstance(entry.detail, Mapping) and isinstance(entry.detail.get("counts"), Mapping):
+    if (
+        entry.action == "outcome"
+        and isinstance(entry.detail, Mapping)
+        and isinstance(entry.detail.get("counts"), Mapping)
+    ):
         counts = ", ".join(f"{word('audit.count', str(k))} {v}" for k, v in sorted(entry.detail["counts"].items()))
         return f"{text} ({counts})"
     return text
 
 
 def _action(entry: Any, lang: str) -> str:
-    from . import i18n
+    from .. import i18n
 
     key = f"audit.action.{entry.action}"
     text = i18n.t(key, lang)
@@ -114,7 +127,7 @@ def _action(entry: Any, lang: str) -> str:
 
 
 def _ids(values: Any, lang: str, at_most: int = 3) -> str:
-    from . import i18n
+    from .. import i18n
 
     items = [str(v) for v in values] if isinstance(values, (list, tuple)) else []
     text = ", ".join(items[:at_most])
@@ -126,7 +139,7 @@ def _ids(values: Any, lang: str, at_most: int = 3) -> str:
 def _subject(entry: Any, lang: str) -> str:
     """What an entry concerns: the case (a revealed number, a call mark), the checklist, the
     cases of a batch; never patient data (the audit log holds none)."""
-    from . import i18n
+    from .. import i18n
 
     s = entry.subject
     if not isinstance(s, Mapping):
@@ -135,7 +148,7 @@ def _subject(entry: Any, lang: str) -> str:
     if s.get("case"):
         parts.append(str(s["case"]))
     if s.get("checklist"):
-        from .domain.checklists import checklist_title
+        from ..domain.checklists import checklist_title
 
         try:
             parts.append(checklist_title(str(s["checklist"]), lang))
@@ -153,22 +166,23 @@ def _subject(entry: Any, lang: str) -> str:
 def _cell(text: str) -> str:
     """One table cell on one line, control characters shown, never acted on by the terminal
     (an actor named with an escape sequence cannot repaint the screen)."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
-                   for c in str(text))
+    return "".join(
+        c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}" for c in str(text)
+    )
 
 
 def _table(rows: list[tuple[str, ...]], headers: tuple[str, ...]) -> list[str]:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()  # noqa: E731
     return [line(headers), line(tuple("-" * w for w in widths))] + [line(r) for r in rows]
 
 
 def _verify(store: Any, anchors: list[Any], lang: str, out: TextIO) -> int:
-    from . import i18n
-    from .store import actions
+    from .. import i18n
+    from ..store import actions
 
     check = actions.audit_check(store, anchors)
-    T = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    T = i18n.translator(lang)
     for p in check.problems[:MAX_PROBLEM_LINES]:
         _say(out, T("audit.verify.bad", problem=p.text(lang)))
     if len(check.problems) > MAX_PROBLEM_LINES:
@@ -182,16 +196,24 @@ def _verify(store: Any, anchors: list[Any], lang: str, out: TextIO) -> int:
         if last <= check.plain_until:
             _say(out, T("audit.verify.plain_all", n=check.plain_until, path=check.key_path))
         else:
-            _say(out, T("audit.verify.plain_some", plain=check.plain_until, first=check.plain_until + 1,
-                        last=last, path=check.key_path))
+            _say(
+                out,
+                T(
+                    "audit.verify.plain_some",
+                    plain=check.plain_until,
+                    first=check.plain_until + 1,
+                    last=last,
+                    path=check.key_path,
+                ),
+            )
     return EXIT_OK if check.ok else EXIT_PROBLEMS
 
 
 def _list(store: Any, lang: str, out: TextIO) -> int:
-    from . import i18n
-    from .store import actions
+    from .. import i18n
+    from ..store import actions
 
-    T = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    T = i18n.translator(lang)
     rows: list[tuple[str, ...]] = []
     bad = 0
     for e in actions.audit_rows(store):
@@ -199,8 +221,16 @@ def _list(store: Any, lang: str, out: TextIO) -> int:
             bad += 1
             rows.append((str(e.first), "", "", "", "", _cell(e.text(lang))))
             continue
-        rows.append((str(e.seq), e.at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S"), _cell(e.actor),
-                     _cell(_action(e, lang)), _cell(_subject(e, lang)), _cell(_outcome(e, lang))))
+        rows.append(
+            (
+                str(e.seq),
+                e.at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S"),
+                _cell(e.actor),
+                _cell(_action(e, lang)),
+                _cell(_subject(e, lang)),
+                _cell(_outcome(e, lang)),
+            )
+        )
     cols = ("seq", "time", "actor", "action", "subject", "outcome")
     for line in _table(rows, tuple(T(f"audit.list.col.{c}") for c in cols)):
         print(line, file=out)
@@ -211,8 +241,8 @@ def _list(store: Any, lang: str, out: TextIO) -> int:
 
 def run_audit(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run ``audit verify`` or ``audit list``; returns the exit status."""
-    from .config import ConfigError, default_db_path, load_config
-    from .store import actions, auditkey
+    from ..config import ConfigError, default_db_path, load_config
+    from ..store import actions, auditkey
 
     out = out or sys.stdout
     err = err or sys.stderr
@@ -247,7 +277,7 @@ def run_audit(args: argparse.Namespace, *, out: TextIO | None = None, err: TextI
         _say(err, f"{PREFIX}: {exc}")
         return EXIT_USAGE
     except (sqlite3.Error, UnicodeDecodeError) as exc:  # damaged, never quoting the damaged text
-        from .faults import fault_text
+        from ..faults import fault_text
 
         _say(err, f"{PREFIX}: {fault_text(exc, db)}")
         return EXIT_USAGE
@@ -257,7 +287,7 @@ def run_audit(args: argparse.Namespace, *, out: TextIO | None = None, err: TextI
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m direkt_tui.audit_cli verify|list [--db PATH]`` (until the lead wires it)."""
+    """``python -m direkt_tui.reports.audit verify|list [--db PATH]`` (also ``direkt-tui audit``)."""
     parser = argparse.ArgumentParser(prog="direkt-tui audit", description="Check or list the audit chain.")
     configure_parser(parser)
     args = parser.parse_args(argv)

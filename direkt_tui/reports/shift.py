@@ -8,34 +8,35 @@ can lose neither. Nothing here is ever sent to the platform.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import i18n
-from .domain.checklists import tr
-from .domain.models import Snapshot
-from .domain.report import render_markdown
-from .domain.rules import Evaluation
-from .domain.text import markdown
-from .store import actions
-from .store.db import Store
-from .store.shiftlog import DEFAULT_TZ, _canon
-from .store.shiftlog import (  # noqa: F401 - the shift log's API, re-exported for callers
-    LoggedFinding,
-    record_findings,
-    finding_log,
-    open_logged_findings,
-    record_loads,
+from .. import i18n
+from ..domain.models import Snapshot
+from ..domain.report import render_markdown
+from ..domain.rules import Evaluation
+from ..domain.text import markdown
+from ..store import actions
+from ..store.db import Store
+from ..store.shiftlog import (  # noqa: F401 - the shift log's API, re-exported for callers
+    DEFAULT_TZ,
+    CallMark,
     LoadSummary,
-    load_summary,
+    LoggedFinding,
     SignOff,
+    call_marks,
+    clear_call_mark,
+    finding_log,
+    load_summary,
+    mark_called,
+    open_logged_findings,
+    record_findings,
+    record_loads,
     sign_off,
     signoffs,
-    CallMark,
-    mark_called,
-    clear_call_mark,
-    call_marks,
 )
 
 
@@ -79,17 +80,18 @@ def _subject_text(subject: Any) -> str:
         for key in ("cases", "units"):
             if subject.get(key):
                 parts.append(", ".join(map(str, subject[key])))
-        return "; ".join(parts) or _canon(subject)
+        return "; ".join(parts) or json.dumps(subject, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return str(subject)
 
 
-def shift_report_markdown(store: Store, evaluation: Evaluation, snapshot: Snapshot, since: datetime,
-                          until: datetime, lang: str = "sv") -> str:
+def shift_report_markdown(
+    store: Store, evaluation: Evaluation, snapshot: Snapshot, since: datetime, until: datetime, lang: str = "sv"
+) -> str:
     """The shift report for the next coordinator (Swedish by default): load over the shift per
     unit, findings opened and resolved in [since, until], actions taken (audit), checklist
     sign-offs, patients called, and what is still open now (``domain.report.render_markdown``
     of the current evaluation, its headings one level down)."""
-    T = lambda key, **kw: tr(key, lang, **kw)  # noqa: E731
+    T = i18n.translator(lang)
     units = list(evaluation.units.values())
     tz = units[0].unit.timezone if units else DEFAULT_TZ
     zone = ZoneInfo(tz)
@@ -99,7 +101,9 @@ def shift_report_markdown(store: Store, evaluation: Evaluation, snapshot: Snapsh
     out: list[str] = []
     out.append(f"# {T('shift.title')} – {_hm(since, zone, True)[:10]}")
     out.append("")
-    out.append(T("shift.for_next") + " " + T("shift.period", since=_hm(since, zone, True), until=_hm(until, zone, True)))
+    out.append(
+        T("shift.for_next") + " " + T("shift.period", since=_hm(since, zone, True), until=_hm(until, zone, True))
+    )
     out.append("")
     # the audit chain's head, anchored on paper: `audit verify --anchor N:HASH` proves it later
     head_seq, _ = actions.audit_head(store)
@@ -113,16 +117,18 @@ def shift_report_markdown(store: Store, evaluation: Evaluation, snapshot: Snapsh
     if not summaries:
         out.append(T("shift.load.none"))
     else:
-        cols = ("unit", "samples", "level", "last", "waiting", "ratio", "peak")
+        cols: tuple[str, ...] = ("unit", "samples", "level", "last", "waiting", "ratio", "peak")
         out.append("| " + " | ".join(T(f"shift.load.col.{c}") for c in cols) + " |")
         out.append("|" + "---|" * len(cols))
         dec = "," if lang != "en" else "."
         for s in summaries:
             lv = lambda x: i18n.t(f"level.{x}", lang)  # noqa: E731
             ratio = f"{s.max_ratio:.2f}".replace(".", dec)
-            out.append(f"| {_cell(names.get(s.unit_id, s.unit_id))} | {s.samples} | {lv(s.min_level)}–{lv(s.max_level)} | "
-                       f"{lv(s.last_level)} | {s.min_waiting}/{s.max_waiting}/{s.last_waiting} | "
-                       f"{ratio} | {_hm(s.peak_at, zone)} |")
+            out.append(
+                f"| {_cell(names.get(s.unit_id, s.unit_id))} | {s.samples} | {lv(s.min_level)}–{lv(s.max_level)} | "
+                f"{lv(s.last_level)} | {s.min_waiting}/{s.max_waiting}/{s.last_waiting} | "
+                f"{ratio} | {_hm(s.peak_at, zone)} |"
+            )
     out.append("")
 
     # -- findings opened and resolved --
@@ -137,15 +143,19 @@ def shift_report_markdown(store: Store, evaluation: Evaluation, snapshot: Snapsh
     else:
         out.append(T("shift.findings.summary", opened=n_opened, resolved=n_resolved))
         out.append("")
-        out.append(f"| {T('shift.findings.col.opened')} | {T('shift.findings.col.resolved')} | "
-                   f"{'Allvar' if lang != 'en' else 'Severity'} | {i18n.t('col.rule', lang)} | "
-                   f"{i18n.t('col.unit', lang)} | {i18n.t('col.case', lang)} |")
+        out.append(
+            f"| {T('shift.findings.col.opened')} | {T('shift.findings.col.resolved')} | "
+            f"{'Allvar' if lang != 'en' else 'Severity'} | {i18n.t('col.rule', lang)} | "
+            f"{i18n.t('col.unit', lang)} | {i18n.t('col.case', lang)} |"
+        )
         out.append("|---|---|---|---|---|---|")
         for f in logged:
             resolved = _hm(f.resolved_at, zone) if f.resolved_at and f.resolved_at <= hi else T("shift.findings.open")
             opened = _hm(f.opened_at, zone, f.opened_at < lo)
-            out.append(f"| {opened} | {resolved} | {i18n.t('sev.' + f.severity, lang)} | "
-                       f"{_cell(i18n.t('rule.' + f.rule, lang))} | {_cell(f.unit_id)} | {_cell(f.case_id)} |")
+            out.append(
+                f"| {opened} | {resolved} | {i18n.t('sev.' + f.severity, lang)} | "
+                f"{_cell(i18n.t('rule.' + f.rule, lang))} | {_cell(f.unit_id)} | {_cell(f.case_id)} |"
+            )
     out.append("")
 
     # -- actions (audit) --
@@ -160,9 +170,11 @@ def shift_report_markdown(store: Store, evaluation: Evaluation, snapshot: Snapsh
         out.append("|" + "---|" * len(cols))
         for e in entries:
             key = "audit.action." + e.action
-            label = tr(key, lang)
-            out.append(f"| {_hm(e.at, zone)} | {_cell(e.actor)} | {_cell(e.action if label == key else label)} | "
-                       f"{_cell(_subject_text(e.subject))} | {_cell(e.outcome)} |")
+            label = i18n.t(key, lang)
+            out.append(
+                f"| {_hm(e.at, zone)} | {_cell(e.actor)} | {_cell(e.action if label == key else label)} | "
+                f"{_cell(_subject_text(e.subject))} | {_cell(e.outcome)} |"
+            )
     out.append("")
 
     # -- checklists --
@@ -173,13 +185,18 @@ def shift_report_markdown(store: Store, evaluation: Evaluation, snapshot: Snapsh
         out.append(T("shift.checklists.none"))
     else:
         cols = ("list", "by", "ack", "outstanding")
-        out.append(f"| {T('shift.actions.col.time')} | " + " | ".join(T(f"shift.checklists.col.{c}") for c in cols)
-                   + f" | {i18n.t('col.unit', lang)} |")
+        out.append(
+            f"| {T('shift.actions.col.time')} | "
+            + " | ".join(T(f"shift.checklists.col.{c}") for c in cols)
+            + f" | {i18n.t('col.unit', lang)} |"
+        )
         out.append("|" + "---|" * (len(cols) + 2))
-        for s in signed:
-            out.append(f"| {_hm(s.signed_at, zone)} | {_cell(tr('checklist.' + s.checklist, lang))} | {_cell(s.signed_by)} | "
-                       f"{_cell(_items_text(s.acknowledged))} | {_cell(_items_text(s.outstanding))} | "
-                       f"{_cell(', '.join(s.unit_ids))} |")
+        for so in signed:
+            out.append(
+                f"| {_hm(so.signed_at, zone)} | {_cell(i18n.t('checklist.' + so.checklist, lang))} | {_cell(so.signed_by)} | "
+                f"{_cell(_items_text(so.acknowledged))} | {_cell(_items_text(so.outstanding))} | "
+                f"{_cell(', '.join(so.unit_ids))} |"
+            )
     out.append("")
 
     # -- calls made (fallback routine) --
@@ -187,8 +204,10 @@ def shift_report_markdown(store: Store, evaluation: Evaluation, snapshot: Snapsh
     if marks:
         out.append(f"## {T('shift.calls')}")
         out.append("")
-        out.append(f"| {T('calllist.col.called_at')} | {T('calllist.col.case')} | {T('calllist.col.called_by')} | "
-                   f"{T('calllist.col.note')} |")
+        out.append(
+            f"| {T('calllist.col.called_at')} | {T('calllist.col.case')} | {T('calllist.col.called_by')} | "
+            f"{T('calllist.col.note')} |"
+        )
         out.append("|---|---|---|---|")
         for m in sorted(marks, key=lambda m: (m.called_at, m.case_id)):
             out.append(f"| {_hm(m.called_at, zone)} | {_cell(m.case_id)} | {_cell(m.called_by)} | {_cell(m.note)} |")
@@ -205,9 +224,20 @@ def shift_report_markdown(store: Store, evaluation: Evaluation, snapshot: Snapsh
     return "\n".join(out).rstrip() + "\n"
 
 
-
 __all__ = [
-    "shift_report_markdown", "LoggedFinding", "record_findings", "finding_log", "open_logged_findings",
-    "record_loads", "LoadSummary", "load_summary", "SignOff", "sign_off", "signoffs", "CallMark", "mark_called",
-    "clear_call_mark", "call_marks",
+    "shift_report_markdown",
+    "LoggedFinding",
+    "record_findings",
+    "finding_log",
+    "open_logged_findings",
+    "record_loads",
+    "LoadSummary",
+    "load_summary",
+    "SignOff",
+    "sign_off",
+    "signoffs",
+    "CallMark",
+    "mark_called",
+    "clear_call_mark",
+    "call_marks",
 ]

@@ -19,17 +19,17 @@ import csv
 import io
 import sqlite3
 import sys
-from datetime import datetime, timezone
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import i18n
-from .config import Config, default_db_path
-from .domain.checklists import tr
-from .domain.fallback import CallEntry, SupportContact, phone_list, snapshot_age_text, support_contact
-from .domain.models import Snapshot
-from .domain.rules import RuleEngine
-from .domain.text import csv_cell, markdown, markdown_masked
+from .. import i18n
+from ..config import Config, default_db_path
+from ..domain.fallback import CallEntry, SupportContact, phone_list, snapshot_age_text, support_contact
+from ..domain.models import Snapshot
+from ..domain.rules import RuleEngine
+from ..domain.text import csv_cell, markdown, markdown_masked
 from .shift import CallMark, call_marks
 
 DEFAULT_TZ = "Europe/Stockholm"
@@ -40,8 +40,12 @@ class CallListError(Exception):
     """Reported as one line on stderr, exit 2."""
 
 
+# the columns of a call-list entry, in the order of both the Markdown and the CSV list
+_ENTRY_COLS = ("prio", "case", "unit", "status", "owner", "patient", "pnr", "phone", "reason", "findings")
+
+
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _cell(value: Any) -> str:
@@ -60,16 +64,29 @@ def _called_text(m: CallMark | None, zone: ZoneInfo, lang: str) -> str:
     return f"[x] {t}" + (f" {markdown(m.called_by)}" if m.called_by else "")
 
 
-def render_markdown(entries: Sequence[CallEntry], contact: SupportContact, phone: str | None, snap: Snapshot,
-                    at: datetime, marks: Mapping[str, CallMark], unit_names: Sequence[str], tz: str = DEFAULT_TZ,
-                    lang: str = "sv") -> str:
-    T = lambda key, **kw: tr(key, lang, **kw)  # noqa: E731
+def render_markdown(
+    entries: Sequence[CallEntry],
+    contact: SupportContact,
+    phone: str | None,
+    snap: Snapshot,
+    at: datetime,
+    marks: Mapping[str, CallMark],
+    unit_names: Sequence[str],
+    tz: str = DEFAULT_TZ,
+    lang: str = "sv",
+) -> str:
+    T = i18n.translator(lang)
     zone = ZoneInfo(tz)
     out: list[str] = []
     out.append(f"# {T('calllist.title')}")
     out.append("")
-    out.append(T("calllist.printed", time=at.astimezone(zone).strftime("%Y-%m-%d %H:%M")) + ". "
-               + f"{T('calllist.units')}: " + (", ".join(markdown(n) for n in unit_names) or "–") + ".")
+    out.append(
+        T("calllist.printed", time=at.astimezone(zone).strftime("%Y-%m-%d %H:%M"))
+        + ". "
+        + f"{T('calllist.units')}: "
+        + (", ".join(markdown(n) for n in unit_names) or "–")
+        + "."
+    )
     out.append("")
     number = markdown(phone) if phone else T("fallback.no_number")
     out.append(f"**{T('fallback.call_now')}: {contact.label(lang)} – {number}** – {contact.reason(lang)}")
@@ -84,8 +101,7 @@ def render_markdown(entries: Sequence[CallEntry], contact: SupportContact, phone
         return "\n".join(out).rstrip() + "\n"
     out.append(T("calllist.order"))
     out.append("")
-    cols = ("rank", "called", "prio", "case", "unit", "status", "owner", "patient", "pnr", "phone", "reason",
-            "findings")
+    cols = ("rank", "called", *_ENTRY_COLS)
     out.append("| " + " | ".join(T(f"calllist.col.{c}") for c in cols) + " |")
     out.append("|" + "---|" * len(cols))
     protected = T("fallback.protected")
@@ -93,13 +109,25 @@ def render_markdown(entries: Sequence[CallEntry], contact: SupportContact, phone
         if e.protected_identity:
             patient, pnr, phone_text = T("fallback.protected_patient"), "–", protected
         else:
-            patient, pnr, phone_text = e.patient_name, e.personnummer_masked, e.patient_phone
+            patient, pnr, phone_text = e.patient_name or "", e.personnummer_masked or "", e.patient_phone or ""
         called = _called_text(marks.get(e.case_id), zone, lang)  # "[ ]" / "[x] 14:05 …" as written: no link
         masked = markdown_masked(pnr) if pnr and pnr != "–" else "–"  # its "****" as written: no emphasis
-        row = ([_cell(e.rank), called]
-               + [_cell(v) for v in (i18n.priority_label(e.priority, lang), e.case_id, e.unit_name,
-                                     i18n.t(f"status.{e.status}", lang), e.owner_text, patient)]
-               + [masked] + [_cell(v) for v in (phone_text, e.reason, _findings_text(e, lang))])
+        row = (
+            [_cell(e.rank), called]
+            + [
+                _cell(v)
+                for v in (
+                    i18n.priority_label(e.priority, lang),
+                    e.case_id,
+                    e.unit_name,
+                    i18n.t(f"status.{e.status}", lang),
+                    e.owner_text,
+                    patient,
+                )
+            ]
+            + [masked]
+            + [_cell(v) for v in (phone_text, e.reason, _findings_text(e, lang))]
+        )
         out.append("| " + " | ".join(row) + " |")
     notes = [(e, marks[e.case_id]) for e in entries if e.case_id in marks and marks[e.case_id].note]
     if notes:
@@ -111,15 +139,15 @@ def render_markdown(entries: Sequence[CallEntry], contact: SupportContact, phone
     return "\n".join(out).rstrip() + "\n"
 
 
-def render_csv(entries: Sequence[CallEntry], marks: Mapping[str, CallMark], tz: str = DEFAULT_TZ,
-               lang: str = "sv") -> str:
+def render_csv(
+    entries: Sequence[CallEntry], marks: Mapping[str, CallMark], tz: str = DEFAULT_TZ, lang: str = "sv"
+) -> str:
     """One header row, then one row per patient in the list's order."""
-    T = lambda key, **kw: tr(key, lang, **kw)  # noqa: E731
+    T = i18n.translator(lang)
     zone = ZoneInfo(tz)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    cols = ("rank", "prio", "case", "unit", "status", "owner", "patient", "pnr", "phone", "reason", "findings",
-            "arrived", "called", "called_at", "called_by", "note")
+    cols = ("rank", *_ENTRY_COLS, "arrived", "called", "called_at", "called_by", "note")
     w.writerow([csv_cell(T(f"calllist.col.{c}")) for c in cols])
     protected = T("fallback.protected")
     yes = T("fallback.called")
@@ -129,18 +157,35 @@ def render_csv(entries: Sequence[CallEntry], marks: Mapping[str, CallMark], tz: 
             patient, pnr, phone_text = T("fallback.protected_patient"), "", protected
         else:
             patient, pnr, phone_text = e.patient_name or "", e.personnummer_masked or "", e.patient_phone or ""
-        w.writerow([csv_cell(v) for v in (
-            e.rank, i18n.priority_label(e.priority, lang), e.case_id, e.unit_name, i18n.t(f"status.{e.status}", lang),
-            e.owner_text, patient, pnr, phone_text, e.reason or "", _findings_text(e, lang),
-            e.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            yes if m else "", m.called_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if m else "",
-            (m.called_by or "") if m else "", (m.note or "") if m else "",
-        )])
+        w.writerow(
+            [
+                csv_cell(v)
+                for v in (
+                    e.rank,
+                    i18n.priority_label(e.priority, lang),
+                    e.case_id,
+                    e.unit_name,
+                    i18n.t(f"status.{e.status}", lang),
+                    e.owner_text,
+                    patient,
+                    pnr,
+                    phone_text,
+                    e.reason or "",
+                    _findings_text(e, lang),
+                    e.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                    yes if m else "",
+                    m.called_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if m else "",
+                    (m.called_by or "") if m else "",
+                    (m.note or "") if m else "",
+                )
+            ]
+        )
     return buf.getvalue()
 
 
-def build(store: Any, cfg: Config, at: datetime, unit_ids: Sequence[str] | None, lang: str,
-          fmt: str = "markdown") -> str:
+def build(
+    store: Any, cfg: Config, at: datetime, unit_ids: Sequence[str] | None, lang: str, fmt: str = "markdown"
+) -> str:
     """The phone list's text from an open store (read-only is enough)."""
     snap = store.snapshot(around=at)
     known = {u.id for u in snap.units}
@@ -156,13 +201,14 @@ def build(store: Any, cfg: Config, at: datetime, unit_ids: Sequence[str] | None,
     if fmt == "csv":
         return render_csv(entries, marks, tz, lang)
     contact = support_contact(at, tz)
-    return render_markdown(entries, contact, contact.phone(cfg.fallback), snap, at, marks,
-                           [u.name for u in units], tz, lang)
+    return render_markdown(
+        entries, contact, contact.phone(cfg.fallback), snap, at, marks, [u.name for u in units], tz, lang
+    )
 
 
 def run_calllist(args: argparse.Namespace, cfg: Config) -> int:
     """``direkt-tui calllist [--db] [--at] [--unit ...] [--format markdown|csv] [--lang]``."""
-    from .store.db import Store, StoreError
+    from ..store.db import Store, StoreError
 
     db = getattr(args, "db", None) or default_db_path()
     at = getattr(args, "at", None) or _now()
@@ -184,11 +230,11 @@ def run_calllist(args: argparse.Namespace, cfg: Config) -> int:
         print(f"direkt-tui calllist: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (sqlite3.Error, UnicodeDecodeError) as exc:  # never quoting the damaged text
-        from .faults import fault_text
+        from ..faults import fault_text
 
         print(f"direkt-tui calllist: error: {fault_text(exc, db)}", file=sys.stderr)
         return EXIT_USAGE
-    from .faults import write_all
+    from ..faults import write_all
 
     write_all(sys.stdout.buffer, text.encode("utf-8"))  # a full disk under stdout: one line, exit 2 (cli.py)
     if skipped:
