@@ -6,7 +6,8 @@ from here, so the UI is Swedish by default and English with ``--lang en``.
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
+from typing import Any, Protocol
 
 LANGS = ("sv", "en")
 
@@ -207,10 +208,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key.reveal": ("Visa personnummer", "Reveal number"),
     "hdr.marked": ("{n} markerade", "{n} marked"),
     "hdr.outbox": ("{n} i kö till plattformen", "{n} queued for the platform"),
-    "cmd.assign": ("Lägg över markerade ärenden (yrkesroll eller person)", "Reassign marked cases (profession or person)"),
+    "cmd.assign": (
+        "Lägg över markerade ärenden (yrkesroll eller person)",
+        "Reassign marked cases (profession or person)",
+    ),
     "cmd.move": ("Flytta markerade väntande ärenden till annan enhet", "Move marked waiting cases to another unit"),
     "cmd.template": ("Skicka frasmall till markerade ärenden", "Send a phrase template to marked cases"),
-    "cmd.coordinator": ("Ta över eller lämna rollen övergripande ansvarig", "Take over or hand back the coordinator role"),
+    "cmd.coordinator": (
+        "Ta över eller lämna rollen övergripande ansvarig",
+        "Take over or hand back the coordinator role",
+    ),
     "cmd.mark_all": ("Markera alla synliga ärenden", "Mark every visible case"),
     "cmd.clear_marks": ("Rensa markeringar", "Clear marks"),
     "cmd.outbox": ("Visa utskick och utfall", "Show writes and outcomes"),
@@ -226,8 +233,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "act.move.title": ("Flytta {n} väntande ärenden till …", "Move {n} waiting cases to …"),
     "act.template.title": ("Skicka frasmall till {n} ärenden", "Send a template to {n} cases"),
     "act.role": ("Yrkesroll: {profession} ({unit})", "Profession: {profession} ({unit})"),
-    "act.role.unscheduled": ("⚠ Yrkesroll: {profession} ({unit}) – ej schemalagd, kräver bekräftelse",
-                             "⚠ Profession: {profession} ({unit}) – not scheduled, needs confirmation"),
+    "act.role.unscheduled": (
+        "⚠ Yrkesroll: {profession} ({unit}) – ej schemalagd, kräver bekräftelse",
+        "⚠ Profession: {profession} ({unit}) – not scheduled, needs confirmation",
+    ),
     "act.person": ("Person i tjänst: {name} – {profession} ({unit})", "Person at work: {name} – {profession} ({unit})"),
     "act.unit": ("{name} ({id})", "{name} ({id})"),
     "act.coord.title": ("Rollen övergripande ansvarig – {unit}", "Coordinator role – {unit}"),
@@ -235,23 +244,35 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "act.coord.hand_back": ("Lämna tillbaka rollen (ingen ansvarig)", "Hand back the role (nobody)"),
     "act.coord.pick_unit": ("Välj enhet för rollen", "Choose the unit"),
     "preview.title": ("Förhandsgranska: {what}", "Preview: {what}"),
-    "preview.summary": ("{n} valda · {ok} ändras · {skip} hoppas över · {hidden} markerade döljs av filtret",
-                        "{n} selected · {ok} will change · {skip} skipped · {hidden} marked hidden by the filter"),
-    "preview.force": ("Yrkesrollen är inte schemalagd. Tryck f för att lägga över ändå, Esc för att avbryta.",
-                      "The profession is not scheduled. Press f to reassign anyway, Esc to cancel."),
+    "preview.summary": (
+        "{n} valda · {ok} ändras · {skip} hoppas över · {hidden} markerade döljs av filtret",
+        "{n} selected · {ok} will change · {skip} skipped · {hidden} marked hidden by the filter",
+    ),
+    "preview.force": (
+        "Yrkesrollen är inte schemalagd. Tryck f för att lägga över ändå, Esc för att avbryta.",
+        "The profession is not scheduled. Press f to reassign anyway, Esc to cancel.",
+    ),
     "preview.confirm": ("y/Enter: genomför · Esc: avbryt", "y/Enter: do it · Esc: cancel"),
     "preview.nothing": ("Inget att göra – alla hoppas över. Esc: stäng", "Nothing to do – all skipped. Esc: close"),
-    "preview.phone_list": ("{n} hålls av person: ring patienten i stället (telefonlistan).",
-                           "{n} are held by a person: call the patient instead (phone list)."),
+    "preview.phone_list": (
+        "{n} hålls av person: ring patienten i stället (telefonlistan).",
+        "{n} are held by a person: call the patient instead (phone list).",
+    ),
     "plan.will.role": ("→ kö {target}", "→ queue {target}"),
     "plan.will.role_forced": ("→ kö {target} (ej schemalagd!)", "→ queue {target} (not scheduled!)"),
     "plan.will.person": ("→ {target}", "→ {target}"),
     "plan.will.move": ("flyttas till {target}", "moves to {target}"),
     "plan.will.template": ("får frasmallen ”{target}”", "gets the template ”{target}”"),
     "plan.skip.closed": ("hoppas över: avslutat", "skipped: closed"),
-    "plan.skip.person_held": ("hoppas över: hålls av person – ring patienten", "skipped: held by a person – call the patient"),
+    "plan.skip.person_held": (
+        "hoppas över: hålls av person – ring patienten",
+        "skipped: held by a person – call the patient",
+    ),
     "plan.skip.not_scheduled": ("hoppas över: yrkesrollen är inte schemalagd", "skipped: profession not scheduled"),
-    "plan.skip.not_present": ("hoppas över: personen är inte i tjänst på enheten", "skipped: the person is not at work there"),
+    "plan.skip.not_present": (
+        "hoppas över: personen är inte i tjänst på enheten",
+        "skipped: the person is not at work there",
+    ),
     "plan.skip.other_unit": ("hoppas över: annan enhet", "skipped: another unit"),
     "plan.skip.already_there": ("hoppas över: ligger redan där", "skipped: already there"),
     "plan.skip.already_received": ("hoppas över: redan mottaget (kan inte flyttas)", "skipped: already received"),
@@ -267,30 +288,45 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "outcome.kind.move": ("flytta", "move"),
     "outcome.kind.message": ("frasmall", "template"),
     "outcome.kind.coordinator": ("ansvarig", "coordinator"),
-    "outcome.summary": ("{done} klara · {conflict} konflikter · {failed} misslyckade · {waiting} väntar",
-                        "{done} done · {conflict} conflicts · {failed} failed · {waiting} waiting"),
-    "outcome.now": ("nu: {status}, ägare {owner}, version {version}", "now: {status}, owner {owner}, version {version}"),
+    "outcome.summary": (
+        "{done} klara · {conflict} konflikter · {failed} misslyckade · {waiting} väntar",
+        "{done} done · {conflict} conflicts · {failed} failed · {waiting} waiting",
+    ),
+    "outcome.now": (
+        "nu: {status}, ägare {owner}, version {version}",
+        "now: {status}, owner {owner}, version {version}",
+    ),
     "outcome.close": ("Esc: stäng (utskicken fortsätter i bakgrunden)", "Esc: close (writes go on in the background)"),
     "outcome.queued": ("{n} skrivningar köade", "{n} writes queued"),
     "reveal.done": ("Personnumret visades – åtkomsten är loggad.", "Number shown – the access is logged."),
-    "reveal.denied": ("Kan inte logga åtkomsten ({why}) – personnumret visas inte.",
-                      "Cannot log the access ({why}) – the number is not shown."),
+    "reveal.denied": (
+        "Kan inte logga åtkomsten ({why}) – personnumret visas inte.",
+        "Cannot log the access ({why}) – the number is not shown.",
+    ),
     # -- outage and looking back ---------------------------------------------------------------
-    "outage.banner": ("DRIFTSTÖRNING – plattformen svarar inte sedan {since}. Data från {data} ({age} gammal). "
-                      "Skrivåtgärder är avstängda. Följ reservrutinen (F).",
-                      "OUTAGE – the platform has not answered since {since}. Data from {data} ({age} old). "
-                      "Writes are off. Follow the fallback routine (F)."),
-    "outage.offline_banner": ("OFFLINE – granskning av senaste ögonblicksbild från {data} ({age} gammal). "
-                              "Reservrutin: F.",
-                              "OFFLINE – reviewing the last snapshot from {data} ({age} old). Fallback routine: F."),
-    "outage.entered": ("Driftstörning: synkroniseringen har misslyckats längre än gränsen.",
-                       "Outage: the sync has failed for longer than the stale limit."),
-    "outage.left": ("Plattformen svarar igen – driftstörningsläget är avslutat.",
-                    "The platform answers again – outage mode has ended."),
-    "history.banner": ("TILLBAKABLICK {at} – tavlan som den var då (ärendeversioner i lagret). "
-                       "[ / ]: ±15 min · Backspace: tillbaka till nu",
-                       "LOOKING BACK {at} – the board as it was (case versions in the store). "
-                       "[ / ]: ±15 min · Backspace: back to now"),
+    "outage.banner": (
+        "DRIFTSTÖRNING – plattformen svarar inte sedan {since}. Data från {data} ({age} gammal). "
+        "Skrivåtgärder är avstängda. Följ reservrutinen (F).",
+        "OUTAGE – the platform has not answered since {since}. Data from {data} ({age} old). "
+        "Writes are off. Follow the fallback routine (F).",
+    ),
+    "outage.offline_banner": (
+        "OFFLINE – granskning av senaste ögonblicksbild från {data} ({age} gammal). Reservrutin: F.",
+        "OFFLINE – reviewing the last snapshot from {data} ({age} old). Fallback routine: F.",
+    ),
+    "outage.entered": (
+        "Driftstörning: synkroniseringen har misslyckats längre än gränsen.",
+        "Outage: the sync has failed for longer than the stale limit.",
+    ),
+    "outage.left": (
+        "Plattformen svarar igen – driftstörningsläget är avslutat.",
+        "The platform answers again – outage mode has ended.",
+    ),
+    "history.banner": (
+        "TILLBAKABLICK {at} – tavlan som den var då (ärendeversioner i lagret). "
+        "[ / ]: ±15 min · Backspace: tillbaka till nu",
+        "LOOKING BACK {at} – the board as it was (case versions in the store). [ / ]: ±15 min · Backspace: back to now",
+    ),
     "history.live": ("Tillbaka till nuläget.", "Back to now."),
     "ro.history": ("tillbakablick", "looking back"),
     "key.back": ("−15 min", "−15 min"),
@@ -304,22 +340,33 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # -- shift work screens -------------------------------------------------------------------
     "checklist.col.item": ("Kontroll", "Check"),
     "checklist.col.status": ("Läge", "Status"),
-    "checklist.summary": ("{open} av {total} punkter har ärenden kvar · {ack} kvitterade",
-                          "{open} of {total} items have cases left · {ack} acknowledged"),
-    "checklist.keys": ("Enter: visa ärendena · Mellanslag: kvittera · s: signera · p: skiftrapport · Esc: stäng",
-                       "Enter: show the cases · Space: acknowledge · s: sign off · p: shift report · Esc: close"),
-    "checklist.signed_ok": ("{title} signerad av {who} – {n} punkter kvar noterade.",
-                            "{title} signed off by {who} – {n} open items recorded."),
+    "checklist.summary": (
+        "{open} av {total} punkter har ärenden kvar · {ack} kvitterade",
+        "{open} of {total} items have cases left · {ack} acknowledged",
+    ),
+    "checklist.keys": (
+        "Enter: visa ärendena · Mellanslag: kvittera · s: signera · p: skiftrapport · Esc: stäng",
+        "Enter: show the cases · Space: acknowledge · s: sign off · p: shift report · Esc: close",
+    ),
+    "checklist.signed_ok": (
+        "{title} signerad av {who} – {n} punkter kvar noterade.",
+        "{title} signed off by {who} – {n} open items recorded.",
+    ),
     "checklist.sign_denied": ("Kan inte signera ({why}).", "Cannot sign off ({why})."),
     "checklist.jumped": ("Visar: {text}", "Showing: {text}"),
     "fallback.title": ("Reservrutin – driftstörning (§12)", "Fallback routine – outage (§12)"),
     "fallback.col.patient": ("Patient", "Patient"),
     "fallback.col.phone": ("Telefon", "Phone"),
     "fallback.col.called": ("Ringd", "Called"),
-    "fallback.keys": ("x: markera som ringd (med kort anteckning) · Enter: ärendet · Esc: stäng",
-                      "x: mark as called (with a short note) · Enter: the case · Esc: close"),
+    "fallback.keys": (
+        "x: markera som ringd (med kort anteckning) · Enter: ärendet · Esc: stäng",
+        "x: mark as called (with a short note) · Enter: the case · Esc: close",
+    ),
     "fallback.note.title": ("Ringd – kort anteckning (valfri)", "Called – short note (optional)"),
-    "fallback.note.help": ("Sparas bara lokalt. Skriv inga personuppgifter.", "Kept locally only. No personal details."),
+    "fallback.note.help": (
+        "Sparas bara lokalt. Skriv inga personuppgifter.",
+        "Kept locally only. No personal details.",
+    ),
     "fallback.unmarked": ("Markeringen togs bort.", "Mark removed."),
     "report.title": ("Skiftrapport", "Shift report"),
     "report.saved": ("Sparad: {path}", "Saved: {path}"),
@@ -329,10 +376,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key.report": ("Skiftrapport", "Shift report"),
     "cmd.checklist": ("Checklista: {title}", "Checklist: {title}"),
     "cmd.report": ("Skriv skiftrapport för nästa ansvarig", "Write the shift report for the next coordinator"),
-    "help.keys.shift": ("1 / 2 / 3: checklistorna Skiftstart, Under dagen, Skiftslut · p: skiftrapport · "
-                        "F: reservrutin och telefonlista · [ / ]: tillbakablick ±15 min · Backspace: nu",
-                        "1 / 2 / 3: the checklists shift start, during the day, shift end · p: shift report · "
-                        "F: fallback routine and phone list · [ / ]: look back ±15 min · Backspace: now"),
+    "help.k.checklists": (
+        "checklistorna Skiftstart, Under dagen, Skiftslut",
+        "the checklists shift start, during the day, shift end",
+    ),
+    "help.k.report": ("skiftrapport", "shift report"),
+    "help.k.fallback": ("reservrutin och telefonlista", "fallback routine and phone list"),
+    "help.k.look": ("tillbakablick ±15 min", "look back ±15 min"),
+    "help.k.now": ("nu", "now"),
     # -- checklists, fallback routine, phone list, shift report ---------------------------------
     # -- checklists -------------------------------------------------------------------------
     "checklist.start": ("Skiftstart", "Shift start"),
@@ -483,10 +534,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "shift.load.col.ratio": ("Högsta kvot", "Highest ratio"),
     "shift.load.col.peak": ("Högst kl", "Peak at"),
     "shift.findings": ("Fynd under passet", "Findings during the shift"),
-    "shift.findings.summary": ("{opened} nya, {resolved} åtgärdade eller försvunna.",
-                               "{opened} new, {resolved} resolved or gone."),
-    "shift.findings.none": ("Inga fynd öppnades eller löstes under perioden.",
-                            "No findings were opened or resolved in the period."),
+    "shift.findings.summary": (
+        "{opened} nya, {resolved} åtgärdade eller försvunna.",
+        "{opened} new, {resolved} resolved or gone.",
+    ),
+    "shift.findings.none": (
+        "Inga fynd öppnades eller löstes under perioden.",
+        "No findings were opened or resolved in the period.",
+    ),
     "shift.findings.col.opened": ("Öppnat", "Opened"),
     "shift.findings.col.resolved": ("Löst", "Resolved"),
     "shift.findings.open": ("öppet", "open"),
@@ -520,70 +575,107 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # -- the audit log: direkt-tui audit verify | list, and the printed chain head --------------
     "audit.verify.ok": ("Granskningsloggen är hel ({n} poster).", "The audit log is intact ({n} entries)."),
     "audit.verify.bad": ("Granskningsloggen är inte hel: {problem}", "The audit log is not intact: {problem}"),
-    "audit.verify.more": ("Granskningsloggen är inte hel: … och {n} problem till.",
-                          "The audit log is not intact: … and {n} more problems."),
-    "audit.verify.plain_all": ("Alla {n} poster skrevs före nyckeln och är kontrollerade bara som vanlig "
-                               "SHA-256-kedja, som den som kan skriva i lagret kan räkna om; nya poster skyddas "
-                               "med nyckeln {path} (HMAC-SHA-256).",
-                               "All {n} entries were written before the key and are checked only as the plain "
-                               "SHA-256 chain, which anyone who can write the store can recompute; new entries "
-                               "are protected by the key {path} (HMAC-SHA-256)."),
-    "audit.verify.plain_some": ("Posterna 1–{plain} skrevs före nyckeln och är kontrollerade bara som vanlig "
-                                "SHA-256-kedja, som den som kan skriva i lagret kan räkna om; posterna "
-                                "{first}–{last} är skyddade med nyckeln {path} (HMAC-SHA-256).",
-                                "Entries 1–{plain} were written before the key and are checked only as the plain "
-                                "SHA-256 chain, which anyone who can write the store can recompute; entries "
-                                "{first}–{last} are protected by the key {path} (HMAC-SHA-256)."),
-    "audit.verify.anchor_ok": ("Ankaret {anchor} stämmer: post {n} finns kvar oförändrad.",
-                               "Anchor {anchor} holds: entry {n} is still in the log, unchanged."),
-    "audit.problem.missing": ("posterna {first}–{last} saknas (borttagna)", "entries {first}–{last} are missing (removed)"),
-    "audit.problem.unlinked": ("post {n}: följer inte på posten före (en post har tagits bort eller bytts ut)",
-                               "entry {n}: does not follow the entry before it (an entry was removed or replaced)"),
-    "audit.problem.edited": ("post {n}: innehållet stämmer inte med kontrollsumman (ändrad)",
-                             "entry {n}: its content does not match its hash (edited)"),
-    "audit.problem.edited.many": ("posterna {first}–{last}: innehållet stämmer inte med kontrollsummorna (ändrade)",
-                                  "entries {first}–{last}: their content does not match their hashes (edited)"),
-    "audit.problem.unkeyed": ("post {n}: saknar nyckelns kontrollsumma fast den kommer efter att nyckeln "
-                              "infördes (omskriven utan nyckeln)",
-                              "entry {n}: has no key-based hash although it comes after the key was introduced "
-                              "(rewritten without the key)"),
-    "audit.problem.unkeyed.many": ("posterna {first}–{last}: saknar nyckelns kontrollsumma fast de kommer efter "
-                                   "att nyckeln infördes (omskrivna utan nyckeln)",
-                                   "entries {first}–{last}: have no key-based hash although they come after the "
-                                   "key was introduced (rewritten without the key)"),
-    "audit.problem.foreign": ("post {n}: skriven med en annan nyckel än {path} (kan inte kontrolleras med den här)",
-                              "entry {n}: written with another key than {path} (cannot be checked with this one)"),
-    "audit.problem.foreign.many": ("posterna {first}–{last}: skrivna med en annan nyckel än {path} (kan inte "
-                                   "kontrolleras med den här)",
-                                   "entries {first}–{last}: written with another key than {path} (cannot be "
-                                   "checked with this one)"),
-    "audit.problem.malformed": ("post {n}: felaktig rad – {field} är {what}", "entry {n}: malformed row – {field} is {what}"),
-    "audit.problem.malformed_row": ("rad {n} i loggen: felaktig – {field} är {what}",
-                                    "row {n} of the log: malformed – {field} is {what}"),
-    "audit.problem.boundary_missing": ("uppgiften om var posterna från före nyckeln slutar saknas eller är felaktig "
-                                       "(ändrad)",
-                                       "the record of where the entries from before the key end is missing or "
-                                       "malformed (altered)"),
+    "audit.verify.more": (
+        "Granskningsloggen är inte hel: … och {n} problem till.",
+        "The audit log is not intact: … and {n} more problems.",
+    ),
+    "audit.verify.plain_all": (
+        "Alla {n} poster skrevs före nyckeln och är kontrollerade bara som vanlig "
+        "SHA-256-kedja, som den som kan skriva i lagret kan räkna om; nya poster skyddas "
+        "med nyckeln {path} (HMAC-SHA-256).",
+        "All {n} entries were written before the key and are checked only as the plain "
+        "SHA-256 chain, which anyone who can write the store can recompute; new entries "
+        "are protected by the key {path} (HMAC-SHA-256).",
+    ),
+    "audit.verify.plain_some": (
+        "Posterna 1–{plain} skrevs före nyckeln och är kontrollerade bara som vanlig "
+        "SHA-256-kedja, som den som kan skriva i lagret kan räkna om; posterna "
+        "{first}–{last} är skyddade med nyckeln {path} (HMAC-SHA-256).",
+        "Entries 1–{plain} were written before the key and are checked only as the plain "
+        "SHA-256 chain, which anyone who can write the store can recompute; entries "
+        "{first}–{last} are protected by the key {path} (HMAC-SHA-256).",
+    ),
+    "audit.verify.anchor_ok": (
+        "Ankaret {anchor} stämmer: post {n} finns kvar oförändrad.",
+        "Anchor {anchor} holds: entry {n} is still in the log, unchanged.",
+    ),
+    "audit.problem.missing": (
+        "posterna {first}–{last} saknas (borttagna)",
+        "entries {first}–{last} are missing (removed)",
+    ),
+    "audit.problem.unlinked": (
+        "post {n}: följer inte på posten före (en post har tagits bort eller bytts ut)",
+        "entry {n}: does not follow the entry before it (an entry was removed or replaced)",
+    ),
+    "audit.problem.edited": (
+        "post {n}: innehållet stämmer inte med kontrollsumman (ändrad)",
+        "entry {n}: its content does not match its hash (edited)",
+    ),
+    "audit.problem.edited.many": (
+        "posterna {first}–{last}: innehållet stämmer inte med kontrollsummorna (ändrade)",
+        "entries {first}–{last}: their content does not match their hashes (edited)",
+    ),
+    "audit.problem.unkeyed": (
+        "post {n}: saknar nyckelns kontrollsumma fast den kommer efter att nyckeln infördes (omskriven utan nyckeln)",
+        "entry {n}: has no key-based hash although it comes after the key was introduced (rewritten without the key)",
+    ),
+    "audit.problem.unkeyed.many": (
+        "posterna {first}–{last}: saknar nyckelns kontrollsumma fast de kommer efter "
+        "att nyckeln infördes (omskrivna utan nyckeln)",
+        "entries {first}–{last}: have no key-based hash although they come after the "
+        "key was introduced (rewritten without the key)",
+    ),
+    "audit.problem.foreign": (
+        "post {n}: skriven med en annan nyckel än {path} (kan inte kontrolleras med den här)",
+        "entry {n}: written with another key than {path} (cannot be checked with this one)",
+    ),
+    "audit.problem.foreign.many": (
+        "posterna {first}–{last}: skrivna med en annan nyckel än {path} (kan inte kontrolleras med den här)",
+        "entries {first}–{last}: written with another key than {path} (cannot be checked with this one)",
+    ),
+    "audit.problem.malformed": (
+        "post {n}: felaktig rad – {field} är {what}",
+        "entry {n}: malformed row – {field} is {what}",
+    ),
+    "audit.problem.malformed_row": (
+        "rad {n} i loggen: felaktig – {field} är {what}",
+        "row {n} of the log: malformed – {field} is {what}",
+    ),
+    "audit.problem.boundary_missing": (
+        "uppgiften om var posterna från före nyckeln slutar saknas eller är felaktig (ändrad)",
+        "the record of where the entries from before the key end is missing or malformed (altered)",
+    ),
     "audit.problem.head_missing": ("kedjans huvudpost saknas", "the chain's head record is missing"),
-    "audit.problem.head_malformed": ("kedjans huvudpost är felaktig (ändrad)", "the chain's head record is malformed (altered)"),
-    "audit.problem.head_truncated": ("kedjan slutar vid post {end} men post {head} har skrivits (poster borttagna "
-                                     "från slutet)",
-                                     "the chain ends at entry {end} but entry {head} was written (entries removed "
-                                     "from the end)"),
-    "audit.problem.head_mismatch": ("kedjans huvudpost anger post {head} men kedjan slutar vid post {end} (slutet "
-                                    "har bytts ut eller huvudposten ändrats)",
-                                    "the head record names entry {head} but the chain ends at entry {end} (the end "
-                                    "was replaced or the head record altered)"),
-    "audit.problem.head_unsealed": ("kedjans huvudpost är inte förseglad med nyckeln (omskriven utan nyckeln)",
-                                    "the chain's head record is not sealed with the key (rewritten without the key)"),
-    "audit.problem.head_bad_seal": ("kedjans huvudpost har fel försegling (ändrad)",
-                                    "the chain's head record has a wrong seal (altered)"),
-    "audit.problem.anchor_missing": ("ankaret {anchor}: post {n} finns inte längre i loggen (loggen har kortats "
-                                     "efter utskriften)",
-                                     "anchor {anchor}: entry {n} is no longer in the log (the log was cut short "
-                                     "after it was printed)"),
-    "audit.problem.anchor_changed": ("ankaret {anchor}: post {n} är inte den som skrevs ut (loggen har skrivits om)",
-                                     "anchor {anchor}: entry {n} is not the one printed (the log was rewritten)"),
+    "audit.problem.head_malformed": (
+        "kedjans huvudpost är felaktig (ändrad)",
+        "the chain's head record is malformed (altered)",
+    ),
+    "audit.problem.head_truncated": (
+        "kedjan slutar vid post {end} men post {head} har skrivits (poster borttagna från slutet)",
+        "the chain ends at entry {end} but entry {head} was written (entries removed from the end)",
+    ),
+    "audit.problem.head_mismatch": (
+        "kedjans huvudpost anger post {head} men kedjan slutar vid post {end} (slutet "
+        "har bytts ut eller huvudposten ändrats)",
+        "the head record names entry {head} but the chain ends at entry {end} (the end "
+        "was replaced or the head record altered)",
+    ),
+    "audit.problem.head_unsealed": (
+        "kedjans huvudpost är inte förseglad med nyckeln (omskriven utan nyckeln)",
+        "the chain's head record is not sealed with the key (rewritten without the key)",
+    ),
+    "audit.problem.head_bad_seal": (
+        "kedjans huvudpost har fel försegling (ändrad)",
+        "the chain's head record has a wrong seal (altered)",
+    ),
+    "audit.problem.anchor_missing": (
+        "ankaret {anchor}: post {n} finns inte längre i loggen (loggen har kortats efter utskriften)",
+        "anchor {anchor}: entry {n} is no longer in the log (the log was cut short after it was printed)",
+    ),
+    "audit.problem.anchor_changed": (
+        "ankaret {anchor}: post {n} är inte den som skrevs ut (loggen har skrivits om)",
+        "anchor {anchor}: entry {n} is not the one printed (the log was rewritten)",
+    ),
     "audit.bad.blob": ("en BLOB", "a BLOB"),
     "audit.bad.null": ("tomt (NULL)", "empty (NULL)"),
     "audit.bad.number": ("ett tal", "a number"),
@@ -600,8 +692,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "audit.list.col.outcome": ("Utfall", "Outcome"),
     "audit.list.count": ("{n} poster.", "{n} entries."),
     "audit.list.count_bad": ("{n} poster, varav {bad} felaktiga.", "{n} entries, {bad} of them malformed."),
-    "audit.list.head": ("Kedjans huvud: {anchor} (kontrollera senare med: direkt-tui audit verify --anchor {anchor})",
-                        "Chain head: {anchor} (check later with: direkt-tui audit verify --anchor {anchor})"),
+    "audit.list.head": (
+        "Kedjans huvud: {anchor} (kontrollera senare med: direkt-tui audit verify --anchor {anchor})",
+        "Chain head: {anchor} (check later with: direkt-tui audit verify --anchor {anchor})",
+    ),
     "audit.subject.batch": ("utskick {id}", "batch {id}"),
     "audit.subject.more": ("+{n} till", "+{n} more"),
     "audit.outcome.ok": ("ok", "ok"),
@@ -612,54 +706,98 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "audit.count.conflict": ("konflikt", "conflict"),
     "audit.count.failed": ("misslyckade", "failed"),
     "audit.head": ("Granskningsloggens huvud: {anchor}", "Audit log head: {anchor}"),
-    "audit.head.report": ("Granskningsloggens huvud: post {seq}, ankare `{anchor}` (kontrollera senare med "
-                          "`direkt-tui audit verify --anchor {anchor}`).",
-                          "Audit log head: entry {seq}, anchor `{anchor}` (check later with "
-                          "`direkt-tui audit verify --anchor {anchor}`)."),
-    "cmd.demo_outage": ("Demo: simulera driftstörning (plattformen ner/upp)",
-                        "Demo: simulate an outage (platform down/up)"),
-    "demo.outage_on": ("Demo: plattformen är nere. Efter 5 minuter (simulerad tid) blir det driftstörningsläge.",
-                       "Demo: the platform is down. After 5 minutes (simulated time) outage mode begins."),
+    "audit.head.report": (
+        "Granskningsloggens huvud: post {seq}, ankare `{anchor}` (kontrollera senare med "
+        "`direkt-tui audit verify --anchor {anchor}`).",
+        "Audit log head: entry {seq}, anchor `{anchor}` (check later with "
+        "`direkt-tui audit verify --anchor {anchor}`).",
+    ),
+    "cmd.demo_outage": (
+        "Demo: simulera driftstörning (plattformen ner/upp)",
+        "Demo: simulate an outage (platform down/up)",
+    ),
+    "demo.outage_on": (
+        "Demo: plattformen är nere. Efter 5 minuter (simulerad tid) blir det driftstörningsläge.",
+        "Demo: the platform is down. After 5 minutes (simulated time) outage mode begins.",
+    ),
     "demo.outage_off": ("Demo: plattformen är uppe igen.", "Demo: the platform is up again."),
     # -- what each rule checks (help screen) ---------------------------------------------------
-    "desc.no_coordinator": ("Under öppettid saknas övergripande ansvarig, eller hen är inte i tjänst (§10.1).",
-                            "During opening hours nobody holds the coordinator role, or they are not at work."),
-    "desc.no_clinician_present": ("Under öppettid är ingen vårdande yrkesroll schemalagd (§9.2).",
-                                  "During opening hours no clinical profession is scheduled."),
-    "desc.absent_owner": ("Aktivt ärende vars ägare inte är i tjänst nu (§6.1, §10.1).",
-                          "An active case whose owner is not at work now."),
-    "desc.long_absence": ("Ägaren har inget pass 72 h bakåt eller 24 h framåt – Stöd och service avslutar (§10.1).",
-                          "The owner has no shift 72 h back or 24 h ahead – Stöd och service closes the case."),
-    "desc.owner_shift_ending": ("Ägarens pass slutar inom 30 min – lägg över till yrkesroll (§6.1).",
-                                "The owner's shift ends within 30 min – hand over to a profession."),
-    "desc.unscheduled_profession": ("Ärendet ligger hos en yrkesroll som ingen är schemalagd för (§10.1).",
-                                    "The case sits with a profession nobody is scheduled for."),
-    "desc.stale_role_handover": ("Ärendet har legat hos en schemalagd yrkesroll längre än svarsgränsen (§10.1).",
-                                 "The case has been with a scheduled profession longer than the response limit."),
-    "desc.overdue_waiting": ("Inkommet ärende har väntat längre än svarsgränsen för sin prioritet (arbetstid).",
-                             "A waiting case has waited longer than its priority's limit (working time)."),
-    "desc.awaiting_reply": ("Patienten skrev senast och har väntat längre än svarsgränsen (§10.1).",
-                            "The patient wrote last and has waited longer than the limit."),
-    "desc.urgent_open_near_close": ("Prio 1–2 öppet nära eller efter stängning – avsluta eller ring (§6.1).",
-                                    "P1–2 open near or after closing – close or call (§6.1)."),
-    "desc.next_day_notice_due": ("30 min före stängning: prio 3–5 och admin utan besked om nästa vardag (§6.1).",
-                                 "30 min before closing: P3–5 and admin without a next-day notice."),
-    "desc.closable": ("Sex arbetstimmar sedan start och två kontaktförsök med timmars mellanrum (§6.1).",
-                      "Six working hours since start and two contact attempts hours apart."),
-    "desc.premature_close": ("Avslutat utan svar i dag innan villkoren var uppfyllda – avvikelse (§6.1, §14).",
-                             "Closed for no response today before the conditions were met – deviation."),
-    "desc.unit_handover_unaccepted": ("Överlämning till annan enhet ej accepterad efter 30 min (brådskande: direkt).",
-                                      "Handover to another unit not accepted after 30 min (urgent: at once)."),
-    "desc.high_load": ("Belastningen är hög: väntande och köade per närvarande vårdpersonal (§9).",
-                       "Load is high: waiting and queued cases per clinician present."),
-    "desc.after_hours_arrival": ("Inkom utanför öppettid – bedöms vid öppning (§3).",
-                                 "Arrived outside opening hours – triage at opening."),
-    "desc.protected_identity": ("Patienten uppger skyddad identitet – kontrollera i Cosmic (§6.3).",
-                                "The patient states protected identity – verify in Cosmic."),
-    "desc.invalid_child_case": ("Sök vård för barn under 1 år ska inte gå – kontrollera (§6.4).",
-                                "A care case for a child under 1 year should not exist – check it."),
-    "desc.stale_data": ("Senaste lyckade synk är äldre än 5 min – följ reservrutinen (§12).",
-                        "The last successful sync is older than 5 min – follow the fallback routine."),
+    "desc.no_coordinator": (
+        "Under öppettid saknas övergripande ansvarig, eller hen är inte i tjänst (§10.1).",
+        "During opening hours nobody holds the coordinator role, or they are not at work.",
+    ),
+    "desc.no_clinician_present": (
+        "Under öppettid är ingen vårdande yrkesroll schemalagd (§9.2).",
+        "During opening hours no clinical profession is scheduled.",
+    ),
+    "desc.absent_owner": (
+        "Aktivt ärende vars ägare inte är i tjänst nu (§6.1, §10.1).",
+        "An active case whose owner is not at work now.",
+    ),
+    "desc.long_absence": (
+        "Ägaren har inget pass 72 h bakåt eller 24 h framåt – Stöd och service avslutar (§10.1).",
+        "The owner has no shift 72 h back or 24 h ahead – Stöd och service closes the case.",
+    ),
+    "desc.owner_shift_ending": (
+        "Ägarens pass slutar inom 30 min – lägg över till yrkesroll (§6.1).",
+        "The owner's shift ends within 30 min – hand over to a profession.",
+    ),
+    "desc.unscheduled_profession": (
+        "Ärendet ligger hos en yrkesroll som ingen är schemalagd för (§10.1).",
+        "The case sits with a profession nobody is scheduled for.",
+    ),
+    "desc.stale_role_handover": (
+        "Ärendet har legat hos en schemalagd yrkesroll längre än svarsgränsen (§10.1).",
+        "The case has been with a scheduled profession longer than the response limit.",
+    ),
+    "desc.overdue_waiting": (
+        "Inkommet ärende har väntat längre än svarsgränsen för sin prioritet (arbetstid).",
+        "A waiting case has waited longer than its priority's limit (working time).",
+    ),
+    "desc.awaiting_reply": (
+        "Patienten skrev senast och har väntat längre än svarsgränsen (§10.1).",
+        "The patient wrote last and has waited longer than the limit.",
+    ),
+    "desc.urgent_open_near_close": (
+        "Prio 1–2 öppet nära eller efter stängning – avsluta eller ring (§6.1).",
+        "P1–2 open near or after closing – close or call (§6.1).",
+    ),
+    "desc.next_day_notice_due": (
+        "30 min före stängning: prio 3–5 och admin utan besked om nästa vardag (§6.1).",
+        "30 min before closing: P3–5 and admin without a next-day notice.",
+    ),
+    "desc.closable": (
+        "Sex arbetstimmar sedan start och två kontaktförsök med timmars mellanrum (§6.1).",
+        "Six working hours since start and two contact attempts hours apart.",
+    ),
+    "desc.premature_close": (
+        "Avslutat utan svar i dag innan villkoren var uppfyllda – avvikelse (§6.1, §14).",
+        "Closed for no response today before the conditions were met – deviation.",
+    ),
+    "desc.unit_handover_unaccepted": (
+        "Överlämning till annan enhet ej accepterad efter 30 min (brådskande: direkt).",
+        "Handover to another unit not accepted after 30 min (urgent: at once).",
+    ),
+    "desc.high_load": (
+        "Belastningen är hög: väntande och köade per närvarande vårdpersonal (§9).",
+        "Load is high: waiting and queued cases per clinician present.",
+    ),
+    "desc.after_hours_arrival": (
+        "Inkom utanför öppettid – bedöms vid öppning (§3).",
+        "Arrived outside opening hours – triage at opening.",
+    ),
+    "desc.protected_identity": (
+        "Patienten uppger skyddad identitet – kontrollera i Cosmic (§6.3).",
+        "The patient states protected identity – verify in Cosmic.",
+    ),
+    "desc.invalid_child_case": (
+        "Sök vård för barn under 1 år ska inte gå – kontrollera (§6.4).",
+        "A care case for a child under 1 year should not exist – check it.",
+    ),
+    "desc.stale_data": (
+        "Senaste lyckade synk är äldre än 5 min – följ reservrutinen (§12).",
+        "The last successful sync is older than 5 min – follow the fallback routine.",
+    ),
     # -- the application --------------------------------------------------------------------
     "app.title": ("direkt-tui – Övergripande ansvarig", "direkt-tui – coordinator"),
     "panel.active": ("Aktiva ärenden", "Active cases"),
@@ -698,8 +836,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "hdr.clock_ahead": ("plattformens klocka {d} före", "platform clock {d} ahead"),
     "hdr.clock_behind": ("plattformens klocka {d} efter", "platform clock {d} behind"),
     "duration.days": ("{d} dygn", "{d} days"),
-    "notice.skipped_rows": ("{n} lagrade poster hoppades över (ogiltiga värden från en äldre version): {what}",
-                            "{n} stored records skipped (invalid values from an older version): {what}"),
+    "notice.skipped_rows": (
+        "{n} lagrade poster hoppades över (ogiltiga värden från en äldre version): {what}",
+        "{n} stored records skipped (invalid values from an older version): {what}",
+    ),
     "hdr.offline": ("OFFLINE – läser senaste ögonblicksbild", "OFFLINE – reading the last snapshot"),
     "hdr.readonly": ("skrivskyddad", "read-only"),
     "hdr.filter": ("Filter", "Filter"),
@@ -754,7 +894,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "detail.kind.admin": ("Administrativt", "Administrative"),
     "detail.owner_since": ("Ägare sedan", "Owner since"),
     "detail.handover": ("Överlämning", "Handover"),
-    "detail.handover.pending": ("till {unit}, begärd {at}, ej accepterad{urgent}", "to {unit}, requested {at}, not accepted{urgent}"),
+    "detail.handover.pending": (
+        "till {unit}, begärd {at}, ej accepterad{urgent}",
+        "to {unit}, requested {at}, not accepted{urgent}",
+    ),
     "detail.handover.accepted": ("till {unit}, accepterad {at}", "to {unit}, accepted {at}"),
     "detail.urgent": (" (brådskande)", " (urgent)"),
     "detail.waited": ("Väntat (arbetstid)", "Waited (working time)"),
@@ -786,22 +929,44 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Red = critical, orange = high, yellow = medium, blue = info. Sync state: neutral when fresh, amber when "
         "stale, red in an outage.",
     ),
-    "help.keys.nav": ("Tab / Shift+Tab: byt panel · ↑↓ eller j/k: flytta · PgUp/PgDn, Home/End",
-                      "Tab / Shift+Tab: switch panel · ↑↓ or j/k: move · PgUp/PgDn, Home/End"),
-    "help.keys.enter": ("Enter: ärendets detaljer (fynd, åtgärd, tidslinje, URL)",
-                        "Enter: case details (findings, action, timeline, URL)"),
-    "help.keys.filter": ("/: filter (fritext, regel:, prio:, enhet:, status:) · Esc: rensa filter",
-                         "/: filter (free text, rule:, prio:, unit:, status:) · Esc: clear filter"),
-    "help.keys.date": ("d: datumfilter – öppna ärenden från tidigare dagar, äldst först",
-                       "d: date filter – open cases from earlier days, oldest first"),
-    "help.keys.unit": ("u: välj enhet", "u: choose unit"),
-    "help.keys.sync": ("r: synka nu", "r: sync now"),
-    "help.keys.palette": ("Ctrl+P: kommandopaletten med alla åtgärder", "Ctrl+P: the command palette with every action"),
-    "help.keys.marks": ("Mellanslag: markera och gå ned · Shift+mellanslag / V: markera intervall · *: markera alla synliga · Esc: rensa",
-                        "Space: mark and move down · Shift+space / V: mark a range · *: mark all visible · Esc: clear"),
-    "help.keys.actions": ("a: lägg över · m: flytta väntande · t: frasmall · c: ansvarig-rollen · o: utskick och utfall",
-                          "a: reassign · m: move waiting · t: template · c: coordinator role · o: writes and outcomes"),
-    "help.keys.quit": ("q: avsluta · ?: den här hjälpen", "q: quit · ?: this help"),
+    # the help screen's key lines (ui/keys.py): the text after each key, the tables' own keys in full
+    "help.k.panels": ("byt panel", "switch panel"),
+    "help.k.cursor": ("↑↓ eller j/k: flytta · PgUp/PgDn, Home/End", "↑↓ or j/k: move · PgUp/PgDn, Home/End"),
+    "help.k.detail": (
+        "ärendets detaljer (fynd, åtgärd, tidslinje, URL)",
+        "case details (findings, action, timeline, URL)",
+    ),
+    "help.k.filter": (
+        "filter (fritext, regel:, prio:, enhet:, status:)",
+        "filter (free text, rule:, prio:, unit:, status:)",
+    ),
+    "help.k.clear": ("rensa filter", "clear filter"),
+    "help.k.date": (
+        "datumfilter – öppna ärenden från tidigare dagar, äldst först",
+        "date filter – open cases from earlier days, oldest first",
+    ),
+    "help.k.unit": ("välj enhet", "choose unit"),
+    "help.k.sync": ("synka nu", "sync now"),
+    "help.k.palette": ("kommandopaletten med alla åtgärder", "the command palette with every action"),
+    "help.k.mark": (
+        "Mellanslag: markera och gå ned · Shift+mellanslag / V: markera intervall",
+        "Space: mark and move down · Shift+space / V: mark a range",
+    ),
+    "help.k.mark_all": ("markera alla synliga", "mark all visible"),
+    "help.k.clear_marks": ("rensa", "clear"),
+    "help.k.assign": ("lägg över", "reassign"),
+    "help.k.move": ("flytta väntande", "move waiting"),
+    "help.k.template": ("frasmall", "template"),
+    "help.k.coordinator": ("ansvarig-rollen", "coordinator role"),
+    "help.k.outbox": ("utskick och utfall", "writes and outcomes"),
+    "help.k.quit": ("avsluta", "quit"),
+    "help.k.help": ("den här hjälpen", "this help"),
+    "keys.unknown": ("Okänd tangent i [keys] (ignoreras): {ids}", "Unknown key in [keys] (ignored): {ids}"),
+    "theme.unknown": ("Okänt tema i [ui] theme (ignoreras): {theme}", "Unknown theme in [ui] theme (ignored): {theme}"),
+    "theme.not_saved": (
+        "Temat kunde inte sparas i konfigurationen: {why}",
+        "The theme could not be saved in the configuration: {why}",
+    ),
     "help.rules": ("Regler", "Rules"),
     "cmd.filter": ("Filtrera ärenden", "Filter cases"),
     "cmd.date": ("Datumfilter (äldre öppna ärenden)", "Date filter (older open cases)"),
@@ -824,10 +989,25 @@ def t(key: str, lang: str = "sv", **kwargs: Any) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
+class Translator(Protocol):
+    """``T(key, **kwargs)``: the catalogue bound to one language."""
+
+    def __call__(self, key: str, **kwargs: Any) -> str: ...
+
+
+@cache
+def translator(lang: str = "sv") -> Translator:
+    """The catalogue bound once per language: ``T = i18n.translator(lang); T("key", n=3)``."""
+
+    def translate(key: str, **kwargs: Any) -> str:
+        return t(key, lang, **kwargs)
+
+    return translate
+
+
 def profession_label(code: str | None, lang: str = "sv") -> str:
     return t(f"prof.{code}", lang) if code else "–"
 
 
 def priority_label(priority: int | None, lang: str = "sv") -> str:
     return t("prio.admin", lang) if priority is None else t("prio.n", lang, p=priority)
-

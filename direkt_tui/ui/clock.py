@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FrozenClock:
@@ -46,6 +46,6 @@ class ServerClock:
         with self._lock:
             anchor = self._anchor
         if anchor is None:
-            return datetime.now(timezone.utc)
+            return datetime.now(UTC)
         server, mono = anchor
         return server + timedelta(seconds=(time.monotonic() - mono) * self.rate)

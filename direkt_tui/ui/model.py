@@ -10,10 +10,10 @@ never markup.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import Callable, Iterable, Sequence
 
 from rich.text import Text
 
@@ -25,8 +25,14 @@ from ..store.db import Store, SyncHealth
 
 ABSENT_RULES = ("absent_owner", "long_absence", "owner_shift_ending")
 ROLE_RULES = ("unscheduled_profession", "stale_role_handover", "unit_handover_unaccepted")
-OVERDUE_RULES = ("overdue_waiting", "awaiting_reply", "urgent_open_near_close", "next_day_notice_due", "closable",
-                 "premature_close")
+OVERDUE_RULES = (
+    "overdue_waiting",
+    "awaiting_reply",
+    "urgent_open_near_close",
+    "next_day_notice_due",
+    "closable",
+    "premature_close",
+)
 UNIT_ALERT_RULES = ("no_coordinator", "no_clinician_present", "high_load", "stale_data")
 
 SEVERITY_STYLE = {
@@ -76,7 +82,7 @@ class CaseFilter:
 def parse_filter(query: str, base: CaseFilter | None = None) -> CaseFilter:
     """``"ont i magen regel:absent_owner prio:1,2 enhet:vc-x status:väntar"`` → a filter.
     English keys (rule:, unit:) work too. Keeps ``up_to`` from ``base``."""
-    from ..domain.rules import RULES
+    from ..domain.ruletable import RULE_IDS
 
     words, rules, prios, statuses, units = [], set(), set(), set(), set()
     for token in query.split():
@@ -88,7 +94,7 @@ def parse_filter(query: str, base: CaseFilter | None = None) -> CaseFilter:
         key = key.lower()
         if key in ("regel", "rule"):
             for v in values:
-                if v not in RULES:
+                if v not in RULE_IDS:
                     raise FilterError(token)
                 rules.add(v)
         elif key in ("prio", "p", "priority"):
@@ -107,8 +113,14 @@ def parse_filter(query: str, base: CaseFilter | None = None) -> CaseFilter:
             units.update(values)
         else:
             raise FilterError(token)
-    return CaseFilter(" ".join(words), frozenset(rules), frozenset(prios), frozenset(statuses), frozenset(units),
-                      base.up_to if base else None)
+    return CaseFilter(
+        " ".join(words),
+        frozenset(rules),
+        frozenset(prios),
+        frozenset(statuses),
+        frozenset(units),
+        base.up_to if base else None,
+    )
 
 
 def parse_date(text: str, today: date) -> date | None:
@@ -142,7 +154,7 @@ def fmt_age(seconds: float, lang: str = "sv") -> str:
 
 def tail(text: str, width: int) -> str:
     """Keep the end of an id (``c-261125-0042`` → ``…5-0042``): that is what tells cases apart."""
-    return text if len(text) <= width else "…" + text[-(width - 1):]
+    return text if len(text) <= width else "…" + text[-(width - 1) :]
 
 
 CASE_ID_WIDTH = 9
@@ -157,7 +169,7 @@ def sparkline(values: Sequence[int], width: int = 24) -> str:
         return ""
     if len(values) > width:  # keep the newest, bucketed by max
         step = len(values) / width
-        values = [max(values[int(i * step):max(int((i + 1) * step), int(i * step) + 1)]) for i in range(width)]
+        values = [max(values[int(i * step) : max(int((i + 1) * step), int(i * step) + 1)]) for i in range(width)]
     top = max(values) or 1
     return "".join(SPARK[min(len(SPARK) - 1, int(v / top * (len(SPARK) - 1)))] for v in values)
 
@@ -168,8 +180,13 @@ class Row:
 
     __slots__ = ("key", "severity", "_cells", "_factory")
 
-    def __init__(self, key: str, cells: tuple[Text | str, ...] | None = None, severity: str | None = None,
-                 factory: Callable[[], tuple[Text | str, ...]] | None = None) -> None:
+    def __init__(
+        self,
+        key: str,
+        cells: tuple[Text | str, ...] | None = None,
+        severity: str | None = None,
+        factory: Callable[[], tuple[Text | str, ...]] | None = None,
+    ) -> None:
         self.key = key
         self.severity = severity
         self._cells = cells
@@ -254,19 +271,35 @@ class BoardBuilder:
         self.engine = engine
         self.lang = lang
 
-    def build(self, at: datetime, filt: CaseFilter = CaseFilter(), unit_ids: Sequence[str] | None = None,
-              *, history: bool = False) -> Board:
+    def build(
+        self,
+        at: datetime,
+        filt: CaseFilter = CaseFilter(),
+        unit_ids: Sequence[str] | None = None,
+        *,
+        history: bool = False,
+    ) -> Board:
         """The board at ``at``; with ``history`` the cases as their versions were then (looking
         back, for a deviation report)."""
-        snap = (self.store.snapshot_at(at) if history
-                else self.store.snapshot(around=at, identity=False,
-                                         **self.engine.read_plan(self.store.units(), at)))
+        snap = (
+            self.store.snapshot_at(at)
+            if history
+            else self.store.snapshot(around=at, identity=False, **self.engine.read_plan(self.store.units(), at))
+        )
         health = self.store.sync_health()
         wanted = [u.id for u in snap.units if not unit_ids or u.id in unit_ids]
         ev = self.engine.evaluate(snap, at, wanted or None)
-        board = Board(at=at, lang=self.lang, evaluation=ev, snapshot=snap, health=health, filter=filt,
-                      unit_ids=tuple(wanted), all_units=tuple((u.id, visible(u.name)) for u in snap.units),
-                      history=history)
+        board = Board(
+            at=at,
+            lang=self.lang,
+            evaluation=ev,
+            snapshot=snap,
+            health=health,
+            filter=filt,
+            unit_ids=tuple(wanted),
+            all_units=tuple((u.id, visible(u.name)) for u in snap.units),
+            history=history,
+        )
         self._fill(board)
         self._load_rows(board)
         return board
@@ -312,8 +345,9 @@ class BoardBuilder:
             sev = _severity_of(f for f in findings if only is None or f.rule in only)
             return Row(c.id, severity=sev, factory=partial(cells, c, findings, only, owner, sev))
 
-        def cells(c: Case, findings: list[Finding], only: Sequence[str] | None, owner: str,
-                  sev: str | None) -> tuple[Text | str, ...]:
+        def cells(
+            c: Case, findings: list[Finding], only: Sequence[str] | None, owner: str, sev: str | None
+        ) -> tuple[Text | str, ...]:
             dot = Text("●", style=SEVERITY_STYLE[sev]) if sev else Text(" ")
             prio = i18n.priority_label(c.priority, lang)
             prio_t = Text(prio, style="bold red" if c.priority in (1, 2) else "")
@@ -322,9 +356,14 @@ class BoardBuilder:
             badges = _badges(findings, lang, only)
             if only is not None:  # a side panel
                 return (dot, prio_t, tail(visible(c.id), CASE_ID_WIDTH), owner, waited_t, badges)
-            out: list[Text | str] = [dot, prio_t, i18n.t(f"status.{c.status}", lang),
-                                     tail(visible(c.id), CASE_ID_WIDTH),
-                                     owner, waited_t]
+            out: list[Text | str] = [
+                dot,
+                prio_t,
+                i18n.t(f"status.{c.status}", lang),
+                tail(visible(c.id), CASE_ID_WIDTH),
+                owner,
+                waited_t,
+            ]
             if multi:
                 out.append(unit_short.get(c.unit_id, c.unit_id))
             out.append(badges)
@@ -345,9 +384,10 @@ class BoardBuilder:
                 board.overdue.append(row(c, fs, OVERDUE_RULES, owner))
         # closed cases with findings (premature_close) belong with the overdue ones
         for cid, fs in ev.case_findings.items():
-            c = by_id.get(cid)
-            if c is None or c.is_open:
+            closed = by_id.get(cid)
+            if closed is None or closed.is_open:
                 continue
+            c = closed
             owner = self._owner_text(c, snap)
             if filt.up_to is None and self._matches(c, fs, filt, owner):
                 board.overdue.append(row(c, fs, OVERDUE_RULES, owner))
@@ -371,14 +411,27 @@ class BoardBuilder:
             level = Text(i18n.t(f"level.{ld.level}", lang), style=LEVEL_STYLE[ld.level])
             w = ld.waiting
             ratio = f"{ld.ratio:.1f}".replace(".", "," if lang == "sv" else ".")
-            board.load.append(Row(uid, (
-                short_name(visible(u.name)), level,
-                Text(str(w["1"]), style="bold red" if w["1"] else "dim"),
-                Text(str(w["2"]), style="red" if w["2"] else "dim"),
-                str(w["3"]), str(w["4"]), str(w["5"]), str(w["admin"]),
-                str(ld.queued), str(ld.in_progress), clin or Text("0", style="bold red"), ratio,
-                Text(sparkline(history), style=LEVEL_STYLE[ld.level]),
-            ), None if ld.level in ("normal", "elevated") else ("critical" if ld.level == "very_high" else "high")))
+            board.load.append(
+                Row(
+                    uid,
+                    (
+                        short_name(visible(u.name)),
+                        level,
+                        Text(str(w["1"]), style="bold red" if w["1"] else "dim"),
+                        Text(str(w["2"]), style="red" if w["2"] else "dim"),
+                        str(w["3"]),
+                        str(w["4"]),
+                        str(w["5"]),
+                        str(w["admin"]),
+                        str(ld.queued),
+                        str(ld.in_progress),
+                        clin or Text("0", style="bold red"),
+                        ratio,
+                        Text(sparkline(history), style=LEVEL_STYLE[ld.level]),
+                    ),
+                    None if ld.level in ("normal", "elevated") else ("critical" if ld.level == "very_high" else "high"),
+                )
+            )
             coord = st.coordinator_id
             name = None
             if coord:
@@ -390,16 +443,40 @@ class BoardBuilder:
 def columns(kind: str, lang: str, multi_unit: bool) -> list[tuple[str, int]]:
     """(label, width) of each panel's columns; width 0 = take the rest. ``kind`` is ``cases``
     (the work list), ``side`` (the three narrower case panels) or ``load``."""
-    T = lambda k: i18n.t(k, lang)  # noqa: E731
+    T = i18n.translator(lang)
     if kind == "load":
-        return [(T("col.unit"), 16), (T("col.level"), 10), ("P1", 3), ("P2", 3), ("P3", 3), ("P4", 3), ("P5", 3),
-                ("adm", 4), (T("col.queued"), 4), (T("col.in_progress"), 6), (T("col.clinicians"), 22),
-                (T("col.ratio"), 5), (T("col.trend"), 0)]
+        return [
+            (T("col.unit"), 16),
+            (T("col.level"), 10),
+            ("P1", 3),
+            ("P2", 3),
+            ("P3", 3),
+            ("P4", 3),
+            ("P5", 3),
+            ("adm", 4),
+            (T("col.queued"), 4),
+            (T("col.in_progress"), 6),
+            (T("col.clinicians"), 22),
+            (T("col.ratio"), 5),
+            (T("col.trend"), 0),
+        ]
     if kind == "side":
-        return [(T("col.sev"), 1), (T("col.prio"), 5), (T("col.case"), CASE_ID_WIDTH), (T("col.owner"), 14),
-                (T("col.waited"), 7), (T("col.findings"), 0)]
-    cols = [(T("col.sev"), 1), (T("col.prio"), 5), (T("col.status"), 8), (T("col.case"), CASE_ID_WIDTH),
-            (T("col.owner"), 15), (T("col.waited"), 7)]
+        return [
+            (T("col.sev"), 1),
+            (T("col.prio"), 5),
+            (T("col.case"), CASE_ID_WIDTH),
+            (T("col.owner"), 14),
+            (T("col.waited"), 7),
+            (T("col.findings"), 0),
+        ]
+    cols = [
+        (T("col.sev"), 1),
+        (T("col.prio"), 5),
+        (T("col.status"), 8),
+        (T("col.case"), CASE_ID_WIDTH),
+        (T("col.owner"), 15),
+        (T("col.waited"), 7),
+    ]
     if multi_unit:
         cols.append((T("col.unit"), 11))
     cols.append((T("col.findings"), 0))

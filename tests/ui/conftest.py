@@ -6,18 +6,18 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from conftest import SCENARIOS, ingest_scenario, load_scenario
 from textual.widgets import OptionList
 
 from direkt_tui.config import Config, UserConfig
 from direkt_tui.domain.timeutil import require_instant
-from direkt_tui.sim import SimServer, load_scenario as load_world
-from direkt_tui.ui.launch import build_live_sync
-from direkt_tui.ui.screens.actions import ChoiceScreen
+from direkt_tui.launch import build_live_sync
+from direkt_tui.sim import SimServer
+from direkt_tui.sim import load_scenario as load_world
 from direkt_tui.store.db import Store
 from direkt_tui.ui.app import DirektApp
 from direkt_tui.ui.clock import FrozenClock
-
-from conftest import SCENARIOS, ingest_scenario, load_scenario
+from direkt_tui.ui.screens.actions import ChoiceScreen
 
 SCENARIO_01 = next(p for p in SCENARIOS if p.stem.startswith("01"))
 SIZE = (120, 40)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from direkt_tui.ui.model import CaseFilter, FilterError, parse_date, parse_filter
-from direkt_tui.ui.widgets.table import VirtualTable
-
 import pytest
 
+from direkt_tui.ui.model import CaseFilter, FilterError, parse_date, parse_filter
 from direkt_tui.ui.screens.detail import CaseDetailScreen
+from direkt_tui.ui.widgets.table import VirtualTable
 
 from .conftest import SIZE, make_app, settle, text_of, wait_for
 

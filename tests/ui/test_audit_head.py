@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from direkt_tui.audit_cli import run_audit
+from direkt_tui.reports.audit import run_audit
 from direkt_tui.store import actions, auditkey
 from direkt_tui.store.shiftlog import signoffs
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import uuid
 
 import httpx
+from conftest import load_scenario
 
 from direkt_tui.config import Config
 from direkt_tui.domain.timeutil import require_instant
-from direkt_tui.sim import SimServer, load_scenario as load_world
+from direkt_tui.launch import build_live_sync
+from direkt_tui.sim import SimServer
+from direkt_tui.sim import load_scenario as load_world
 from direkt_tui.ui.app import DirektApp
 from direkt_tui.ui.clock import FrozenClock
-from direkt_tui.ui.launch import build_live_sync
 from direkt_tui.ui.widgets.table import VirtualTable
 
 from .conftest import SCENARIO_01, SIZE, settle, wait_for
-from conftest import load_scenario
 
 
 async def test_live_update_after_sync(tmp_path, monkeypatch):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -51,8 +52,13 @@ class ChoiceScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-STATUS_STYLE = {"pending": "dim", "sending": "yellow", "done": "green", "conflict": "bold dark_orange",
-                "failed": "bold red"}
+STATUS_STYLE = {
+    "pending": "dim",
+    "sending": "yellow",
+    "done": "green",
+    "conflict": "bold dark_orange",
+    "failed": "bold red",
+}
 
 
 class PreviewScreen(ModalScreen[bool | None]):
@@ -65,8 +71,17 @@ class PreviewScreen(ModalScreen[bool | None]):
         Binding("escape", "cancel", "Avbryt"),
     ]
 
-    def __init__(self, what: str, items: Sequence[PlanItem], cases: dict[str, Case], target_label: str,
-                 hidden: int, lang: str, needs_force: bool, owner_text: Callable[[Case], str]) -> None:
+    def __init__(
+        self,
+        what: str,
+        items: Sequence[PlanItem],
+        cases: dict[str, Case],
+        target_label: str,
+        hidden: int,
+        lang: str,
+        needs_force: bool,
+        owner_text: Callable[[Case], str],
+    ) -> None:
         super().__init__(classes="dialog-screen")
         self.what = what
         self.items = list(items)
@@ -78,17 +93,24 @@ class PreviewScreen(ModalScreen[bool | None]):
         self.owner_text = owner_text
 
     def compose(self) -> ComposeResult:
-        T = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
+        T = i18n.translator(self.lang)
         ok = sum(1 for i in self.items if i.ok)
         phone = sum(1 for i in self.items if i.phone_list)
         with Vertical(classes="dialog detail") as box:
             box.border_title = T("preview.title", what=self.what)
-            yield Label(T("preview.summary", n=len(self.items), ok=ok, skip=len(self.items) - ok, hidden=self.hidden),
-                        id="preview-summary")
+            yield Label(
+                T("preview.summary", n=len(self.items), ok=ok, skip=len(self.items) - ok, hidden=self.hidden),
+                id="preview-summary",
+            )
             if phone:
                 yield Label(T("preview.phone_list", n=phone), classes="dialog-error")
-            cols = [(i18n.t("col.case", self.lang), 14), (i18n.t("col.prio", self.lang), 5),
-                    (i18n.t("col.status", self.lang), 9), (i18n.t("col.owner", self.lang), 18), ("", 0)]
+            cols = [
+                (i18n.t("col.case", self.lang), 14),
+                (i18n.t("col.prio", self.lang), 5),
+                (i18n.t("col.status", self.lang), 9),
+                (i18n.t("col.owner", self.lang), 18),
+                ("", 0),
+            ]
             table = VirtualTable(cols, id="preview-table")
             yield table
             if not ok:
@@ -105,17 +127,24 @@ class PreviewScreen(ModalScreen[bool | None]):
         for item in self.items:
             c = self.cases.get(item.case_id)
             if item.ok:
-                outcome = Text(i18n.t(item.will or "", self.lang, target=visible(self.target_label)),
-                               style="bold dark_orange" if self.needs_force else "green")
+                outcome = Text(
+                    i18n.t(item.will or "", self.lang, target=visible(self.target_label)),
+                    style="bold dark_orange" if self.needs_force else "green",
+                )
             else:
                 outcome = Text(i18n.t(item.skip or "", self.lang), style="dim")
-            rows.append(Row(item.case_id, (
-                tail(item.case_id, 14),
-                i18n.priority_label(c.priority, self.lang) if c else "–",
-                i18n.t(f"status.{c.status}", self.lang) if c else "–",
-                self.owner_text(c) if c else "–",
-                outcome,
-            )))
+            rows.append(
+                Row(
+                    item.case_id,
+                    (
+                        tail(item.case_id, 14),
+                        i18n.priority_label(c.priority, self.lang) if c else "–",
+                        i18n.t(f"status.{c.status}", self.lang) if c else "–",
+                        self.owner_text(c) if c else "–",
+                        outcome,
+                    ),
+                )
+            )
         table = self.query_one(VirtualTable)
         table.set_rows(rows)
         table.focus()
@@ -145,8 +174,13 @@ class OutcomeScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q", "close", "Stäng")]
 
-    def __init__(self, batches: Sequence[str] | None, load: Callable[[Sequence[str] | None], list[OutboxRow]],
-                 lang: str, title: str | None = None) -> None:
+    def __init__(
+        self,
+        batches: Sequence[str] | None,
+        load: Callable[[Sequence[str] | None], list[OutboxRow]],
+        lang: str,
+        title: str | None = None,
+    ) -> None:
         super().__init__(classes="dialog-screen")
         self.batches = batches
         self.load = load
@@ -157,8 +191,12 @@ class OutcomeScreen(ModalScreen[None]):
         with Vertical(classes="dialog detail") as box:
             box.border_title = self.title_text
             yield Label("", id="outcome-summary")
-            cols = [(i18n.t("col.case", self.lang), 14), (i18n.t("col.action", self.lang), 11),
-                    (i18n.t("col.status", self.lang), 32), ("", 0)]
+            cols = [
+                (i18n.t("col.case", self.lang), 14),
+                (i18n.t("col.action", self.lang), 11),
+                (i18n.t("col.status", self.lang), 32),
+                ("", 0),
+            ]
             yield VirtualTable(cols, id="outcome-table")
             yield Label(i18n.t("outcome.close", self.lang), classes="dialog-help")
         yield Footer()
@@ -178,8 +216,17 @@ class OutcomeScreen(ModalScreen[None]):
             status = Text(i18n.t(f"outcome.{r.status}", self.lang), style=STATUS_STYLE.get(r.status, ""))
             if r.code and r.status in ("conflict", "failed"):
                 status.append(f" ({r.code})", style="dim")
-            out.append(Row(str(r.id), (tail(r.case_id or r.unit_id or "–", 14),
-                                       i18n.t(f"outcome.kind.{r.kind}", self.lang), status, self._detail(r))))
+            out.append(
+                Row(
+                    str(r.id),
+                    (
+                        tail(r.case_id or r.unit_id or "–", 14),
+                        i18n.t(f"outcome.kind.{r.kind}", self.lang),
+                        status,
+                        self._detail(r),
+                    ),
+                )
+            )
         self.query_one(VirtualTable).set_rows(out)
         self.query_one("#outcome-summary", Label).update(i18n.t("outcome.summary", self.lang, **counts))
 
@@ -191,8 +238,13 @@ class OutcomeScreen(ModalScreen[None]):
         if r.status == "conflict" and isinstance(res, dict):
             owner = res.get("owner") or {}
             who = owner.get("staff_id") or owner.get("profession") or "–"
-            return i18n.t("outcome.now", self.lang, status=i18n.t(f"status.{res.get('status', 'closed')}", self.lang),
-                          owner=who, version=res.get("version", "?"))
+            return i18n.t(
+                "outcome.now",
+                self.lang,
+                status=i18n.t(f"status.{res.get('status', 'closed')}", self.lang),
+                owner=who,
+                version=res.get("version", "?"),
+            )
         if r.status in ("failed", "pending", "sending") and r.detail:
             return r.detail
         return ""

@@ -6,8 +6,8 @@ its control characters made visible."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from rich.console import Group
 from rich.table import Table
@@ -30,7 +30,7 @@ def _local(t: datetime | None, tz) -> str:
 
 
 def case_renderable(board: Board, case: Case, lang: str, revealed: bool = False) -> Group:
-    T = lambda k, **kw: i18n.t(k, lang, **kw)  # noqa: E731
+    T = i18n.translator(lang)
     snap = board.snapshot
     unit = next((u for u in snap.units if u.id == case.unit_id), None)
     from zoneinfo import ZoneInfo
@@ -78,11 +78,21 @@ def case_renderable(board: Board, case: Case, lang: str, revealed: bool = False)
     if ho is not None:
         target = unit_name(ho.to_unit_id)
         if ho.accepted_at:
-            rows.append((T("detail.handover"), T("detail.handover.accepted", unit=target, at=_local(ho.accepted_at, tz))))
+            rows.append(
+                (T("detail.handover"), T("detail.handover.accepted", unit=target, at=_local(ho.accepted_at, tz)))
+            )
         else:
-            rows.append((T("detail.handover"), T("detail.handover.pending", unit=target,
-                                                 at=_local(ho.requested_at, tz),
-                                                 urgent=T("detail.urgent") if ho.urgent else "")))
+            rows.append(
+                (
+                    T("detail.handover"),
+                    T(
+                        "detail.handover.pending",
+                        unit=target,
+                        at=_local(ho.requested_at, tz),
+                        urgent=T("detail.urgent") if ho.urgent else "",
+                    ),
+                )
+            )
     rows.append((T("detail.url"), lit(case.url or "–", style="underline")))
     for k, v in rows:
         fields.add_row(lit(k), v if isinstance(v, Text) else lit(v))
@@ -95,8 +105,12 @@ def case_renderable(board: Board, case: Case, lang: str, revealed: bool = False)
     ftable.add_column(T("col.action"), no_wrap=True)
     for f in findings:
         style = SEVERITY_STYLE[f.severity]
-        ftable.add_row(Text(T(f"sev.{f.severity}"), style=style), lit(T(f"rule.{f.rule}")), lit(f.message),
-                       Text(T(f"action.{f.action}"), style="bold"))
+        ftable.add_row(
+            Text(T(f"sev.{f.severity}"), style=style),
+            lit(T(f"rule.{f.rule}")),
+            lit(f.message),
+            Text(T(f"action.{f.action}"), style="bold"),
+        )
 
     templates = {t.id: visible(t.title) for t in snap.templates}
     events: list[tuple[datetime, str]] = [(case.created_at, T("tl.created"))]
@@ -127,18 +141,28 @@ def case_renderable(board: Board, case: Case, lang: str, revealed: bool = False)
         timeline.add_row(_local(at, tz), lit(what))
 
     return Group(
-        Text(T("detail.fields"), style="bold underline"), fields, Text(""),
+        Text(T("detail.fields"), style="bold underline"),
+        fields,
+        Text(""),
         Text(T("detail.findings"), style="bold underline"),
-        ftable if findings else Text(T("detail.no_findings"), style="dim"), Text(""),
-        Text(T("detail.timeline"), style="bold underline"), timeline,
+        ftable if findings else Text(T("detail.no_findings"), style="dim"),
+        Text(""),
+        Text(T("detail.timeline"), style="bold underline"),
+        timeline,
     )
 
 
 class CaseDetailScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q", "close", "Stäng"), Binding("v", "reveal", "Visa personnummer")]
 
-    def __init__(self, board: Board, case_id: str, lang: str,
-                 reveal: "Callable[[str], bool] | None" = None, case: Case | None = None) -> None:
+    def __init__(
+        self,
+        board: Board,
+        case_id: str,
+        lang: str,
+        reveal: Callable[[str], bool] | None = None,
+        case: Case | None = None,
+    ) -> None:
         super().__init__(classes="dialog-screen")
         self.board = board
         self.case_id = case_id

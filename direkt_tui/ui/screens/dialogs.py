@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,8 +21,9 @@ class PromptScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Stäng")]
 
-    def __init__(self, title: str, help_text: str, value: str = "",
-                 validate: Callable[[str], str | None] | None = None) -> None:
+    def __init__(
+        self, title: str, help_text: str, value: str = "", validate: Callable[[str], str | None] | None = None
+    ) -> None:
         super().__init__(classes="dialog-screen")
         self._title = title
         self._help = help_text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -12,41 +14,49 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from ... import i18n
-from ...domain.rules import RULES
+from ...domain.ruletable import RULE_IDS
+from ..keys import help_lines, live_keys
 
 
-def help_renderable(lang: str) -> Group:
-    T = lambda k: i18n.t(k, lang)  # noqa: E731
+def help_renderable(lang: str, shown: Mapping[str, str] | None = None) -> Group:
+    """The help text; ``shown``: each key row's live key (``keys.live_keys``, after the keymap)."""
+    T = i18n.translator(lang)
     keys = Table.grid(padding=(0, 1))
     keys.add_column()
-    for k in ("help.keys.nav", "help.keys.enter", "help.keys.filter", "help.keys.date", "help.keys.unit",
-              "help.keys.sync", "help.keys.marks", "help.keys.actions", "help.keys.shift", "help.keys.palette", "help.keys.quit"):
-        keys.add_row("• " + T(k))
+    for line in help_lines(lang, shown if shown is not None else live_keys({})):
+        keys.add_row("• " + line)
     rules = Table(box=None, show_header=False, padding=(0, 1), expand=True)
     rules.add_column(style="bold", no_wrap=True)
     rules.add_column(ratio=1)
     rules.add_column(style="dim", no_wrap=True)
-    for r in RULES:
+    for r in RULE_IDS:
         rules.add_row(T(f"rule.{r}"), T(f"desc.{r}"), r)
     return Group(
-        Text(T("help.intro")), Text(""),
-        Text(T("help.keys"), style="bold underline"), keys, Text(""),
-        Text(T("help.colors"), style="bold underline"), Text(T("help.colors.text")), Text(""),
-        Text(T("help.rules"), style="bold underline"), rules,
+        Text(T("help.intro")),
+        Text(""),
+        Text(T("help.keys"), style="bold underline"),
+        keys,
+        Text(""),
+        Text(T("help.colors"), style="bold underline"),
+        Text(T("help.colors.text")),
+        Text(""),
+        Text(T("help.rules"), style="bold underline"),
+        rules,
     )
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Stäng")]
 
-    def __init__(self, lang: str) -> None:
+    def __init__(self, lang: str, shown: Mapping[str, str] | None = None) -> None:
         super().__init__(classes="dialog-screen")
         self.lang = lang
+        self.shown = shown
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog detail", id="help") as box:
             box.border_title = i18n.t("help.title", self.lang)
-            yield Static(help_renderable(self.lang))
+            yield Static(help_renderable(self.lang, self.shown))
         yield Footer()
 
     def on_mount(self) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,15 +15,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Markdown
 
 from ... import i18n
+from ...config import FallbackConfig
 from ...domain.checklists import ItemStatus, checklist_title, evaluate_checklist
 from ...domain.fallback import phone_list, snapshot_age_text, support_contact
+from ...domain.models import Snapshot
 from ...domain.text import visible
 from ..literal import lit
-from ..model import SEVERITY_STYLE, Row, tail
+from ..messages import JumpToItem, OpenCase, ShiftReportRequested, ToggleCalled
+from ..model import SEVERITY_STYLE, Board, Row, tail
 from ..widgets.table import VirtualTable
 
-if TYPE_CHECKING:
-    from ..app import DirektApp
+SignOff = Callable[[str, list[str], dict[str, list[str]]], bool]
 
 
 class ChecklistScreen(ModalScreen[None]):
@@ -37,11 +40,14 @@ class ChecklistScreen(ModalScreen[None]):
         Binding("p", "shift_report", "Skiftrapport"),
     ]
 
-    def __init__(self, kind: str, app_: "DirektApp") -> None:
+    def __init__(self, kind: str, lang: str, board: Callable[[], Board | None], sign_off: SignOff) -> None:
+        """``board``: the live board (read each second); ``sign_off(kind, acknowledged,
+        outstanding)`` stores the sign-off and says whether it was."""
         super().__init__(classes="dialog-screen")
         self.kind = kind
-        self.direkt = app_
-        self.lang = app_.lang
+        self.lang = lang
+        self._board = board
+        self._sign_off = sign_off
         self.acknowledged: set[str] = set()
         self.statuses: list[ItemStatus] = []
 
@@ -49,8 +55,14 @@ class ChecklistScreen(ModalScreen[None]):
         with Vertical(classes="dialog detail") as box:
             box.border_title = checklist_title(self.kind, self.lang)
             yield Label("", id="checklist-summary")
-            yield VirtualTable([("✓", 1), (i18n.t("checklist.col.item", self.lang), 0),
-                                (i18n.t("checklist.col.status", self.lang), 16)], id="checklist-table")
+            yield VirtualTable(
+                [
+                    ("✓", 1),
+                    (i18n.t("checklist.col.item", self.lang), 0),
+                    (i18n.t("checklist.col.status", self.lang), 16),
+                ],
+                id="checklist-table",
+            )
             yield Label(i18n.t("checklist.keys", self.lang), classes="dialog-help")
         yield Footer()
 
@@ -60,7 +72,7 @@ class ChecklistScreen(ModalScreen[None]):
         self.set_interval(1.0, self.refresh_items)
 
     def refresh_items(self) -> None:
-        board = self.direkt.board
+        board = self._board()
         if board is None:
             return
         self.statuses = evaluate_checklist(self.kind, board.evaluation, board.snapshot, board.at)
@@ -68,13 +80,18 @@ class ChecklistScreen(ModalScreen[None]):
         for st in self.statuses:
             done = st.done
             mark = Text("✓", style="green") if st.item.id in self.acknowledged else Text(" ")
-            status = Text(st.summary(self.lang), style="green" if done else SEVERITY_STYLE.get(
-                st.worst_severity or "high", "bold"))
+            status = Text(
+                st.summary(self.lang),
+                style="green" if done else SEVERITY_STYLE.get(st.worst_severity or "high", "bold"),
+            )
             rows.append(Row(st.item.id, (mark, Text(st.item.text(self.lang), style="" if done else "bold"), status)))
         self.query_one(VirtualTable).set_rows(rows)
         open_items = sum(1 for s in self.statuses if not s.done)
-        self.query_one("#checklist-summary", Label).update(i18n.t(
-            "checklist.summary", self.lang, open=open_items, total=len(self.statuses), ack=len(self.acknowledged)))
+        self.query_one("#checklist-summary", Label).update(
+            i18n.t(
+                "checklist.summary", self.lang, open=open_items, total=len(self.statuses), ack=len(self.acknowledged)
+            )
+        )
 
     def _current(self) -> ItemStatus | None:
         key = self.query_one(VirtualTable).cursor_key
@@ -86,7 +103,7 @@ class ChecklistScreen(ModalScreen[None]):
         st = self._current()
         if st is None:
             return
-        self.direkt.jump_to(st)
+        self.post_message(JumpToItem(st))
         self.dismiss(None)
 
     def action_acknowledge(self) -> None:
@@ -99,11 +116,11 @@ class ChecklistScreen(ModalScreen[None]):
 
     def action_sign_off(self) -> None:
         outstanding = {s.item.id: list(s.case_ids or s.unit_ids) for s in self.statuses if not s.done}
-        if self.direkt.sign_off(self.kind, sorted(self.acknowledged), outstanding):
+        if self._sign_off(self.kind, sorted(self.acknowledged), outstanding):
             self.dismiss(None)
 
     def action_shift_report(self) -> None:
-        self.direkt.action_shift_report()
+        self.post_message(ShiftReportRequested())
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -118,20 +135,43 @@ class FallbackScreen(ModalScreen[None]):
         Binding("x", "called", "Ringd"),
     ]
 
-    def __init__(self, app_: "DirektApp") -> None:
+    def __init__(
+        self,
+        lang: str,
+        board: Callable[[], Board | None],
+        now: Callable[[], datetime],
+        contacts: FallbackConfig,
+        call_marks: Callable[[], Mapping[str, Any]],
+        identified: Callable[[Board], Snapshot],
+    ) -> None:
+        """``board``/``now``: the live board and clock; ``contacts``: the numbers to call;
+        ``call_marks()``: the stored marks by case; ``identified(board)``: its snapshot with the
+        patients identified (the phone list)."""
         super().__init__(classes="dialog-screen")
-        self.direkt = app_
-        self.lang = app_.lang
+        self.lang = lang
+        self._board = board
+        self._now = now
+        self._contacts = contacts
+        self._call_marks = call_marks
+        self._identified = identified
 
     def compose(self) -> ComposeResult:
-        T = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
+        T = i18n.translator(self.lang)
         with Vertical(classes="dialog detail fallback") as box:
             box.border_title = T("fallback.title")
             yield Label("", id="fallback-who")
             yield Label("", id="fallback-age")
-            yield VirtualTable([(T("col.prio"), 5), (T("col.case"), 10), (T("col.unit"), 12),
-                                (T("fallback.col.patient"), 18), (T("fallback.col.phone"), 22),
-                                (T("fallback.col.called"), 0)], id="phone-table")
+            yield VirtualTable(
+                [
+                    (T("col.prio"), 5),
+                    (T("col.case"), 10),
+                    (T("col.unit"), 12),
+                    (T("fallback.col.patient"), 18),
+                    (T("fallback.col.phone"), 22),
+                    (T("fallback.col.called"), 0),
+                ],
+                id="phone-table",
+            )
             yield Label(T("fallback.keys"), classes="dialog-help")
         yield Footer()
 
@@ -141,14 +181,14 @@ class FallbackScreen(ModalScreen[None]):
         self.set_interval(2.0, self.refresh_list)
 
     def refresh_list(self) -> None:
-        T = lambda k, **kw: i18n.t(k, self.lang, **kw)  # noqa: E731
-        board = self.direkt.board
+        T = i18n.translator(self.lang)
+        board = self._board()
         if board is None:
             return
         tz = board.snapshot.units[0].timezone if board.snapshot.units else "Europe/Stockholm"
-        now = self.direkt.clock.now()
+        now = self._now()
         contact = support_contact(now, tz)
-        number = contact.phone(self.direkt.config.fallback) or T("fallback.no_number")
+        number = contact.phone(self._contacts) or T("fallback.no_number")
         who = Text()
         who.append(T("fallback.call_now") + " ", style="bold")
         who.append(f"{contact.label(self.lang)}: {number}", style="bold reverse")
@@ -157,12 +197,14 @@ class FallbackScreen(ModalScreen[None]):
             who.append("\n" + T("fallback.silent_note"), style="italic yellow")
         self.query_one("#fallback-who", Label).update(who)
         self.query_one("#fallback-age", Label).update(snapshot_age_text(board.snapshot, now, tz, self.lang))
-        marks = self.direkt.call_marks()
+        marks = self._call_marks()
         rows = []
-        for e in phone_list(board.evaluation, self.direkt.identified_snapshot(board), self.lang):
+        for e in phone_list(board.evaluation, self._identified(board), self.lang):
+            patient: Text | str
+            phone: Text | str
             if e.protected_identity:
-                patient, phone = Text(T("fallback.protected_patient"), style="magenta"), Text(
-                    T("fallback.protected"), style="bold magenta")
+                patient = Text(T("fallback.protected_patient"), style="magenta")
+                phone = Text(T("fallback.protected"), style="bold magenta")
             else:
                 patient, phone = visible(e.patient_name or "–"), visible(e.patient_phone or "–")
             m = marks.get(e.case_id)
@@ -173,18 +215,17 @@ class FallbackScreen(ModalScreen[None]):
                     called.append(f" – {visible(m.note)}", style="italic")
             prio = Text(i18n.priority_label(e.priority, self.lang), style="bold red" if e.urgent else "")
             unit = visible(e.unit_name).replace("Vårdcentralen ", "VC ")
-            rows.append(Row(e.case_id, (prio, tail(visible(e.case_id), 10), unit,
-                                        patient, phone, called)))
+            rows.append(Row(e.case_id, (prio, tail(visible(e.case_id), 10), unit, patient, phone, called)))
         self.query_one(VirtualTable).set_rows(rows)
 
     def on_virtual_table_activated(self, event: VirtualTable.Activated) -> None:
         event.stop()
-        self.direkt.open_case(event.key)
+        self.post_message(OpenCase(event.key))
 
     def action_called(self) -> None:
         key = self.query_one(VirtualTable).cursor_key
         if key is not None:
-            self.direkt.toggle_called(key, self.refresh_list)
+            self.post_message(ToggleCalled(key, self.refresh_list))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -4,7 +4,7 @@ key and the scroll position where it was, without flicker."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich.style import Style
 from rich.text import Text
@@ -18,6 +18,18 @@ from textual.strip import Strip
 
 from ..literal import cell as literal_cell
 from ..model import Row
+
+
+class _TableMessage(Message):
+    """A message about one table (``control`` is the table)."""
+
+    def __init__(self, table: VirtualTable) -> None:
+        super().__init__()
+        self.table = table
+
+    @property
+    def control(self) -> VirtualTable:
+        return self.table
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -52,41 +64,31 @@ class VirtualTable(ScrollView, can_focus=True):
 
     cursor = reactive(0, always_update=True, repaint=False)
 
-    class Activated(Message):
+    class Activated(_TableMessage):
         """Enter (or a click on the cursor row) on a row."""
 
-        def __init__(self, table: "VirtualTable", key: str) -> None:
-            super().__init__()
-            self.table = table
+        def __init__(self, table: VirtualTable, key: str) -> None:
+            super().__init__(table)
             self.key = key
 
-        @property
-        def control(self) -> "VirtualTable":
-            return self.table
+    class MarksChanged(_TableMessage):
+        pass
 
-    class MarksChanged(Message):
-        def __init__(self, table: "VirtualTable") -> None:
-            super().__init__()
-            self.table = table
-
-        @property
-        def control(self) -> "VirtualTable":
-            return self.table
-
-    class CursorMoved(Message):
-        def __init__(self, table: "VirtualTable", key: str | None) -> None:
-            super().__init__()
-            self.table = table
+    class CursorMoved(_TableMessage):
+        def __init__(self, table: VirtualTable, key: str | None) -> None:
+            super().__init__(table)
             self.key = key
-
-        @property
-        def control(self) -> "VirtualTable":
-            return self.table
 
     MIN_FLEX = 16  # below this the optional columns make room for the flexible one
 
-    def __init__(self, columns: Sequence[tuple[str, int]] = (), empty_text: str = "",
-                 marks: set[str] | None = None, optional: Sequence[int] = (), **kw) -> None:
+    def __init__(
+        self,
+        columns: Sequence[tuple[str, int]] = (),
+        empty_text: str = "",
+        marks: set[str] | None = None,
+        optional: Sequence[int] = (),
+        **kw,
+    ) -> None:
         super().__init__(**kw)
         self._columns: list[tuple[str, int]] = list(columns)
         self.optional = frozenset(optional)  # column indexes dropped first on a narrow table
@@ -215,7 +217,7 @@ class VirtualTable(ScrollView, can_focus=True):
             return
         anchor = self._anchor if self._anchor is not None else self.cursor
         lo, hi = sorted((anchor, self.cursor))
-        self.marks.update(r.key for r in self._rows[lo:hi + 1])
+        self.marks.update(r.key for r in self._rows[lo : hi + 1])
         self._anchor = self.cursor
         self.refresh()
         self.post_message(self.MarksChanged(self))
@@ -263,7 +265,7 @@ class VirtualTable(ScrollView, can_focus=True):
     def _line(self, cells: Sequence[Text | str], widths: list[int], style: Style | str = "") -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
         first = True
-        for cell, width in zip(cells, widths):
+        for cell, width in zip(cells, widths, strict=False):
             if width == 0:
                 continue
             if not first:
@@ -282,8 +284,9 @@ class VirtualTable(ScrollView, can_focus=True):
         widths = self._widths(width)
         gutter = self.marks is not None
         if y == 0:
-            header = self._line([label for label, _w in self._columns], widths,
-                                self.get_component_rich_style("table--header"))
+            header = self._line(
+                [label for label, _w in self._columns], widths, self.get_component_rich_style("table--header")
+            )
             if gutter:
                 header = Text(" ") + header
             return Strip(header.render(self.app.console), header.cell_len).crop_extend(0, width, base)

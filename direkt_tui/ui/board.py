@@ -1,0 +1,345 @@
+"""The board and its frame: the live refresh (the board built in a thread worker, swapped into
+the virtualised tables on the UI thread), the alerts, outage mode and its banner, looking back,
+and the status bar."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.widgets import Static
+from textual.worker import get_current_worker
+
+from .. import i18n
+from ..domain.models import CLOCK_SKEW_SHOWN_SECONDS
+from ..domain.text import visible
+from .base import DirektBase, while_mounted
+from .model import Board, CaseFilter, columns, fmt_age, optional_columns, short_name
+from .screens.shiftwork import FallbackScreen
+from .widgets.table import VirtualTable
+
+
+class BoardMixin(DirektBase):
+    """Board, refresh, outage, looking back and the status bar of ``DirektApp``."""
+
+    _dirty: bool
+    _seen_critical: frozenset[tuple[Any, ...]] | None
+    _skipped_seen: frozenset[tuple[str, Any]]
+    _retired: list[Board]
+    boards_built: int
+    last_refresh_ms: float
+
+    # -- live refresh --------------------------------------------------------------------------------
+    @while_mounted
+    def sync_cycle_finished(self, ok: bool, error: str | None = None) -> None:
+        """Called (on the UI thread) after every sync cycle."""
+        if not ok and error:
+            self.notify(i18n.t("toast.sync_failed", self.lang, error=error), severity="warning", timeout=6)
+        self.request_refresh()
+
+    def on_sync_cycle(self, result: Any, exc: BaseException | None) -> None:
+        """The sync scheduler's hook; runs in the sync thread."""
+        try:
+            self.call_from_thread(self.sync_cycle_finished, exc is None, str(exc) if exc else None)
+        except RuntimeError:  # the app is not running (any more)
+            pass
+
+    def on_write_outcome(self, row: Any, status: str) -> None:
+        """The outbox sender's hook (its thread): refresh the board soon, once per burst."""
+        self._dirty = True
+
+    @while_mounted
+    def _refresh_if_dirty(self) -> None:
+        if self._dirty:
+            self._dirty = False
+            self.request_refresh()
+        self._update_statusbar()
+        if self.outage or self.offline:
+            self._update_banner()
+
+    def request_refresh(self) -> None:
+        if self._builder is not None:
+            at = self.view_at or self.clock.now()
+            self._build_board(at, self.filter, self.unit, self.view_at is not None)
+
+    @work(thread=True, exclusive=True, group="board")
+    def _build_board(self, at: datetime, filt: CaseFilter, unit: str | None, history: bool = False) -> None:
+        assert self._builder is not None
+        # free the boards the UI replaced here: dropping ~10^5 objects costs tens of ms
+        while self._retired:
+            self._retired.pop()
+        board = self._builder.build(at, filt, [unit] if unit else None, history=history)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._apply_board, board)
+
+    @while_mounted
+    def _apply_board(self, board: Board) -> None:
+        t0 = time.perf_counter()
+        if self.board is not None:
+            self._retired.append(self.board)
+        self.board = board
+        T = i18n.translator(self.lang)
+        multi = len(board.unit_ids) > 1
+        empty = T("empty.filtered") if board.filter.active else T("empty")
+        with self.batch_update():
+            for pid, rows in (
+                ("active", board.active),
+                ("absent", board.absent),
+                ("roles", board.roles),
+                ("overdue", board.overdue),
+                ("load", board.load),
+            ):
+                table = self.query_one(f"#{pid}", VirtualTable)
+                kind = {"load": "load", "active": "cases"}.get(pid, "side")
+                table.set_columns(columns(kind, self.lang, multi), optional_columns(kind, multi))
+                table.empty_text = empty
+                table.set_rows(rows)
+                count = len(rows)
+                if pid == "load":
+                    table.styles.height = min(12, max(1, count) + 3)
+                title = f"{T('panel.' + pid)} ({count})"
+                if pid == "active" and board.filter.active:
+                    title = f"{T('panel.active')} ({count}/{board.open_total})"
+                table.border_title = title
+                table.set_class(
+                    pid != "load" and pid != "active" and count > 0 and any(r.severity == "critical" for r in rows),
+                    "has-critical",
+                )
+            self._update_alerts(board)
+            self._update_outage(board)
+            self._update_statusbar()
+        self._notify_skipped()
+        crit = board.critical_keys
+        if self._seen_critical is not None:
+            new = crit - self._seen_critical
+            if new:
+                self.notify(f"{len(new)} × {T('toast.new_critical')}", severity="error", timeout=8)
+                if self.config.ui.bell:
+                    self.bell()
+        self._seen_critical = crit
+        self.boards_built += 1
+        self.last_refresh_ms = (time.perf_counter() - t0) * 1000
+
+    def _update_alerts(self, board: Board) -> None:
+        alerts = self.query_one("#alerts", Static)
+        if not board.alerts:
+            alerts.display = False
+            return
+        names = {u: n for u, n in board.all_units}
+        text = Text()
+        for f in board.alerts:
+            if text:
+                text.append("\n")
+            style = "bold white on red" if f.severity == "critical" else "bold black on dark_orange"
+            text.append(f" {i18n.t('sev.' + f.severity, self.lang).upper()} ", style=style)
+            text.append(f" {visible(names.get(f.unit_id, f.unit_id))}: ", style="bold")
+            text.append(visible(f.message))  # names staff and units: platform text
+        alerts.update(text)
+        alerts.display = True
+        alerts.set_class(any(f.severity == "critical" for f in board.alerts), "critical")
+
+    # -- outage mode ---------------------------------------------------------------------------------
+    def _in_outage(self, board: Board) -> bool:
+        """Outage: the sync has failed for longer than the stale limit (connection errors, 5xx),
+        measured on the platform's clock (the data's age), or the application is offline."""
+        if self.offline:
+            return True
+        h = board.health
+        if h is None or not h.consecutive_failures:
+            return False
+        if h.data_as_of is None:
+            return True
+        age = (self.clock.now() - h.data_as_of).total_seconds()
+        return age > self.config.rules.stale_after_minutes * 60
+
+    def _update_outage(self, board: Board) -> None:
+        was = self.outage
+        now_out = self._in_outage(board) if not board.history else was
+        self.outage = now_out and not self.offline
+        if self.outage and not was:
+            self.notify(i18n.t("outage.entered", self.lang), severity="error", timeout=10)
+            if self.config.ui.bell:
+                self.bell()
+            self.on_outage_started()
+        elif was and not self.outage:
+            self.notify(i18n.t("outage.left", self.lang), severity="information", timeout=10)
+        self.refresh_bindings()
+        self._update_banner()
+
+    def _update_banner(self) -> None:
+        """The outage / offline / looking-back banner, its ages as of now (each tick)."""
+        board = self.board
+        if board is None:
+            return
+        banner = self.query_one("#banner", Static)
+        T = i18n.translator(self.lang)
+        zone = self._zone()
+        if board.history:
+            banner.update(
+                Text(
+                    " " + T("history.banner", at=board.at.astimezone(zone).strftime("%Y-%m-%d %H:%M")),
+                    style="bold black on cyan",
+                )
+            )
+            banner.set_class(False, "outage")
+            banner.display = True
+        elif self.outage or self.offline:
+            h = board.health
+            data = h.data_as_of if h else None
+            data_txt = data.astimezone(zone).strftime("%H:%M") if data else "–"
+            age = fmt_age((self.clock.now() - data).total_seconds(), self.lang) if data else "–"
+            since = h.failing_since.astimezone(zone).strftime("%H:%M") if h and h.failing_since else "–"
+            key = "outage.offline_banner" if self.offline else "outage.banner"
+            banner.update(Text(" " + T(key, since=since, data=data_txt, age=age), style="bold white on red"))
+            banner.set_class(True, "outage")
+            banner.display = True
+        else:
+            banner.display = False
+
+    def on_outage_started(self) -> None:
+        """Entering outage mode: the fallback routine comes up by itself."""
+        if not isinstance(self.screen, FallbackScreen):
+            self.action_fallback()
+
+    # -- looking back --------------------------------------------------------------------------------
+    def action_look_back(self) -> None:
+        self._look(-15)
+
+    def action_look_forward(self) -> None:
+        if self.view_at is not None:
+            self._look(15)
+
+    def _look(self, minutes: int) -> None:
+
+        now = self.clock.now()
+        base = self.view_at or now
+        target = base + timedelta(minutes=minutes)
+        if target >= now:
+            self.action_look_now()
+            return
+        self.view_at = target.replace(second=0, microsecond=0)
+        self.refresh_bindings()
+        self.request_refresh()
+
+    def action_look_now(self) -> None:
+        if self.view_at is not None:
+            self.view_at = None
+            self.notify(i18n.t("history.live", self.lang), timeout=2)
+            self.refresh_bindings()
+            self.request_refresh()
+
+    # -- status bar ----------------------------------------------------------------------------------
+    @while_mounted
+    def _update_statusbar(self) -> None:
+        T = i18n.translator(self.lang)
+        now = self.clock.now()
+        board = self.board
+        bar = Text()
+        if self.view_at is not None:
+            now = self.view_at
+        bar.append(" direkt-tui ", style="bold reverse")
+        local = now.astimezone(self._zone())
+        bar.append(f"  {local.strftime('%Y-%m-%d %H:%M:%S')}  ", style="bold")
+        if board is not None:
+            names = dict(board.all_units)
+            units = ", ".join(short_name(visible(names.get(u, u))) for u in board.unit_ids)
+            bar.append(f"{T('hdr.units')}: ", style="dim")
+            bar.append(units if self.unit else f"{T('hdr.all_units')} ({len(board.unit_ids)})")
+        bar.append("  │  ", style="dim")
+        state, style = self._sync_state(now)
+        bar.append(f" {T('hdr.sync')}: {state} ", style=style)
+        skew = self._clock_skew_text()
+        if skew:
+            bar.append(f"  {skew} ", style="bold black on yellow")
+        if self.read_only and not self.offline:
+            bar.append(f"  {T('hdr.readonly')}", style="italic dim")
+        if self.filter.active:
+            bar.append(f"  {T('hdr.filter')}: {self.filter.describe()}", style="italic")
+        if self.marks:
+            bar.append(f"  {T('hdr.marked', n=len(self.marks))} ", style="bold reverse")
+        pending = self._pending_writes()
+        if pending:
+            bar.append(f"  {T('hdr.outbox', n=pending)}", style="yellow")
+        self.query_one("#statusbar", Static).update(bar)
+        coord = Text()
+        if board is not None:
+            coord.append(f" {T('hdr.coordinator')}: ", style="dim")
+            for i, h in enumerate(board.headers):
+                if i:
+                    coord.append("  ·  ", style="dim")
+                if len(board.headers) > 1:
+                    coord.append(short_name(h.name) + ": ", style="dim")
+                if h.coordinator is None:
+                    coord.append(T("hdr.nobody"), style="bold red")
+                else:
+                    coord.append(h.coordinator, style="bold")
+                    coord.append(" ")
+                    coord.append(
+                        f"({T('hdr.present')})" if h.coordinator_present else f"({T('hdr.absent')})",
+                        style="green" if h.coordinator_present else "bold red",
+                    )
+        self.query_one("#coordinators", Static).update(coord)
+
+    def _clock_skew_text(self) -> str | None:
+        """The platform's clock against ours at the newest sync, when off by more than a few
+        minutes (either way; report.md), e.g. "plattformens klocka 2 h 05 före"."""
+        health = self.board.health if self.board is not None else None
+        skew = health.clock_skew_seconds if health is not None else None
+        if skew is None or abs(skew) <= CLOCK_SKEW_SHOWN_SECONDS:
+            return None
+        size = abs(skew)
+        if size >= 2 * 86400:
+            diff = i18n.t("duration.days", self.lang, d=f"{int(size // 86400):,}".replace(",", "\u00a0"))
+        else:
+            diff = fmt_age(size, self.lang)
+        return i18n.t("hdr.clock_ahead" if skew > 0 else "hdr.clock_behind", self.lang, d=diff)
+
+    def _notify_skipped(self) -> None:
+        """A notice when the store holds rows an older version wrote that cannot be used (they
+        are left out of the board); once per new set."""
+        store = self._store
+        skipped = store.last_skipped if store is not None else {}
+        seen = frozenset((table, rid) for table, rows in skipped.items() for rid in rows)
+        if seen and not seen <= self._skipped_seen:
+            what = ", ".join(sorted({p for rows in skipped.values() for p in rows.values()}))
+            self.notify(
+                i18n.t("notice.skipped_rows", self.lang, n=len(seen), what=what), severity="warning", timeout=15
+            )
+        self._skipped_seen = seen
+
+    def _sync_state(self, now: datetime) -> tuple[str, str]:
+        T = i18n.translator(self.lang)
+        board = self.board
+        health = board.health if board is not None else None
+        stale_after = self.config.rules.stale_after_minutes * 60
+        if self.offline:
+            age = ""
+            if health is not None and health.data_as_of is not None:
+                age = " – " + T("hdr.sync_age", age=fmt_age((now - health.data_as_of).total_seconds(), self.lang))
+            return T("hdr.offline") + age, "bold white on red"
+        if health is None or health.data_as_of is None:
+            if health is not None and health.consecutive_failures:
+                return T("hdr.sync_failing", n=health.consecutive_failures), "bold white on red"
+            return T("hdr.sync_never"), "black on yellow"
+        age_s = max(0.0, (now - health.data_as_of).total_seconds())
+        text = T("hdr.sync_age", age=fmt_age(age_s, self.lang))
+        if health.consecutive_failures:
+            text += " – " + T("hdr.sync_failing", n=health.consecutive_failures)
+            if age_s > stale_after:
+                return text, "bold white on red"
+        if age_s > stale_after:
+            return text, "bold black on dark_orange"
+        return text, ""
+
+    def _pending_writes(self) -> int:
+        if self._store is None:
+            return 0
+        from ..store.actions import pending_count
+
+        try:
+            return pending_count(self._store)
+        except Exception:  # an older store without the outbox table
+            return 0
