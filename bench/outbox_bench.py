@@ -17,7 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from direkt_tui.domain.models import Case
@@ -30,7 +30,7 @@ from direkt_tui.sync.client import ApiClient
 from direkt_tui.sync.outbox import OutboxSender, assign_write
 
 TOKEN = "bench"
-AS_OF = datetime(2026, 11, 26, 13, 30, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)
 TARGET_SECONDS = 10.0
 
 
@@ -73,7 +73,7 @@ def one_run(n: int, concurrency: int, latency_ms: int, tmp: Path) -> dict:
         sender = OutboxSender(store, client, concurrency=concurrency)
         t0 = time.perf_counter()
         writes = [assign_write(c, {"type": "role", "profession": "doctor"}) for c in marked]
-        batch = actions.enqueue(store, datetime.now(timezone.utc), "bench", "reassign", writes)
+        batch = actions.enqueue(store, datetime.now(UTC), "bench", "reassign", writes)
         t_enqueued = time.perf_counter() - t0
         idle = sender.run_until_idle(120)
         total = time.perf_counter() - t0

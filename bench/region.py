@@ -41,7 +41,7 @@ import tempfile
 import textwrap
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -49,8 +49,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DIREKT_TUI = str(Path(sys.executable).with_name("direkt-tui"))
 TOKEN = "bench"
-AT = datetime(2026, 11, 26, 13, 30, tzinfo=timezone.utc)  # Thursday 14:30 in Stockholm
-UTC = timezone.utc
+AT = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)  # Thursday 14:30 in Stockholm
+UTC = UTC
 STHLM = ZoneInfo("Europe/Stockholm")
 SIZE = (120, 40)
 

@@ -16,7 +16,7 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from direkt_tui.domain.models import Case, Coordinator, Shift, Staff, Unit
@@ -30,7 +30,7 @@ LUNCH = {str(d): [{"open": "08:00", "close": "12:00"}, {"open": "13:00", "close"
 
 
 def z(t: datetime) -> str:
-    return t.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return t.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def build(db: Path, n_cases: int, n_staff: int, n_shifts: int, n_units: int, at: datetime, seed: int = 7) -> None:
@@ -92,7 +92,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
-    at = datetime(2026, 11, 26, 13, 30, tzinfo=timezone.utc)  # Thursday 14:30 in Stockholm
+    at = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)  # Thursday 14:30 in Stockholm
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         t0 = time.perf_counter()

@@ -21,7 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -114,7 +114,7 @@ async def measure_app(db: Path, at: datetime, presses: int) -> dict:
 
 
 async def measure_demo() -> float:
-    from direkt_tui.ui.launch import start_demo_backend
+    from direkt_tui.launch import start_demo_backend
 
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
@@ -143,7 +143,7 @@ def main() -> int:
     ap.add_argument("--presses", type=int, default=100)
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
-    at = datetime(2026, 11, 26, 13, 30, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)
     os.environ.setdefault("DIREKT_API_TOKEN", "demo")
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "ui.db"

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import SCENARIOS, load_scenario
 
 EXE = Path(sys.executable).parent / "direkt-tui"

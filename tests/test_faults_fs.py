@@ -28,13 +28,12 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import SCENARIOS, ingest_scenario, load_scenario
+from sync.support import TOKEN, make_world, store_versions, world_versions
+
 from direkt_tui.sim.server import SimServer
 from direkt_tui.store.db import Store
 from direkt_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
-
-from sync.support import TOKEN, make_world, store_versions, world_versions
 
 ROOT = Path(__file__).resolve().parent.parent
 AT = "2026-11-26T14:30:00+01:00"

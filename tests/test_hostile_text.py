@@ -27,10 +27,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SCENARIOS, load_scenario
 
 from direkt_tui.domain.text import LogSanitizer, csv_cell, install_log_sanitizer, log, markdown, visible
-
-from conftest import SCENARIOS, load_scenario
 
 SCENARIO_01 = next(p for p in SCENARIOS if p.stem.startswith("01"))
 EXE = Path(sys.executable).parent / "direkt-tui"
@@ -181,7 +180,8 @@ def hostile(tmp_path_factory):
 @pytest.fixture(scope="module")
 def hostile_store(hostile, tmp_path_factory):
     """The hostile scenario served by the simulator and synced by ``direkt-tui sync --once``."""
-    from direkt_tui.sim import SimServer, load_scenario as load_world
+    from direkt_tui.sim import SimServer
+    from direkt_tui.sim import load_scenario as load_world
 
     path, sc = hostile
     folder = tmp_path_factory.mktemp("hostile-store")
@@ -363,10 +363,11 @@ async def test_application_shows_platform_text_literally(hostile, tmp_path, monk
 
     from direkt_tui.config import Config, UserConfig
     from direkt_tui.domain.timeutil import require_instant
-    from direkt_tui.sim import SimServer, load_scenario as load_world
+    from direkt_tui.launch import build_live_sync
+    from direkt_tui.sim import SimServer
+    from direkt_tui.sim import load_scenario as load_world
     from direkt_tui.ui.app import DirektApp
     from direkt_tui.ui.clock import FrozenClock
-    from direkt_tui.ui.launch import build_live_sync
     from direkt_tui.ui.screens.actions import ChoiceScreen
     from direkt_tui.ui.screens.detail import CaseDetailScreen
     from direkt_tui.ui.screens.dialogs import UnitPicker
@@ -428,8 +429,9 @@ async def test_application_shows_platform_text_literally(hostile, tmp_path, monk
             active.focus()
             active.move_to_key("c-1")
             await pilot.press("t")
-            await _settle(pilot)
-            assert isinstance(app.screen, ChoiceScreen)
+            # the template flow is a worker waiting on its chooser: wait for the screen, not the worker
+            assert await _wait(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+            await pilot.pause()
             assert_screen_clean(app, "template chooser", "[red]Hög[/red] belastning\\x1b]0;pwned\\x07",
                                 "[link=https://evil.example]x[/link]\\x07")
             await pilot.press("escape")
@@ -455,8 +457,8 @@ async def test_application_shows_platform_text_literally(hostile, tmp_path, monk
 
 async def test_notifications_show_text_literally(tmp_path):
     """A toast (a sync failure carries the server's problem detail) is not read as markup."""
-    from direkt_tui.ui.app import DirektApp
     from direkt_tui.store.db import Store
+    from direkt_tui.ui.app import DirektApp
 
     db = tmp_path / "empty.db"
     Store(db).close()

@@ -17,14 +17,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from conftest import SCENARIOS, ingest_scenario, load_scenario
 
 from direkt_tui.config import Config
 from direkt_tui.domain.timeutil import require_instant
 from direkt_tui.store.db import Store
 from direkt_tui.ui.app import DirektApp
 from direkt_tui.ui.clock import FrozenClock
-
-from conftest import SCENARIOS, ingest_scenario, load_scenario
 
 SCENARIO_01 = next(p for p in SCENARIOS if p.stem.startswith("01"))
 

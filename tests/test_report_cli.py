@@ -10,12 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SCENARIOS, load_scenario
 
 from direkt_tui.cli import main
 from direkt_tui.store.db import Store
 from direkt_tui.store.schema import SCHEMA_VERSION
-
-from conftest import SCENARIOS, load_scenario
 
 SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
 
@@ -191,9 +190,8 @@ def test_report_looks_back_through_the_case_history(scenario_store):
 
 def test_no_subcommand_is_the_application():
     """``direkt-tui --db X --offline`` is ``direkt-tui tui --db X --offline`` (cli.md)."""
-    from direkt_tui.cli import build_parser
-
     import direkt_tui.cli as cli
+    from direkt_tui.cli import build_parser
 
     seen = {}
 

@@ -122,7 +122,7 @@ class FakePlatform:
         with self._handled_cond:
             return self._handled_cond.wait_for(lambda: self.handled >= n, timeout)
 
-    def start(self) -> "FakePlatform":
+    def start(self) -> FakePlatform:
         self.thread.start()
         return self
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +17,12 @@ from direkt_tui.sync import client as api
 from direkt_tui.sync.client import ApiClient
 
 TOKEN = "outbox-test-token"
-AS_OF = datetime(2026, 11, 26, 13, 30, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)
 WEEKDAYS = {str(d): [{"open": "08:00", "close": "17:00"}] for d in range(1, 6)}
 
 
 def z(t: datetime) -> str:
-    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def unit_doc(uid: str, activated: bool = True) -> dict:

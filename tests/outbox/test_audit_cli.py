@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from direkt_tui.audit_cli import configure_parser, run_audit
+from direkt_tui.reports.audit import configure_parser, run_audit
 from direkt_tui.store import actions
 from direkt_tui.store.actions import OutboxWrite
 from direkt_tui.store.db import Store
-
 from outbox.support import AS_OF
 
 
@@ -124,6 +123,6 @@ def test_as_a_command(db, tmp_path):
     configure_parser(parser)
     assert parser.parse_args(["verify", "--db", str(db)]).db == db
     assert parser.parse_args(["--db", str(db), "list"]).db == db
-    p = subprocess.run([sys.executable, "-m", "direkt_tui.audit_cli", "verify", "--db", str(db)],
+    p = subprocess.run([sys.executable, "-m", "direkt_tui.reports.audit", "verify", "--db", str(db)],
                        capture_output=True, text=True, timeout=30)
     assert (p.returncode, p.stdout.strip()) == (0, "Granskningsloggen är hel (6 poster).")

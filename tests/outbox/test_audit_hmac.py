@@ -26,12 +26,11 @@ from pathlib import Path
 
 import pytest
 
-from direkt_tui.audit_cli import configure_parser, run_audit
+from direkt_tui.reports.audit import configure_parser, run_audit
 from direkt_tui.store import actions, auditkey
 from direkt_tui.store.actions import GENESIS, OutboxWrite
 from direkt_tui.store.db import Store, _statements
 from direkt_tui.store.schema import MIGRATIONS
-
 from outbox.support import AS_OF
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -309,6 +308,7 @@ def test_a_malformed_anchor_is_one_line_and_exit_2(db, bad):
 
 def test_the_shift_report_prints_the_anchor_and_it_verifies(scenario_store, key_file, tmp_path):
     from conftest import SCENARIOS, load_scenario
+
     from direkt_tui.store.shiftlog import sign_off
 
     path = next(p for p in SCENARIOS if p.stem.startswith("01"))

@@ -18,7 +18,6 @@ from direkt_tui.sync.outbox import (
     move_write,
     template_write,
 )
-
 from outbox.support import AS_OF, TOKEN, Applied, case_doc, client_for, fill_store, make_world, store_path
 
 

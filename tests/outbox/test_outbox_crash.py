@@ -22,7 +22,6 @@ from direkt_tui.sim import SimServer
 from direkt_tui.store import actions
 from direkt_tui.store.db import Store
 from direkt_tui.sync.outbox import OutboxSender, assign_write
-
 from outbox.support import AS_OF, TOKEN, Applied, client_for, fill_store, make_world, store_path
 
 N = 200

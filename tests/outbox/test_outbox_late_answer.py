@@ -18,7 +18,6 @@ from direkt_tui.store import actions
 from direkt_tui.store.db import Store
 from direkt_tui.sync.client import Conflict
 from direkt_tui.sync.outbox import OutboxSender, assign_write
-
 from outbox.fake_platform import FakePlatform
 from outbox.support import AS_OF, TOKEN, RecordingClient, assert_no_request_after_a_received_refusal
 

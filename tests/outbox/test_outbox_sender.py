@@ -13,7 +13,6 @@ from direkt_tui.store import actions
 from direkt_tui.store.db import Store
 from direkt_tui.sync.client import ApiClient
 from direkt_tui.sync.outbox import OutboxSender, assign_write, coordinator_write, move_write, template_write
-
 from outbox.fake_platform import FakePlatform
 from outbox.support import AS_OF, TOKEN, case_doc
 

@@ -12,17 +12,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
 from conftest import SCENARIOS, load_scenario
-from direkt_tui import shift
+
 from direkt_tui.domain.timeutil import require_instant
+from direkt_tui.reports import shift
 from direkt_tui.store.db import Store
 
 SC01 = next(p for p in SCENARIOS if p.stem.startswith("01"))
 ORDER_01 = ["c-5", "c-1", "c-9", "c-11", "c-3", "c-7", "c-4", "c-2", "c-13", "c-8", "c-6", "c-10"]
 
 # The real argument parser, with `calllist` pointed at run_calllist (what the lead wires in cli.py).
-WRAPPER = ("import sys; from direkt_tui import cli, calllist; "
+WRAPPER = ("import sys; from direkt_tui import cli; from direkt_tui.reports import calllist; "
            "cli.COMMANDS['calllist'] = lambda a: calllist.run_calllist(a, cli.load_config(a.config)); "
            "sys.exit(cli.main())")
 
@@ -177,7 +177,7 @@ def test_installed_console_script(tmp_path, store01):
     proc = subprocess.run([*cmd, "calllist", "--db", str(db), "--at", "2026-11-26T14:40:00+01:00",
                            "--format", "csv"], capture_output=True, env=_env(tmp_path), timeout=60)
     if proc.returncode == 2 and b"not available yet" in proc.stderr:
-        pytest.skip("cli.cmd_calllist is not wired to direkt_tui.calllist.run_calllist yet")
+        pytest.skip("cli.cmd_calllist is not wired to direkt_tui.reports.calllist.run_calllist yet")
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.reader(io.StringIO(proc.stdout.decode("utf-8"))))
     assert [r[2] for r in rows[1:]] == ORDER_01

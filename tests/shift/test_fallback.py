@@ -3,12 +3,12 @@ phone list's content and order."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from builders import case, local, person, role, shift, snapshot, staff, unit
+
 from direkt_tui.config import FallbackConfig
 from direkt_tui.domain.fallback import (
     INERA,
@@ -62,12 +62,12 @@ def test_day_after_a_holiday_is_a_normal_weekday():
 
 
 def test_an_instant_is_converted_to_the_units_zone():
-    at = datetime(2026, 11, 26, 7, 0, tzinfo=timezone.utc)  # 08:00 CET
+    at = datetime(2026, 11, 26, 7, 0, tzinfo=UTC)  # 08:00 CET
     assert support_contact(at, "Europe/Stockholm").who == STOD_OCH_SERVICE
     assert support_contact(at).who == INERA  # read on its own (UTC) wall clock: 07:00
-    summer = datetime(2026, 6, 15, 6, 0, tzinfo=timezone.utc)  # 08:00 CEST (Monday)
+    summer = datetime(2026, 6, 15, 6, 0, tzinfo=UTC)  # 08:00 CEST (Monday)
     assert support_contact(summer, ZoneInfo("Europe/Stockholm")).who == STOD_OCH_SERVICE
-    assert support_contact(datetime(2026, 6, 15, 15, 0, tzinfo=timezone.utc), "Europe/Stockholm").who == INERA
+    assert support_contact(datetime(2026, 6, 15, 15, 0, tzinfo=UTC), "Europe/Stockholm").who == INERA
 
 
 def test_labels_and_configured_numbers():

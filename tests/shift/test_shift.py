@@ -8,11 +8,11 @@ import json
 from datetime import timedelta
 
 import pytest
-
 from conftest import SCENARIOS, ingest_scenario, load_scenario
-from direkt_tui import shift
+
 from direkt_tui.domain.rules import RuleEngine
 from direkt_tui.domain.timeutil import require_instant, to_store
+from direkt_tui.reports import shift
 from direkt_tui.store import actions
 from direkt_tui.store.db import Store, StoreError
 

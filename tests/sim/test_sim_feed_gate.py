@@ -8,10 +8,10 @@ import threading
 
 import httpx
 import pytest
-
-from direkt_tui.sim.faults import FeedGate
 from sim.sim_support import client, start
 from sync.support import make_world
+
+from direkt_tui.sim.faults import FeedGate
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sync.support import TOKEN, Sleeps, make_world
 
 from direkt_tui.config import ApiConfig, Config, SyncConfig
 from direkt_tui.sim.server import SimServer
 from direkt_tui.store.db import Store
 from direkt_tui.sync.client import ApiClient
 from direkt_tui.sync.engine import RetryPolicy, SyncEngine
-
-from sync.support import TOKEN, Sleeps, make_world
 
 
 @pytest.fixture

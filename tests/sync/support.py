@@ -5,28 +5,28 @@ store comparison, and a small scripted HTTP server for faults the simulator cann
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from direkt_tui.sim.timeutil import SimClock
 from direkt_tui.sim.world import World
 
 TOKEN = "test-token-5e1f"
-AS_OF = datetime(2026, 11, 26, 13, 30, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)
 UNITS = ("vc-a", "vc-b")
 WEEKDAYS = {str(d): [{"open": "08:00", "close": "17:00"}] for d in range(1, 6)}
 
 
 def z(t: datetime) -> str:
-    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def unit_doc(uid: str) -> dict:
@@ -242,10 +242,10 @@ class ScriptedApi:
                 return
             w.write(body)
             w.flush()
-        except (BrokenPipeError, ConnectionResetError, socket.timeout, OSError):
+        except (TimeoutError, BrokenPipeError, ConnectionResetError, OSError):
             h.close_connection = True
 
-    def start(self) -> "ScriptedApi":
+    def start(self) -> ScriptedApi:
         self.thread.start()
         return self
 
@@ -255,7 +255,7 @@ class ScriptedApi:
         self.httpd.server_close()
         self.thread.join(timeout=5)
 
-    def __enter__(self) -> "ScriptedApi":
+    def __enter__(self) -> ScriptedApi:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -12,9 +12,11 @@ import subprocess
 import sys
 import threading
 from argparse import Namespace
+from datetime import UTC
 from pathlib import Path
 
 import pytest
+from sync.support import TOKEN, Sleeps, assert_same_tables, make_world, store_versions, world_versions
 
 from direkt_tui.config import Config
 from direkt_tui.sim.faults import FeedGate
@@ -22,8 +24,6 @@ from direkt_tui.sim.server import SimServer
 from direkt_tui.store.db import Store
 from direkt_tui.sync.cli import run_sync
 from direkt_tui.sync.engine import RetryPolicy
-
-from sync.support import TOKEN, Sleeps, assert_same_tables, make_world, store_versions, world_versions
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -225,12 +225,12 @@ def test_sigkill_mid_page_leaves_a_sound_store_that_resumes_to_a_clean_sync(tmp_
 
 
 def test_status_lines():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from direkt_tui.sync.cli import status_line
     from direkt_tui.sync.engine import CycleResult, FeedResult, SyncError
 
-    t = datetime(2026, 11, 26, 13, 30, tzinfo=timezone.utc)
+    t = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)
     r = CycleResult(t, t, t, {"cases": FeedResult("cases", changed=3, quarantined=1)}, None, None, 0.25)
     line = status_line(r, None)
     assert " ok in 0.2 s; changed: cases 3; quarantined 1; data as of 2026-11-26T13:30:00+00:00" in line

@@ -10,11 +10,12 @@ import ssl
 import subprocess
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from sync.support import AS_OF, TOKEN, Reply, ScriptedApi
 
 from direkt_tui.config import ApiConfig
 from direkt_tui.sync.client import (
@@ -32,8 +33,6 @@ from direkt_tui.sync.client import (
     _parse_retry_after,
     load_token,
 )
-
-from sync.support import AS_OF, TOKEN, Reply, ScriptedApi
 
 
 # ------------------------------------------------------------------------------- reads
@@ -167,7 +166,7 @@ def test_retry_after_forms():
     assert _parse_retry_after("-3") == 0
     assert _parse_retry_after("soon") is None
     assert _parse_retry_after(None) is None
-    now = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc).timestamp()
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC).timestamp()
     assert _parse_retry_after("Thu, 26 Nov 2026 12:00:30 GMT", now=now) == pytest.approx(30)
 
 

@@ -12,20 +12,19 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sync.support import AS_OF, UNITS, Reply, ScriptedApi, case_doc, shift_doc, staff_doc, unit_doc, z
 
 from direkt_tui.config import Config
 from direkt_tui.domain.timeutil import to_local_text
 from direkt_tui.store.db import Store
 from direkt_tui.sync.engine import RetryPolicy, SyncError
+from direkt_tui.sync.live import LiveSync, follow_platform
 from direkt_tui.ui.app import DirektApp
 from direkt_tui.ui.clock import FrozenClock, ServerClock
-from direkt_tui.ui.launch import LiveSync, follow_platform
-
-from sync.support import AS_OF, UNITS, Reply, ScriptedApi, case_doc, shift_doc, staff_doc, unit_doc, z
 
 T = AS_OF  # the application's clock at the end of the sync
 STHLM = "Europe/Stockholm"
@@ -107,7 +106,7 @@ async def test_a_server_clock_of_9999_never_keeps_stale_data_fresh(make_engine, 
         eng = make_engine(api.base_url, clock=lambda: now["t"], retry=RetryPolicy(max_attempts=1))
         r = eng.sync_all()
         assert r.data_as_of == T  # not 9999: our clock at the end of the sync
-        expected_skew = (datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone.utc) - T).total_seconds()
+        expected_skew = (datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC) - T).total_seconds()
         assert r.skew_seconds == pytest.approx(expected_skew)
         health = eng.store.sync_health()
         assert health.data_as_of == T and health.clock_skew_seconds == pytest.approx(expected_skew)
@@ -221,12 +220,12 @@ def test_the_demo_follows_the_simulated_platform_and_the_live_app_its_own_clock(
     demo = ServerClock(rate=0.0)  # rate 0: the clock stays where it was anchored
     follow_platform(demo, Result(ahead, T))
     assert demo.now() == ahead  # the platform's time, not the capped data instant (no creeping lag)
-    follow_platform(demo, Result(datetime(9999, 12, 31, tzinfo=timezone.utc), T))
+    follow_platform(demo, Result(datetime(9999, 12, 31, tzinfo=UTC), T))
     assert demo.now() == T  # never an absurd one
 
     live_clock = ServerClock(rate=1.0)
     live = LiveSync(store=None, scheduler=None, clock=live_clock)  # the `tui` command against a platform
-    live._on_cycle(Result(datetime(9999, 12, 31, tzinfo=timezone.utc), T), None)
+    live._on_cycle(Result(datetime(9999, 12, 31, tzinfo=UTC), T), None)
     assert not live_clock.anchored  # its clock is the local one (report.md)
     followed = LiveSync(store=None, scheduler=None, clock=ServerClock(rate=0.0), follow_server=True)
     followed._on_cycle(Result(ahead, T), None)

@@ -6,10 +6,6 @@ import time
 from datetime import timedelta
 
 import pytest
-
-from direkt_tui.config import Config, SyncConfig
-from direkt_tui.sync.engine import RetryPolicy, SyncAuthError, SyncError
-
 from sync.support import (
     AS_OF,
     Reply,
@@ -24,6 +20,9 @@ from sync.support import (
     table_rows,
     world_versions,
 )
+
+from direkt_tui.config import Config, SyncConfig
+from direkt_tui.sync.engine import RetryPolicy, SyncAuthError, SyncError
 
 FEEDS = ("staff", "shifts", "cases")
 

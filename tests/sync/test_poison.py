@@ -15,10 +15,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
-from direkt_tui.config import Config, SyncConfig
-from direkt_tui.sync.engine import RetryPolicy, SyncError
-
 from sync.support import (
     AS_OF,
     UNITS,
@@ -33,6 +29,9 @@ from sync.support import (
     world_versions,
     z,
 )
+
+from direkt_tui.config import Config, SyncConfig
+from direkt_tui.sync.engine import RetryPolicy, SyncError
 
 PNR = "19121212-1212"  # a personal identity number sent where an instant belongs
 FEEDS = ("staff", "shifts", "cases")

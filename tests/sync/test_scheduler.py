@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, time as dtime
+from datetime import datetime
+from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sync.support import bump
 
 from direkt_tui.config import Config
 from direkt_tui.sync.engine import SyncEngine
 from direkt_tui.sync.scheduler import JOB_FEEDS, JOB_PURGE, JOB_REFERENCE, SyncScheduler
-
-from sync.support import bump
 
 
 def test_jobs_are_configured_safely(sim, make_engine):

@@ -22,10 +22,10 @@ import pytest
 
 trustme = pytest.importorskip("trustme")
 
+from sync.support import TOKEN, make_world, store_versions, world_versions  # noqa: E402
+
 from direkt_tui.sim.server import SimServer  # noqa: E402
 from direkt_tui.sync.client import ApiClient, NetworkError  # noqa: E402
-
-from sync.support import TOKEN, make_world, store_versions, world_versions  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +42,7 @@ class TlsFront:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._accept, daemon=True)
 
-    def start(self) -> "TlsFront":
+    def start(self) -> TlsFront:
         self._thread.start()
         return self
 
