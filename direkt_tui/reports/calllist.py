@@ -44,6 +44,18 @@ class CallListError(Exception):
 _ENTRY_COLS = ("prio", "case", "unit", "status", "owner", "patient", "pnr", "phone", "reason", "findings")
 
 
+def _who_and_where(e, lang: str, patient: str) -> tuple:
+    """The middle columns of a phone-list row, the same in Markdown and CSV."""
+    return (
+        i18n.priority_label(e.priority, lang),
+        e.case_id,
+        e.unit_name,
+        i18n.t(f"status.{e.status}", lang),
+        e.owner_text,
+        patient,
+    )
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -114,17 +126,7 @@ def render_markdown(
         masked = markdown_masked(pnr) if pnr and pnr != "–" else "–"  # its "****" as written: no emphasis
         row = (
             [_cell(e.rank), called]
-            + [
-                _cell(v)
-                for v in (
-                    i18n.priority_label(e.priority, lang),
-                    e.case_id,
-                    e.unit_name,
-                    i18n.t(f"status.{e.status}", lang),
-                    e.owner_text,
-                    patient,
-                )
-            ]
+            + [_cell(v) for v in _who_and_where(e, lang, patient)]
             + [masked]
             + [_cell(v) for v in (phone_text, e.reason, _findings_text(e, lang))]
         )
@@ -162,12 +164,7 @@ def render_csv(
                 csv_cell(v)
                 for v in (
                     e.rank,
-                    i18n.priority_label(e.priority, lang),
-                    e.case_id,
-                    e.unit_name,
-                    i18n.t(f"status.{e.status}", lang),
-                    e.owner_text,
-                    patient,
+                    *_who_and_where(e, lang, patient),
                     pnr,
                     phone_text,
                     e.reason or "",
