@@ -113,7 +113,9 @@ def test_sigkill_mid_bulk_reassignment_applies_every_case_exactly_once(tmp_path)
             assert sender.run_until_idle(30)
             sender.close()
             rows = actions.batch_rows(store, batch)
-            assert [r.status for r in rows] == ["done"] * N, {r.status for r in rows}
+            assert [r.status for r in rows] == ["done"] * N, [
+                    (r.case_id, r.status, r.attempts, r.http_status, r.code, r.detail) for r in rows if r.status != "done"
+                ]
             resent = [r for r in rows if r.attempts > 1]
             for i in range(N):
                 cid = f"c-{i}"
