@@ -152,8 +152,11 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks = []
             while True:
+                line = self.rfile.readline()
+                if not line:
+                    raise _ClientGone
                 try:
-                    size = int(self.rfile.readline().strip().split(b";")[0] or b"0", 16)
+                    size = int(line.strip().split(b";")[0] or b"0", 16)
                 except ValueError:
                     self.close_connection = True
                     raise ApiError(400, "bad_request", "Bad Request", "malformed chunked body") from None
@@ -161,8 +164,10 @@ class _Handler(BaseHTTPRequestHandler):
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass
                     break
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
+                chunk = self.rfile.read(size)
+                if len(chunk) < size or not self.rfile.readline():
+                    raise _ClientGone
+                chunks.append(chunk)
             return b"".join(chunks)
         try:
             n = int(self.headers.get("Content-Length") or 0)
@@ -172,7 +177,10 @@ class _Handler(BaseHTTPRequestHandler):
         if n < 0 or n > 10_000_000:
             self.close_connection = True
             raise ApiError(413, "body_too_large", "Content Too Large")
-        return self.rfile.read(n) if n else b""
+        data = self.rfile.read(n) if n else b""
+        if len(data) < n:
+            raise _ClientGone
+        return data
 
     def _authorized(self) -> bool:
         auth = self.headers.get("Authorization", "")
@@ -244,6 +252,10 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ApiError(500, "internal_error", "Internal Server Error", "simulated server error")
             world.sync()
             return self._route(verb, sub, query, raw)
+        except _ClientGone:
+            # the connection closed before the body was whole (a client killed mid-send): no
+            # request arrived, so nothing is answered, applied or recorded under its key
+            self.close_connection = True
         except ApiError as err:
             self._problem(err)
         except Exception as exc:  # a bug: answer 500 and keep serving
@@ -340,6 +352,10 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(body, dict):
             raise ApiError(422, "invalid_control", "Unprocessable Content", "control body must be a JSON object")
         return self._json(200, world.set_faults(**body))
+
+
+class _ClientGone(Exception):
+    """The client's connection ended inside the request body."""
 
 
 def _one(query: dict, name: str) -> str | None:

@@ -211,3 +211,35 @@ def test_coordinator_put(sc):
     r = c.put("/units/nope/coordinator", json={"staff_id": None},
               headers={"Idempotency-Key": key()})
     assert r.status_code == 404
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_request_cut_off_mid_body_is_not_a_write(sc, chunked):
+    """A client killed between its headers and the end of its body (a SIGKILL mid-send) made no
+    request: nothing is applied and nothing is recorded under its key, so the same key sent
+    again after a restart is applied once (before, the short body was answered 422 invalid_json
+    and that answer replayed to the resend: the outbox row ended 'failed')."""
+    import socket
+    from urllib.parse import urlsplit
+
+    world, srv, c = sc
+    v = world.store["cases"]["c-3"]["version"]
+    k = key()
+    body = json.dumps({"owner": {"type": "person", "staff_id": "s-1"}, "if_version": v}).encode()
+    url = urlsplit(srv.base_url)
+    head = (f"POST {url.path}/cases/c-3/assign HTTP/1.1\r\nHost: {url.netloc}\r\n"
+            f"Authorization: Bearer test-token\r\nIdempotency-Key: {k}\r\nContent-Type: application/json\r\n")
+    if chunked:
+        head += "Transfer-Encoding: chunked\r\n\r\n"
+        partial = f"{len(body):x}\r\n".encode() + body[:10]
+    else:
+        head += f"Content-Length: {len(body)}\r\n\r\n"
+        partial = body[:10]
+    with socket.create_connection((url.hostname, url.port), timeout=10) as s:
+        s.sendall(head.encode() + partial)
+        s.shutdown(socket.SHUT_WR)  # the client is gone
+        assert s.recv(1024) == b""  # no answer to a request that never arrived whole
+    assert world.store["cases"]["c-3"]["version"] == v
+    again = post(c, "/cases/c-3/assign", json.loads(body), k)
+    assert again.status_code == 200, again.text
+    assert again.json()["version"] == v + 1
