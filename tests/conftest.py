@@ -23,8 +23,13 @@ def _private_user_dirs() -> None:
     import shutil
     import tempfile
 
+    # once per run: a test that does ``from conftest import …`` executes this module again under
+    # another name, and must not re-point the directories under a fixture that set them
+    if os.environ.get("DIREKT_TUI_TEST_HOME"):
+        return
     home = tempfile.mkdtemp(prefix="direkt-tui-tests-")
     atexit.register(shutil.rmtree, home, ignore_errors=True)
+    os.environ["DIREKT_TUI_TEST_HOME"] = home
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         os.environ[var] = os.path.join(home, var.split("_")[1].lower())
 

@@ -324,7 +324,8 @@ def test_the_shift_report_prints_the_anchor_and_it_verifies(scenario_store, key_
     assert f"Granskningsloggens huvud: post 1, ankare `{expected}`" in p.stdout
     printed = re.search(r"--anchor (\d+:[0-9a-f]{16})", p.stdout).group(1)
     assert printed == expected
-    assert _run(db, "verify", printed)[0] == 0
+    code, out, err = _run(db, "verify", printed)
+    assert code == 0, (out, err)
 
 
 # -- malformed rows: one line, exit 1, never a traceback -----------------------------------------
