@@ -34,7 +34,9 @@ def clean_sync(make_engine, sim, name="clean.db"):
 
 
 def test_full_sync_matches_the_server(sim, world, make_engine):
-    eng = make_engine(sim.base_url)
+    # our clock a minute after the platform's, passed explicitly: data_as_of is never later than
+    # our clock, so with the machine's clock this held only on dates after AS_OF
+    eng = make_engine(sim.base_url, clock=lambda: AS_OF + timedelta(minutes=1))
     r = eng.sync_all()
     for feed in FEEDS:
         assert store_versions(eng.store.path, feed) == world_versions(world, feed)
@@ -292,7 +294,9 @@ def test_data_as_of_falls_back_to_health_then_local_clock(make_engine):
         return Reply(200, page, server_time=st)
 
     with ScriptedApi(respond) as api:
-        eng = make_engine(api.base_url, retry=RetryPolicy(max_attempts=1))
+        # our clock at AS_OF, passed explicitly (the server times below are earlier; on the
+        # machine's clock this held only on dates after AS_OF)
+        eng = make_engine(api.base_url, retry=RetryPolicy(max_attempts=1), clock=lambda: AS_OF)
         r = eng.sync_all()
         assert r.data_as_of == AS_OF - timedelta(seconds=19)  # /health's server_time
         header["on"] = True

@@ -28,7 +28,10 @@ def test_a_twelve_hour_day_synced_with_flat_memory(tmp_path):
     server.start()
     try:
         with ApiClient(server.base_url, token="t") as client, Store(tmp_path / "day.db") as store:
-            engine = SyncEngine(store, client, Config(), on_synced=Recorder(store, Config()))
+            # our clock is the simulated day's (as in the demo): data_as_of is never later than
+            # our clock, so with the machine's clock the day's data was "from the future" on any
+            # date before it
+            engine = SyncEngine(store, client, Config(), on_synced=Recorder(store, Config()), clock=world.now)
             samples = []
             tracemalloc.start()
             for step in range(12 * 6):  # 12 simulated hours in 10-minute steps
