@@ -6,8 +6,8 @@
   application shows Inera and says so (``guideline_silent``).
   Holidays are those of domain.md §3 (``holidays``, SE, public + de_facto: Julafton,
   Midsommarafton and Nyårsafton count as holidays).
-- :func:`phone_list` — the patients to phone, most urgent first: the open P1–2 cases first,
-  then every other open case, each group in the work-list order (domain.md §7).
+- :func:`phone_list` — the patients to phone, most urgent first: by priority (P1 first, admin
+  last), then by the working time waited (longest first), then ``created_at`` and ``id``.
 - :func:`snapshot_age` / :func:`format_age` — how old the snapshot the list comes from is.
 """
 
@@ -21,6 +21,7 @@ from .. import i18n
 from ..i18n import t as tr
 from .calendar import is_holiday
 from .models import Case, Snapshot, mask_personnummer
+from .ordering import ADMIN_PRIORITY
 from .rules import SEVERITY_RANK, Evaluation, Finding
 
 STOD_OCH_SERVICE = "stod_och_service"
@@ -120,13 +121,23 @@ def owner_text(case: Case, snap: Snapshot, lang: str = "sv") -> str:
 
 
 def phone_list(evaluation: Evaluation, snapshot: Snapshot, lang: str = "sv") -> list[CallEntry]:
-    """The open cases of the evaluated units, P1–2 first, then the rest; each group keeps the
-    work-list order of ``evaluation.open_cases``. The patients come from ``snapshot`` (which may
-    carry their identity where the evaluated one did not)."""
+    """The open cases of the evaluated units by priority (P1 first, admin last), then by the
+    working time waited (longest first), then ``created_at`` and ``id`` (domain.md §8: findings
+    do not reorder whom to phone). The patients come from ``snapshot`` (which may carry their
+    identity where the evaluated one did not)."""
     names = {u.id: u.name for u in snapshot.units}
     identified = {c.id: c for c in snapshot.cases}
     cases = evaluation.open_cases
-    ordered = [c for c in cases if c.priority in (1, 2)] + [c for c in cases if c.priority not in (1, 2)]
+    waited = evaluation.waited_minutes
+    ordered = sorted(
+        cases,
+        key=lambda c: (
+            c.priority if c.priority is not None else ADMIN_PRIORITY,
+            -waited.get(c.id, 0.0),
+            c.created_at,
+            c.id,
+        ),
+    )
     out: list[CallEntry] = []
     for i, c in enumerate(ordered, start=1):
         fs = tuple(evaluation.findings_for(c.id))

@@ -1,6 +1,7 @@
 """Severities, the work-list order (domain.md §7) and the order of findings. Pure.
 
-The work list: open cases by their highest severity, then priority (admin last), then — within a
+The work list: open cases by band (a critical finding, then a high one, then all others: medium,
+low and info findings never lift a case), then priority (admin last), then — within a
 priority — ongoing cases whose patient awaits a reply, then the working time waited (longest
 first), then ``created_at`` and ``id``. Findings: by severity; within one, unit findings (in unit
 order), then case findings in work-list order, then closed cases' by id; within a subject, the
@@ -18,6 +19,7 @@ from .models import Case
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
 SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 NO_SEVERITY = len(SEVERITIES)  # the rank of a case without findings
+OTHER_BAND = SEVERITY_RANK["medium"]  # §7: medium, low, info and none share the last band
 ADMIN_PRIORITY = 6  # admin cases (no priority) sort after P5
 
 
@@ -27,12 +29,14 @@ def severity_at_least(severity: str, threshold: str) -> bool:
 
 def sort_work_list(cases: list[Case], case_rank: Mapping[str, int], waited: Mapping[str, float]) -> None:
     """Sort open ``cases`` in place into work-list order (§7), given each case's highest severity
-    rank (``case_rank``; none: after ``info``) and the working minutes it has waited."""
+    rank (``case_rank``; none: after ``info``) and the working minutes it has waited. Only a
+    critical or a high finding lifts a case (its band); the rest share the last band."""
 
     def key(c: Case) -> tuple[int, int, int, float, datetime, str]:
         prio = c.priority if c.priority is not None else ADMIN_PRIORITY
         reply_first = 0 if (c.status != "waiting" and c.patient_awaits_reply) else 1
-        return (case_rank.get(c.id, NO_SEVERITY), prio, reply_first, -waited[c.id], c.created_at, c.id)
+        band = min(case_rank.get(c.id, NO_SEVERITY), OTHER_BAND)
+        return (band, prio, reply_first, -waited[c.id], c.created_at, c.id)
 
     cases.sort(key=key)
 

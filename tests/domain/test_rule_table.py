@@ -167,6 +167,27 @@ def test_ordering_module():
     waited = {"p3-new": 5.0, "p3-old": 50.0, "admin": 10.0, "p4-flagged": 1.0, "p1": 2.0}
     ordering.sort_work_list(cases, {"p4-flagged": ordering.SEVERITY_RANK["high"]}, waited)
     assert [c.id for c in cases] == ["p4-flagged", "p1", "p3-old", "p3-new", "admin"]
+    # §7: a critical finding lifts above a high one; medium, low and info never lift a case
+    for sev in ("medium", "low", "info"):
+        ranks = {"p4-flagged": ordering.SEVERITY_RANK[sev], "admin": ordering.SEVERITY_RANK["critical"]}
+        ordering.sort_work_list(cases, ranks, waited)
+        assert [c.id for c in cases] == ["admin", "p1", "p3-old", "p3-new", "p4-flagged"], sev
+
+
+def test_an_info_finding_does_not_lift_a_p4_above_a_p1_in_the_report(tmp_path):
+    """The defect a new user saw: an after-hours P4 came before a P1 with no finding (§7)."""
+    t = local(f"{DAY} 10:00")
+    snap = snapshot(
+        cases=[
+            case(created=t - minutes(1), priority=1, cid="p1"),
+            case(created=local(f"{DAY} 06:00"), priority=4, cid="p4-night"),
+        ],
+        data_as_of=t,
+    )
+    ev = RuleEngine().evaluate(snap, t)
+    assert "info" in {f.severity for f in ev.findings_for("p4-night")}
+    assert not list(ev.findings_for("p1"))
+    assert [c.id for c in ev.open_cases] == ["p1", "p4-night"]
 
 
 def test_checklists_keep_no_second_catalogue():
