@@ -158,6 +158,16 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="serve at most N items per page whatever limit says (1..1000)",
     )
+    from .broken import MODES
+
+    ch.add_argument(
+        "--broken",
+        action="append",
+        default=[],
+        choices=MODES,
+        metavar="MODE",
+        help=f"break the contract on purpose, for check-api (repeatable): {', '.join(MODES)}",
+    )
 
 
 def build(args):
@@ -211,6 +221,7 @@ def build(args):
         "repeat_rate": args.repeat_rate,
         "old_version_rate": args.old_version_rate,
         "max_page_size": args.max_page_size,
+        "broken": list(getattr(args, "broken", None) or []),
     }
     Faults().validated_update(faults)
     world.set_faults(**faults)
@@ -218,6 +229,8 @@ def build(args):
         server = SimServer(world, host=args.host, port=args.port, token=token, verbose=args.verbose)
     except HostNotAllowed as exc:
         raise UsageError(str(exc)) from None
+    if faults["broken"]:
+        what += f" — BROKEN on purpose: {', '.join(faults['broken'])}"
     return world, server, what
 
 

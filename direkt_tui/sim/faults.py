@@ -54,6 +54,7 @@ class Faults:
     repeat_rate: float = 0.0
     old_version_rate: float = 0.0
     max_page_size: int | None = None
+    broken: list[str] = field(default_factory=list)  # deliberate contract breaches (sim/broken.py)
 
     # one-shot actions accepted by update() but not stored
     ACTIONS = ("advance_seconds", "drop_cursors", "hang_seconds")
@@ -89,6 +90,13 @@ class Faults:
                 for v in value:
                     parse_window(v)
                 out[key] = [v.strip() for v in value]
+            elif key == "broken":
+                from .broken import validate
+
+                try:
+                    out[key] = validate(value)
+                except ValueError as exc:
+                    raise FaultError(str(exc)) from None
             elif key in ("advance_seconds", "hang_seconds"):
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
                     raise FaultError(f"{key} must be a number")

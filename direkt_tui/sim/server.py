@@ -289,7 +289,7 @@ class _Handler(BaseHTTPRequestHandler):
             if gate is not None:  # a test hook (faults.FeedGate): count feed pages, hold one
                 gate.passing(_FEEDS[sub], self.server.sim.stopping)
             text = world.feed_page(_FEEDS[sub], since, limit)
-            body = text.encode()
+            body = self._broken(text.encode(), _FEEDS[sub])
             if world.faults.garbage_rate > 0:
                 with world.lock:
                     garbage = world.fault_rng.random() < world.faults.garbage_rate
@@ -302,7 +302,7 @@ class _Handler(BaseHTTPRequestHandler):
         if sub == "/capabilities":
             return self._json(200, world.get_capabilities())
         if sub == "/units":
-            return self._json(200, {"items": world.list_units()})
+            return self._json(200, self._broken(dumps({"items": world.list_units()}).encode(), "units"))
         if sub == "/templates":
             return self._json(200, {"items": world.list_templates()})
         m = _CASE.match(sub)
@@ -321,6 +321,19 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._json(200, world.get_coordinator(unit_id))
             return self._write(f"PUT {BASE}{sub}", raw, lambda body: (200, world.set_coordinator(unit_id, body)))
         raise ApiError(404, "not_found", "Not Found", f"no resource {BASE}{sub}")
+
+    def _broken(self, body: bytes, resource: str) -> bytes:
+        """``body`` broken as the world's ``broken`` modes say (none: unchanged)."""
+        world: World = self.server.sim.world
+        modes = frozenset(world.faults.broken)
+        if not modes:
+            return body
+        from .broken import break_body
+
+        with world.lock:
+            world.broken_serial += 1
+            serial = world.broken_serial
+        return break_body(body, resource, modes, serial)
 
     def _write(self, scope: str, raw: bytes, fn) -> None:
         world: World = self.server.sim.world

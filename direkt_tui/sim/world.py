@@ -90,6 +90,7 @@ class World:
         self.fault_rng = random.Random(seed * 7919 + 17)
         self.hang_until = 0.0  # time.monotonic() until which requests stall
         self.request_count = 0
+        self.broken_serial = 0  # responses served in a broken mode (what drifts between reads)
         self._idem: OrderedDict[str, tuple[str, int, bytes]] = OrderedDict()
         self.engine: Engine | None = None  # set by generate_world
         self.roles: dict[str, str] = {}  # generated worlds: unit id -> its role in the plan
@@ -277,32 +278,42 @@ class World:
                 try:
                     pos = log.decode_cursor(since)
                 except CursorGone as exc:
-                    raise ApiError(
-                        410, "cursor_gone", "Gone", f"{exc}; re-read the collection from the beginning"
-                    ) from None
+                    if "no_410" not in self.faults.broken:
+                        raise ApiError(
+                            410, "cursor_gone", "Gone", f"{exc}; re-read the collection from the beginning"
+                        ) from None
+                    pos = log.head  # broken on purpose: "nothing new" instead of 410
             f = self.faults
             eff = min(limit, f.max_page_size) if f.max_page_size else limit
-            entries, more = log.live_after(pos, eff)
+            chaos = f.old_version_rate > 0 or f.repeat_rate > 0
+            # chaos re-sends items, but a page never holds more than ``limit`` items (the
+            # contract): leave room for a few re-sent ones, and drop the re-sends that do not fit
+            entries, more = log.live_after(pos, max(1, eff - min(eff // 2, 4)) if chaos else eff)
             parts = [e.json for e in entries]
             rng = self.fault_rng
-            if f.old_version_rate > 0 and parts:
+            if chaos:
+                extras = 0
+                room = eff - len(entries)
                 mixed: list[str] = []
+                if f.repeat_rate > 0 and pos > 0 and rng.random() < f.repeat_rate:
+                    for e in log.live_before(pos, rng.randint(1, 3))[:room]:
+                        mixed.append(e.json)
+                        extras += 1
                 for e in entries:
                     mixed.append(e.json)
-                    if rng.random() < f.old_version_rate:
+                    if f.old_version_rate > 0 and extras < room and rng.random() < f.old_version_rate:
                         older = log.older_versions(e.id)
                         if older:
                             mixed.append(rng.choice(older).json)
-                if rng.random() < f.old_version_rate:
+                            extras += 1
+                if f.old_version_rate > 0 and extras < room and rng.random() < f.old_version_rate:
                     old = log.random_superseded(rng)
                     if old is not None:
                         mixed.append(old.json)
+                        extras += 1
+                if f.repeat_rate > 0 and entries and extras < room and rng.random() < f.repeat_rate:
+                    mixed.append(entries[rng.randrange(len(entries))].json)
                 parts = mixed
-            if f.repeat_rate > 0 and pos > 0 and rng.random() < f.repeat_rate:
-                again = log.live_before(pos, rng.randint(1, 3))
-                parts = [e.json for e in again] + parts
-            if f.repeat_rate > 0 and entries and rng.random() < f.repeat_rate:
-                parts.append(entries[rng.randrange(len(entries))].json)
             if more:
                 cursor = log.encode_cursor(entries[-1].seq)
             else:
@@ -336,7 +347,7 @@ class World:
                 "Idempotency-Key must be a UUID (8-4-4-4-12 hexadecimal digits)",
             )
         with self.lock:
-            hit = self._idem.get(key)
+            hit = self._idem.get(key) if "non_idempotent" not in self.faults.broken else None
             if hit is not None:
                 first_scope, status, body = hit
                 if first_scope != scope:

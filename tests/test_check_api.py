@@ -1,0 +1,118 @@
+"""``direkt-tui check-api`` against the simulator over loopback: it passes on the real one, and on
+a deliberately broken one it fails naming the check for each kind of breakage — while the chaos
+the contract allows (items sent again, older versions re-sent, small pages) is never a failure."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+from conftest import SCENARIOS, SHARED
+
+from direkt_tui.checkapi import cli as checkapi_cli
+from direkt_tui.checkapi.checks import FAIL, PASS
+from direkt_tui.sim import SimServer, generate_world, load_scenario
+
+TOKEN = "check-token"
+SC01 = next(p for p in SCENARIOS if p.stem.startswith("01"))
+
+
+def _serve(world, **faults):
+    if faults:
+        world.set_faults(**faults)
+    return SimServer(world, port=0, token=TOKEN)
+
+
+def _run(base_url: str, *extra: str, monkeypatch) -> tuple[int, dict]:
+    monkeypatch.setenv("DIREKT_API_TOKEN", TOKEN)
+    args = Namespace(api=base_url, token_file=None, writes="--writes" in extra, unit=None, limit=5,
+                     format="json", spec=None, ca_bundle=None, timeout=10.0)
+    if "--writes" in extra:
+        args.unit = extra[extra.index("--writes") + 1]
+    out, err = io.StringIO(), io.StringIO()
+    code = checkapi_cli.run(args, out=out, err=err)
+    assert err.getvalue() == "", err.getvalue()
+    return code, json.loads(out.getvalue())
+
+
+def _status(doc: dict) -> dict[str, str]:
+    return {c["id"]: c["status"] for c in doc["checks"]}
+
+
+def test_the_bundled_contract_is_the_shared_one():
+    bundled = Path(checkapi_cli.__file__).with_name("openapi.yaml")
+    assert bundled.read_bytes() == (SHARED / "api" / "openapi.yaml").read_bytes()
+
+
+def test_the_simulator_passes_every_check_with_writes(monkeypatch):
+    with _serve(load_scenario(SC01)) as srv:
+        code, doc = _run(srv.base_url, "--writes", "vc-kungsgatan", monkeypatch=monkeypatch)
+    st = _status(doc)
+    assert code == 0 and doc["passed"] is True, [c for c in doc["checks"] if c["status"] == FAIL]
+    for cid in ("health", "auth", "capabilities", "units", "templates", "errors", "write.idempotent",
+                "write.if_version", "write.held_by_person", *(f"{f}.{k}" for f in ("staff", "shifts", "cases")
+                                                               for k in ("paging", "schema", "stable", "cursor",
+                                                                         "unknown_cursor"))):
+        assert st[cid] == PASS, (cid, doc)
+    assert st["server_time"] in ("pass", "warn")  # a frozen scenario clock may be days from ours
+
+
+def test_chaos_the_contract_allows_is_not_a_failure(monkeypatch):
+    world = generate_world(seed=3, start="2026-11-26T09:00:00Z", speed=0, preload_cases=40)
+    with _serve(world, repeat_rate=0.3, old_version_rate=0.3, max_page_size=3) as srv:
+        code, doc = _run(srv.base_url, monkeypatch=monkeypatch)
+    assert code == 0, [c for c in doc["checks"] if c["status"] == FAIL]
+
+
+@pytest.mark.parametrize(
+    ("mode", "failing"),
+    [
+        ("no_410", {"staff.unknown_cursor", "shifts.unknown_cursor", "cases.unknown_cursor"}),
+        ("version_drift", {"staff.stable", "shifts.stable", "cases.stable"}),
+        ("missing_fields", {"units", "staff.schema", "shifts.schema", "cases.schema"}),
+        ("naive_timestamps", {"units", "staff.schema", "shifts.schema", "cases.schema"}),
+        ("non_idempotent", {"write.idempotent"}),
+    ],
+)
+def test_each_breakage_is_named(mode, failing, monkeypatch):
+    with _serve(load_scenario(SC01), broken=[mode]) as srv:
+        code, doc = _run(srv.base_url, "--writes", "vc-kungsgatan", monkeypatch=monkeypatch)
+    failed = {c["id"] for c in doc["checks"] if c["status"] == FAIL}
+    assert code == 1 and doc["passed"] is False
+    assert failed == failing, doc["checks"]
+
+
+def test_an_unreachable_server_is_one_failure_not_a_traceback(monkeypatch):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code, doc = _run(f"http://127.0.0.1:{port}/api/v1", monkeypatch=monkeypatch)
+    assert code == 1 and [c["id"] for c in doc["checks"]] == ["reachable"]
+    assert "ConnectError" in doc["checks"][0]["why"]
+
+
+def test_the_command_line(tmp_path):
+    """The real `direkt-tui check-api` and `sim --broken` processes."""
+    exe = Path(sys.executable).parent / "direkt-tui"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "direkt_tui.cli"]
+    p = subprocess.run([*cmd, "check-api", "--api", "http://127.0.0.1:9/api/v1", "--writes"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and p.stderr.strip() == (
+        "direkt-tui check-api: --writes needs --unit TEST_UNIT (writes touch a test unit only)")
+    with _serve(load_scenario(SC01), broken=["no_410"]) as srv:
+        token = tmp_path / "token"
+        token.write_text(TOKEN)
+        token.chmod(0o600)
+        p = subprocess.run([*cmd, "check-api", "--api", srv.base_url, "--token-file", str(token)],
+                           capture_output=True, text=True, timeout=120)
+    assert p.returncode == 1, p.stderr
+    lines = p.stdout.splitlines()
+    assert any(line.startswith("FAIL  cases.unknown_cursor") and "HTTP 200, expected 410" in line for line in lines)
+    assert lines[-1].startswith("FAILED: ")
