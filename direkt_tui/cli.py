@@ -116,6 +116,12 @@ def build_parser(command: str | None = "sim") -> argparse.ArgumentParser:
 
     _audit_args(aud)
 
+    chk = sub.add_parser("check-api", help="conformance checks of a platform adapter (openapi.yaml)")
+    if command == "check-api":
+        from .checkapi.cli import configure_parser as _check_args
+
+        _check_args(chk)
+
     cl = sub.add_parser("calllist", help="the fallback routine's phone list (domain.md §8)")
     _common(cl)
     cl.add_argument("--at", type=_instant, default=None, metavar="INSTANT")
@@ -222,6 +228,12 @@ def cmd_calllist(args: argparse.Namespace) -> int:
     return run_calllist(args, load_config(args.config))
 
 
+def cmd_check_api(args: argparse.Namespace) -> int:
+    from .checkapi.cli import run
+
+    return run(args)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from .reports.audit import run_audit
 
@@ -236,6 +248,7 @@ COMMANDS = {
     "tui": cmd_app,
     "demo": cmd_app,
     "calllist": cmd_calllist,
+    "check-api": cmd_check_api,
 }
 
 
