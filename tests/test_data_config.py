@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from direkt_tui.cli import build_parser
-from direkt_tui.config import Config, load_config
+from direkt_tui.config import Config, ConfigError, load_config
 from direkt_tui.domain.params import DEFAULTS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,6 +105,18 @@ def test_every_rule_parameter_can_be_set_per_unit():
     cfg = load_config(EXAMPLE)
     assert cfg.params_for(EXAMPLE_UNIT).shift_end_warning_minutes == 45
     assert cfg.params_for("any-other-unit") == DEFAULTS
+
+
+def test_at_risk_fraction_is_set_globally_and_per_unit_within_zero_and_one(tmp_path):
+    """domain.md §4b: ``at_risk_fraction`` (default 0.75) is a rule parameter like the others."""
+    p = tmp_path / "config.toml"
+    p.write_text('[rules]\nat_risk_fraction = 0.8\n[units."vc-a".rules]\nat_risk_fraction = 0.5\n', encoding="utf-8")
+    cfg = load_config(p)
+    assert cfg.params_for("vc-a").at_risk_fraction == 0.5 and cfg.params_for("vc-b").at_risk_fraction == 0.8
+    for bad in ("0", "1.5", "-0.25", "nan", "true", '"0.5"'):
+        p.write_text(f"[rules]\nat_risk_fraction = {bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match="at_risk_fraction"):
+            load_config(p)
 
 
 def test_the_commented_out_examples_are_valid_too(tmp_path):

@@ -1,6 +1,7 @@
 """Every scenario in ../shared/scenarios through the real commands, over loopback HTTP into a
 real store file: ``direkt-tui sim --scenario`` → ``direkt-tui sync --once`` →
-``direkt-tui report``, matching the expected findings exactly — also against a server that
+``direkt-tui report``, matching the expected findings and, where the scenario has them, the
+expected cases (work-list order and deadlines) exactly — also against a server that
 pages small, repeats items across pages and re-sends older versions (as the contract allows)."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import SCENARIOS, load_scenario
 from real_sync import report_expectation
+from test_report_cli import check_cases_against_scenario
 
 EXE = Path(sys.executable).parent / "direkt-tui"
 CMD = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "direkt_tui.cli"]
@@ -82,3 +84,6 @@ def test_scenario_through_sim_sync_report(path, chaos, simulator, tmp_path):
     assert datetime.fromisoformat(doc["data_as_of"]) == data_as_of and doc["stale"] is stale
     if data_as_of == datetime.fromisoformat(sc["as_of"]):  # as the scenario writes it
         assert doc["data_as_of"] == sc["as_of"]
+    # every open case in work-list order with its highest severity and deadline (report.md
+    # ``cases``), as worked out by hand; stale data is a unit finding and changes none of them
+    check_cases_against_scenario(doc, sc)

@@ -7,7 +7,9 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import SCENARIOS, load_scenario
@@ -37,6 +39,35 @@ def check_against_scenario(doc: dict, sc: dict) -> None:
             assert by_key[(e["rule"], e["unit_id"], e["case_id"])]["action"] == e["action"]
 
 
+CASE_KEYS = {"id", "unit_id", "kind", "priority", "status", "severity", "clock", "since", "due_at", "minutes_left",
+             "at_risk"}
+
+
+def check_cases_against_scenario(doc: dict, sc: dict) -> None:
+    """The report's ``cases`` (report.md): exactly these keys, no patient data; and, where the
+    scenario has ``expected_cases`` (worked out by hand), the same cases in the same order with
+    the same fields — instants compared as instants, in the unit's local offset."""
+    for c in doc["cases"]:
+        assert set(c) == CASE_KEYS, sorted(set(c) ^ CASE_KEYS)
+        for key in ("since", "due_at"):
+            if c[key] is not None:
+                assert datetime.fromisoformat(c[key]).utcoffset() is not None
+    if "expected_cases" not in sc:
+        return
+    assert [c["id"] for c in doc["cases"]] == [e["id"] for e in sc["expected_cases"]], "work-list order"
+    for got, want in zip(doc["cases"], sc["expected_cases"], strict=True):
+        for key, value in want.items():
+            if key in ("since", "due_at") and value is not None and got[key] is not None:
+                assert datetime.fromisoformat(got[key]) == datetime.fromisoformat(value), (want["id"], key, got[key])
+            else:
+                assert got[key] == value, (want["id"], key, got[key], value)
+    tz = {u["id"]: u for u in sc["units"]}
+    for c in doc["cases"]:
+        if c["due_at"] is not None:
+            local = datetime.fromisoformat(c["due_at"])
+            assert local.utcoffset() == local.astimezone(ZoneInfo(tz[c["unit_id"]]["timezone"])).utcoffset()
+
+
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_scenario_report_matches_exactly(path, scenario_store):
     sc = load_scenario(path)
@@ -45,6 +76,9 @@ def test_scenario_report_matches_exactly(path, scenario_store):
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout.decode("utf-8"))
     check_against_scenario(doc, sc)
+    check_cases_against_scenario(doc, sc)
+    assert list(doc) == ["schema", "as_of", "data_as_of", "clock_skew_seconds", "stale", "parameters", "units",
+                         "cases", "findings"]
     assert doc["schema"] == "direkt-tui/report/1"
     assert doc["as_of"] == sc["as_of"]
     assert doc["data_as_of"] == sc["as_of"] and doc["stale"] is False
@@ -87,7 +121,9 @@ def test_unit_filter_and_stale(scenario_store):
     sc = load_scenario(path)
     db = str(scenario_store(path))
     doc = json.loads(run_report("--db", db, "--at", sc["as_of"], "--unit", "vc-ryd").stdout)
-    assert [u["id"] for u in doc["units"]] == ["vc-ryd"] and doc["findings"] == []
+    assert [u["id"] for u in doc["units"]] == ["vc-ryd"] and doc["findings"] == [] and doc["cases"] == []
+    doc = json.loads(run_report("--db", db, "--at", sc["as_of"], "--unit", "vc-kungsgatan").stdout)
+    assert [c["id"] for c in doc["cases"]] == [e["id"] for e in sc["expected_cases"]]
     # ten minutes later the data is stale: stale_data for every unit
     doc = json.loads(run_report("--db", db, "--at", "2026-11-26T14:40:00+01:00").stdout)
     assert doc["stale"] is True
@@ -172,6 +208,24 @@ def test_config_changes_parameters(tmp_path, scenario_store, capsys):
     assert ("overdue_waiting", "c-5") not in {(f["rule"], f["case_id"]) for f in doc["findings"]}
     unit = next(u for u in doc["units"] if u["id"] == "vc-kungsgatan")
     assert unit["parameters"]["response_limits"]["1"] == 30
+    c5 = next(c for c in doc["cases"] if c["id"] == "c-5")
+    assert (c5["due_at"], c5["minutes_left"], c5["at_risk"]) == ("2026-11-26T14:40:00+01:00", 10, False)
+
+
+def test_config_changes_the_at_risk_fraction_per_unit(tmp_path, scenario_store, capsys):
+    """With the unit's fraction at 1/16, c-10 (admin, 30 of 480 working minutes: exactly 1/16) and
+    c-3 (P4, 210 of 300) are at risk too; c-13 (P3, 10 of 180) is not; overdue cases never are."""
+    path = next(p for p in SCENARIOS if p.stem.startswith("01"))
+    sc = load_scenario(path)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[units."vc-kungsgatan".rules]\nat_risk_fraction = 0.0625\n')
+    code = main(["report", "--db", str(scenario_store(path)), "--at", sc["as_of"], "--config", str(cfg)])
+    doc = json.loads(capsys.readouterr().out)
+    assert code == 0
+    at_risk = {c["id"] for c in doc["cases"] if c["at_risk"]}
+    assert at_risk == {"c-3", "c-6", "c-10"}
+    assert next(u for u in doc["units"] if u["id"] == "vc-kungsgatan")["parameters"]["at_risk_fraction"] == 0.0625
+    assert doc["parameters"]["at_risk_fraction"] == 0.75
 
 
 def test_report_looks_back_through_the_case_history(scenario_store):

@@ -30,6 +30,7 @@ class Parameters:
     handover_accept_minutes: int = 30
     load_thresholds: tuple[float, float, float] = (4, 8, 12)
     stale_after_minutes: int = 5
+    at_risk_fraction: float = 0.75  # §4b: at risk once this share of the response limit has passed
 
     def limit_minutes(self, priority_key: str) -> int:
         return int(self.response_limits[priority_key])
@@ -70,6 +71,10 @@ class Parameters:
                 ):
                     raise ValueError("load_thresholds must be three increasing positive numbers")
                 changes[key] = tuple(float(v) for v in value)
+            elif key == "at_risk_fraction":
+                if not _positive_number(value) or value > 1:
+                    raise ValueError("at_risk_fraction must be a number greater than 0 and at most 1")
+                changes[key] = float(value)
             else:
                 if not _positive_number(value):
                     raise ValueError(f"{key} must be a positive number")

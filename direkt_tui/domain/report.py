@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from .. import i18n
-from .models import Snapshot, mask_personnummer
+from .deadlines import NO_CLOCK
+from .models import Case, Snapshot, mask_personnummer
 from .params import Parameters
-from .rules import SEVERITIES, Evaluation, Finding
+from .rules import SEVERITIES, SEVERITY_RANK, Evaluation, Finding
 from .text import markdown as md
 from .text import markdown_masked, visible
 from .timeutil import to_local_text
@@ -48,7 +49,25 @@ def build_report(ev: Evaluation, snap: Snapshot, default_params: Parameters) -> 
         "stale": ev.stale,
         "parameters": default_params.to_json(),
         "units": unit_docs,
+        "cases": [_case_json(ev, c) for c in ev.open_cases],
         "findings": [_finding_json(f) for f in ev.findings],
+    }
+
+
+def _case_json(ev: Evaluation, case: Case) -> dict[str, Any]:
+    """An open case for the document (report.md ``cases``): its handle, the highest severity of its
+    findings and its deadline (domain.md §4b), instants in its unit's offset. No patient data."""
+    findings = ev.case_findings.get(case.id)
+    severity = min((f.severity for f in findings), key=SEVERITY_RANK.__getitem__) if findings else None
+    deadline = ev.deadlines.get(case.id, NO_CLOCK)
+    return {
+        "id": case.id,
+        "unit_id": case.unit_id,
+        "kind": case.kind,
+        "priority": case.priority,
+        "status": case.status,
+        "severity": severity,
+        **deadline.to_json(ev.units[case.unit_id].unit.timezone),
     }
 
 

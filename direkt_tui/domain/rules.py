@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import i18n
 from .calendar import UnitCalendar
+from .deadlines import Deadline, case_deadline
 from .load import LEVELS, Load, unit_load
 from .models import Case, Snapshot, Unit
 from .ordering import SEVERITIES, SEVERITY_RANK, order_findings, severity_at_least, sort_work_list
@@ -54,6 +55,7 @@ from .timeutil import to_store
 
 # re-exported: what the rest of the package imports from here
 __all__ = ["LEVELS", "RULE_IDS", "RULE_RANK", "RULES", "RULES_BY_ID", "SEVERITIES", "SEVERITY_RANK", "Evaluation"]
+__all__ += ["Deadline"]
 __all__ += ["Finding", "Ladder", "Load", "Rule", "RuleEngine", "UnitState", "render_message", "severity_at_least"]
 
 
@@ -170,6 +172,10 @@ class Evaluation:
     waited_minutes: dict[str, float]
     case_findings: dict[str, list[Finding]] = field(default_factory=dict)
     stale: bool = False
+    deadlines: dict[str, Deadline] = field(default_factory=dict)  # per open case (§4b)
+
+    def deadline_for(self, case_id: str) -> Deadline | None:
+        return self.deadlines.get(case_id)
 
     def findings_for(self, case_id: str) -> list[Finding]:
         return self.case_findings.get(case_id, [])
@@ -259,6 +265,7 @@ class RuleEngine:
         case_findings: dict[str, list[Finding]] = {}
         case_rank: dict[str, int] = {}  # the highest severity (lowest rank) per case
         waited: dict[str, float] = {}
+        deadlines: dict[str, Deadline] = {}
         open_cases: list[Case] = []
         present_cache: dict[tuple[str, str], bool] = {}
         sched_cache: dict[str, frozenset[str]] = {}
@@ -331,6 +338,8 @@ class RuleEngine:
                 cal.day_close(cal.local_date(at)),
                 cur,
                 cal.previous_closing(at) if cur is None else None,
+                p.at_risk_fraction,
+                (cur[0].timestamp(), cur[1].timestamp()) if cur is not None else None,
             )
         zero = timedelta(0)
         at_ts = at.timestamp()
@@ -344,7 +353,7 @@ class RuleEngine:
             if k is None:
                 continue
             (cal, p, limits, shift_warn, absence_back, absence_ahead, close_warn, notice_window, accept_window,
-             today_start, today_close, period, prev_close) = k  # fmt: skip
+             today_start, today_close, period, prev_close, risk_fraction, period_ts) = k  # fmt: skip
             if not case.is_open:
                 # premature_close: closed for no response today, and not closable when it was closed
                 closed = case.closed_at
@@ -365,15 +374,20 @@ class RuleEngine:
             high = case.priority == 1 or case.priority == 2
             status = case.status
 
-            # -- waited (for ordering and load) --
-            if status == "waiting":
-                since = case.created_at
-            elif case.patient_awaits_reply and case.last_patient_message_at is not None:
-                since = case.last_patient_message_at
+            # -- the deadline (§4b) and the working time waited (§7 item 4, for ordering and load):
+            # the elapsed working time on the case's clock; without a clock, since owner_since,
+            # else received_at, else created_at --
+            dl = case_deadline(case, at, cal, limit, risk_fraction, period_ts)
+            deadlines[case.id] = dl
+            if dl.clock is not None:
+                w = dl.elapsed_seconds / 60.0
             else:
                 since = case.owner_since or case.received_at or case.created_at
-            w = cal.working_seconds_ts(since.timestamp(), at_ts) / 60.0
+                w = cal.working_seconds_ts(since.timestamp(), at_ts) / 60.0
             waited[case.id] = w
+            # overdue_waiting counts from created_at (the waiting clock), whichever clock is the case's
+            if status == "waiting" and dl.clock != "waiting":
+                w = cal.working_seconds_ts(case.created_at.timestamp(), at_ts) / 60.0
 
             owner = case.owner
             # absent_owner, long_absence / owner_shift_ending: an active case held by a person
@@ -477,6 +491,7 @@ class RuleEngine:
             waited_minutes=waited,
             case_findings=case_findings,
             stale=stale,
+            deadlines=deadlines,
         )
 
     def _units(
