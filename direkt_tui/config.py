@@ -229,8 +229,17 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
         raise ConfigError(f"cannot read configuration {p}: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: invalid TOML: {exc}") from exc
-    where = str(p)
-    known = {"api", "sync", "rules", "units", "fallback", "ui", "user", "audit", "keys"}
+    return config_from_data(data, str(p), p)
+
+
+SECTIONS = ("api", "sync", "rules", "units", "fallback", "ui", "user", "audit", "keys")
+
+
+def config_from_data(data: Mapping[str, Any], where: str, source: Path | None = None) -> Config:
+    """The configuration from parsed TOML ``data``; :class:`ConfigError` names ``where`` (the
+    file), the section and the key of the first problem."""
+    p = source
+    known = set(SECTIONS)
     for key in data:
         if key not in known:
             raise ConfigError(f"{where}: unknown section [{key}]")
