@@ -6,6 +6,7 @@ from here, so the UI is Swedish by default and English with ``--lang en``.
 
 from __future__ import annotations
 
+import string
 from functools import cache
 from typing import Any, Protocol
 
@@ -93,20 +94,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The case sits with the {profession} queue, and no {profession} is scheduled – reassign it.",
     ),
     "msg.stale_role_handover": (
-        "Ärendet har legat hos {profession} i {minutes} arbetsminuter (gräns {limit}) – följ upp.",
-        "The case has been with {profession} for {minutes} working minutes (limit {limit}) – follow up.",
+        "Ärendet har legat hos {profession} i {minutes:hm} arbetstid (gräns {limit:hm}) – följ upp.",
+        "The case has been with {profession} for {minutes:hm} of working time (limit {limit:hm}) – follow up.",
     ),
     "msg.overdue_waiting": (
-        "Har väntat {minutes} arbetsminuter (gräns {limit} för {prio}) – ta emot nu.",
-        "Waiting {minutes} working minutes (limit {limit} for {prio}) – receive now.",
+        "Har väntat {minutes:hm} arbetstid (gräns {limit:hm} för {prio}) – ta emot nu.",
+        "Waiting {minutes:hm} of working time (limit {limit:hm} for {prio}) – receive now.",
     ),
     "msg.awaiting_reply": (
-        "Patienten har väntat på svar i {minutes} arbetsminuter (gräns {limit}) – svara.",
-        "The patient has awaited a reply for {minutes} working minutes (limit {limit}) – reply.",
+        "Patienten har väntat på svar i {minutes:hm} arbetstid (gräns {limit:hm}) – svara.",
+        "The patient has awaited a reply for {minutes:hm} of working time (limit {limit:hm}) – reply.",
     ),
     "msg.urgent_open_near_close.open": (
-        "{prio} är öppet {minutes} min före stängning – avsluta i dag eller ring patienten.",
-        "{prio} open {minutes} min before closing – close it today or call the patient.",
+        "{prio} är öppet {minutes:hm} före stängning – avsluta i dag eller ring patienten.",
+        "{prio} open {minutes:hm} before closing – close it today or call the patient.",
     ),
     "msg.urgent_open_near_close.closed": (
         "{prio} är fortfarande öppet efter stängning – ring patienten.",
@@ -125,8 +126,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Closed for no response before the conditions were met – file a deviation with the case URL.",
     ),
     "msg.unit_handover_unaccepted": (
-        "Överlämning till {unit} är inte accepterad efter {minutes} min – ring vård-till-vård-numret.",
-        "Handover to {unit} not accepted after {minutes} min – call the care-to-care number.",
+        "Överlämning till {unit} är inte accepterad efter {minutes:hm} – ring vård-till-vård-numret.",
+        "Handover to {unit} not accepted after {minutes:hm} – call the care-to-care number.",
     ),
     "msg.unit_handover_unaccepted.urgent": (
         "Brådskande överlämning till {unit} är inte accepterad – ring vård-till-vård-numret.",
@@ -153,8 +154,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "No successful sync – follow the fallback routine.",
     ),
     "msg.stale_data": (
-        "Data är {minutes} min gammal – följ reservrutinen.",
-        "Data is {minutes} min old – follow the fallback routine.",
+        "Data är {minutes:hm} gammal – följ reservrutinen.",
+        "Data is {minutes:hm} old – follow the fallback routine.",
     ),
     "name.unknown": ("okänd", "unknown"),
     # -- actions --------------------------------------------------------------------------
@@ -192,7 +193,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "badge.next_day_notice_due": ("Nästa vardag", "Next day"),
     "badge.closable": ("Kan avslutas", "Closable"),
     "badge.premature_close": ("För tidigt avsl.", "Closed early"),
-    "badge.unit_handover_unaccepted": ("Överl. ej acc.", "Handover pending"),
+    "badge.unit_handover_unaccepted": ("Ej accepterad", "Handover pending"),
     "badge.high_load": ("Hög belastning", "High load"),
     "badge.after_hours_arrival": ("Efter öppettid", "After hours"),
     "badge.protected_identity": ("Skyddad", "Protected"),
@@ -245,7 +246,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "act.coord.pick_unit": ("Välj enhet för rollen", "Choose the unit"),
     "preview.title": ("Förhandsgranska: {what}", "Preview: {what}"),
     "preview.summary": (
-        "{n} valda · {ok} ändras · {skip} hoppas över · {hidden} markerade döljs av filtret",
+        "{n} valda · {ok} ändras · {skip} hoppas över · {hidden} av de markerade döljs av filtret",
+        "{n} selected · {ok} will change · {skip} skipped · {hidden} marked hidden by the filter",
+    ),
+    "preview.summary.one": (
+        "{n} vald · {ok} ändras · {skip} hoppas över · {hidden} av de markerade döljs av filtret",
         "{n} selected · {ok} will change · {skip} skipped · {hidden} marked hidden by the filter",
     ),
     "preview.force": (
@@ -259,7 +264,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{n} are held by a person: call the patient instead (phone list).",
     ),
     "plan.will.role": ("→ kö {target}", "→ queue {target}"),
-    "plan.will.role_forced": ("→ kö {target} (ej schemalagd!)", "→ queue {target} (not scheduled!)"),
+    "plan.will.role_forced": (
+        "→ kö {target} – ej schemalagd på {unit}!",
+        "→ queue {target} – not scheduled at {unit}!",
+    ),
     "plan.will.person": ("→ {target}", "→ {target}"),
     "plan.will.move": ("flyttas till {target}", "moves to {target}"),
     "plan.will.template": ("får frasmallen ”{target}”", "gets the template ”{target}”"),
@@ -268,7 +276,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "hoppas över: hålls av person – ring patienten",
         "skipped: held by a person – call the patient",
     ),
-    "plan.skip.not_scheduled": ("hoppas över: yrkesrollen är inte schemalagd", "skipped: profession not scheduled"),
+    "plan.skip.not_scheduled": (
+        "hoppas över: {target} är inte schemalagd på {unit}",
+        "skipped: {target} is not scheduled at {unit}",
+    ),
     "plan.skip.not_present": (
         "hoppas över: personen är inte i tjänst på enheten",
         "skipped: the person is not at work there",
@@ -289,8 +300,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "outcome.kind.message": ("frasmall", "template"),
     "outcome.kind.coordinator": ("ansvarig", "coordinator"),
     "outcome.summary": (
-        "{done} klara · {conflict} konflikter · {failed} misslyckade · {waiting} väntar",
-        "{done} done · {conflict} conflicts · {failed} failed · {waiting} waiting",
+        "klara: {done} · konflikter: {conflict} · misslyckade: {failed} · väntar: {waiting}",
+        "done: {done} · conflicts: {conflict} · failed: {failed} · waiting: {waiting}",
     ),
     "outcome.now": (
         "nu: {status}, ägare {owner}, version {version}",
@@ -311,8 +322,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Writes are off. Follow the fallback routine (F).",
     ),
     "outage.offline_banner": (
-        "OFFLINE – granskning av senaste ögonblicksbild från {data} ({age} gammal). Reservrutin: F.",
-        "OFFLINE – reviewing the last snapshot from {data} ({age} old). Fallback routine: F.",
+        "OFFLINE – granskning av senaste ögonblicksbilden: tavlan är bedömd vid {data} ({age} sedan), inte nu. "
+        "Skrivåtgärder är avstängda. Reservrutin: F.",
+        "OFFLINE – reviewing the last snapshot: the board is evaluated at {data} ({age} ago), not now. "
+        "Writes are off. Fallback routine: F.",
     ),
     "outage.entered": (
         "Driftstörning: synkroniseringen har misslyckats längre än gränsen.",
@@ -341,8 +354,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "checklist.col.item": ("Kontroll", "Check"),
     "checklist.col.status": ("Läge", "Status"),
     "checklist.summary": (
-        "{open} av {total} punkter har ärenden kvar · {ack} kvitterade",
-        "{open} of {total} items have cases left · {ack} acknowledged",
+        "{open} av {total} punkter har ärenden kvar · kvitterade: {ack}",
+        "{open} of {total} items have cases left · acknowledged: {ack}",
     ),
     "checklist.keys": (
         "Enter: visa ärendena · Mellanslag: kvittera · s: signera · p: skiftrapport · Esc: stäng",
@@ -357,12 +370,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "fallback.title": ("Reservrutin – driftstörning (§12)", "Fallback routine – outage (§12)"),
     "fallback.col.patient": ("Patient", "Patient"),
     "fallback.col.phone": ("Telefon", "Phone"),
-    "fallback.col.called": ("Ringd", "Called"),
+    "fallback.col.called": ("Uppringd", "Called"),
     "fallback.keys": (
-        "x: markera som ringd (med kort anteckning) · Enter: ärendet · Esc: stäng",
+        "x: markera som uppringd (med kort anteckning) · Enter: ärendet · Esc: stäng",
         "x: mark as called (with a short note) · Enter: the case · Esc: close",
     ),
-    "fallback.note.title": ("Ringd – kort anteckning (valfri)", "Called – short note (optional)"),
+    "fallback.note.title": ("Uppringd – kort anteckning (valfri)", "Called – short note (optional)"),
     "fallback.note.help": (
         "Sparas bara lokalt. Skriv inga personuppgifter.",
         "Kept locally only. No personal details.",
@@ -494,7 +507,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Uppgifterna är från {time} ({age} gamla).",
         "The data is from {time} ({age} old).",
     ),
-    "fallback.called": ("ringd", "called"),
+    "fallback.called": ("uppringd", "called"),
     # -- the phone list (direkt-tui calllist) --------------------------------------------------
     "calllist.title": ("Ringlista – reservrutin 1177 direkt", "Phone list – fallback routine 1177 direkt"),
     "calllist.printed": ("Utskriven {time}", "Printed {time}"),
@@ -505,9 +518,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "calllist.empty": ("Inga öppna ärenden.", "No open cases."),
     "calllist.col.rank": ("Nr", "No"),
-    "calllist.col.called": ("Ringd", "Called"),
-    "calllist.col.called_at": ("Ringd kl", "Called at"),
-    "calllist.col.called_by": ("Ringd av", "Called by"),
+    "calllist.col.called": ("Uppringd", "Called"),
+    "calllist.col.called_at": ("Uppringd kl", "Called at"),
+    "calllist.col.called_by": ("Uppringd av", "Called by"),
     "calllist.col.note": ("Anteckning", "Note"),
     "calllist.col.prio": ("Prio", "Prio"),
     "calllist.col.case": ("Ärende", "Case"),
@@ -525,9 +538,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "shift.period": ("Period: {since} – {until}", "Period: {since} – {until}"),
     "shift.for_next": ("Till nästa övergripande ansvarig.", "For the next coordinator."),
     "shift.load": ("Belastning under passet", "Load during the shift"),
-    "shift.load.none": ("Inga mätpunkter under perioden.", "No samples in the period."),
+    "shift.load.none": ("Ingen belastning registrerad under perioden.", "No load recorded in the period."),
     "shift.load.col.unit": ("Enhet", "Unit"),
-    "shift.load.col.samples": ("Mätpunkter", "Samples"),
+    "shift.load.col.samples": ("Mätningar", "Readings"),
     "shift.load.col.level": ("Nivå lägst–högst", "Level min–max"),
     "shift.load.col.last": ("Nivå senast", "Level last"),
     "shift.load.col.waiting": ("Väntande lägst/högst/senast", "Waiting min/max/last"),
@@ -535,8 +548,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "shift.load.col.peak": ("Högst kl", "Peak at"),
     "shift.findings": ("Fynd under passet", "Findings during the shift"),
     "shift.findings.summary": (
-        "{opened} nya, {resolved} åtgärdade eller försvunna.",
-        "{opened} new, {resolved} resolved or gone.",
+        "Nya: {opened}. Åtgärdade eller försvunna: {resolved}.",
+        "New: {opened}. Resolved or gone: {resolved}.",
     ),
     "shift.findings.none": (
         "Inga fynd öppnades eller löstes under perioden.",
@@ -571,7 +584,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "audit.action.outcome": ("Utfall", "Outcome"),
     "audit.action.checklist_sign_off": ("Signerat checklista", "Signed checklist"),
     "audit.action.call_mark": ("Ringt patient", "Called patient"),
-    "audit.action.call_unmark": ("Tagit bort ringd-markering", "Removed called mark"),
+    "audit.action.call_unmark": ("Tagit bort markeringen uppringd", "Removed called mark"),
     # -- the audit log: direkt-tui audit verify | list, and the printed chain head --------------
     "audit.verify.ok": ("Granskningsloggen är hel ({n} poster).", "The audit log is intact ({n} entries)."),
     "audit.verify.bad": ("Granskningsloggen är inte hel: {problem}", "The audit log is not intact: {problem}"),
@@ -696,7 +709,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Kedjans huvud: {anchor} (kontrollera senare med: direkt-tui audit verify --anchor {anchor})",
         "Chain head: {anchor} (check later with: direkt-tui audit verify --anchor {anchor})",
     ),
-    "audit.subject.batch": ("utskick {id}", "batch {id}"),
+    "audit.subject.batch": ("utskick {id}", "write batch {id}"),
     "audit.subject.more": ("+{n} till", "+{n} more"),
     "audit.outcome.ok": ("ok", "ok"),
     "audit.outcome.queued": ("köad", "queued"),
@@ -817,8 +830,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "col.rule": ("Regel", "Rule"),
     "col.action": ("Åtgärd", "Action"),
     "col.level": ("Nivå", "Level"),
-    "col.queued": ("Kö", "Queue"),
-    "col.in_progress": ("Pågår", "In prog."),
+    "col.queued": ("Kö", "Q'd"),  # the load panel's 4-column cell
+    "col.in_progress": ("Pågår", "Active"),  # 6 columns
     "col.clinicians": ("Vårdpers.", "Clinicians"),
     "col.ratio": ("Kvot", "Ratio"),
     "col.trend": ("Väntande i dag", "Waiting today"),
@@ -977,16 +990,238 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cmd.quit": ("Avsluta", "Quit"),
     "cmd.detail": ("Visa ärendets detaljer", "Show case details"),
     "cmd.panel": ("Gå till panel: {panel}", "Go to panel: {panel}"),
+    # -- H-C --
+    # the coordinator role (c), previewed like every write; reassigning across units; keys
+    # that cannot act while writes are off
+    "act.coord.give": ("Lämna över rollen till {name} ({profession})", "Hand the role to {name} ({profession})"),
+    "act.coord.now": ("Övergripande ansvarig nu: {name}.", "Coordinator now: {name}."),
+    "act.coord.now_nobody": ("Enheten har ingen övergripande ansvarig nu.", "The unit has no coordinator now."),
+    "act.coord.no_one_else": (
+        "Ingen annan vårdpersonal är i tjänst på enheten just nu.",
+        "No other clinical staff is at work in the unit now.",
+    ),
+    "act.coord.nobody_present": (
+        "Ingen vårdpersonal i tjänst på {unit} kan ta rollen just nu.",
+        "No clinical staff at work at {unit} can take the role now.",
+    ),
+    "act.coord.nobody": ("ingen", "nobody"),
+    "act.role.partly": (
+        "⚠ Yrkesroll: {profession} – schemalagd på {unit}, inte på {missing} (de ärendena hoppas över)",
+        "⚠ Profession: {profession} – scheduled at {unit}, not at {missing} (those cases are skipped)",
+    ),
+    "act.role.partly_force": (
+        "⚠ Yrkesroll: {profession} – även på {missing}, där den inte är schemalagd (kräver f)",
+        "⚠ Profession: {profession} – also at {missing}, where it is not scheduled (needs f)",
+    ),
+    "preview.force_at": (
+        "⚠ {n} av ärendena hamnar hos en yrkesroll som inte är schemalagd på {units}. f: lägg över ändå · Esc: avbryt",
+        "⚠ {n} of the cases would land with a profession not scheduled at {units}. f: reassign anyway · Esc: cancel",
+    ),
+    "preview.why.force": (
+        "y räcker inte: yrkesrollen är inte schemalagd där. Tryck f för att lägga över ändå.",
+        "y is not enough: the profession is not scheduled there. Press f to reassign anyway.",
+    ),
+    "preview.why.nothing": (
+        "Inget att genomföra – allt hoppas över. Esc stänger.",
+        "Nothing to do – everything is skipped. Esc closes.",
+    ),
+    "preview.nothing_role": ("Inget att göra. Esc: stäng", "Nothing to do. Esc: close"),
+    "preview.role.col_now": ("Ansvarig nu", "Coordinator now"),
+    "preview.role.col_new": ("Blir ansvarig", "Will be"),
+    "preview.role.summary": (
+        "{unit}: {new} blir övergripande ansvarig i stället för {now}.",
+        "{unit}: {new} becomes the coordinator instead of {now}.",
+    ),
+    "preview.role.summary_nobody": (
+        "{unit}: {now} lämnar tillbaka rollen – ingen blir övergripande ansvarig.",
+        "{unit}: {now} hands back the role – nobody will be the coordinator.",
+    ),
+    "preview.role.nobody": (
+        "⚠ {unit} får ingen övergripande ansvarig. Det är ett kritiskt fynd: tjänsten ska alltid "
+        "vara bemannad med en vårdpersonal som är övergripande ansvarig (riktlinjen §10.1).",
+        "⚠ {unit} will have no coordinator. That is a critical finding: the service must always "
+        "have a clinician as its coordinator (guideline §10.1).",
+    ),
+    "plan.will.role_take": ("{new} blir övergripande ansvarig", "{new} becomes the coordinator"),
+    "plan.will.role_hand_back": ("ingen övergripande ansvarig!", "no coordinator!"),
+    "plan.skip.role_holder": (
+        "{new} har redan rollen – inget ändras",
+        "{new} already holds the role – nothing changes",
+    ),
+    "plan.skip.role_nobody": (
+        "ingen har rollen – inget att lämna tillbaka",
+        "nobody holds the role – nothing to hand back",
+    ),
+    "plan.skip.role_not_clinical": (
+        "{new} är inte i tjänst som vårdpersonal på enheten – rollen kräver vårdpersonal (§10.1)",
+        "{new} is not at work as clinical staff in the unit – the role needs a clinician (§10.1)",
+    ),
+    "key.preview.confirm": ("Genomför", "Do it"),
+    "key.preview.force": ("Lägg över ändå", "Reassign anyway"),
+    "key.preview.cancel": ("Avbryt", "Cancel"),
+    # -- H-L --
+    # the footers of the screens and the tables (ui/bindings.py)
+    "bind.acknowledge": ("Kvittera", "Acknowledge"),
+    "bind.sign_off": ("Signera", "Sign off"),
+    "bind.called": ("Uppringd", "Called"),
+    "bind.up": ("Upp", "Up"),
+    "bind.down": ("Ned", "Down"),
+    "bind.mark_range": ("Markera intervall", "Mark range"),
+    "bind.mark_all": ("Markera alla", "Mark all"),
+    "bind.palette": ("kommandon", "commands"),
+    "palette.placeholder": ("Sök kommando …", "Search for commands…"),
+    "checklist.signed.none": ("Ingen checklista är signerad i dag.", "No checklist signed today."),
+    "checklist.signed.today": ("Signerat i dag:", "Signed today:"),
+    "checklist.signed.line": (
+        "{title} kl {time} av {who} – kvitterade: {ack}, kvar: {open}",
+        "{title} at {time} by {who} – acknowledged: {ack}, open: {open}",
+    ),
+    # the checklists' items in a table cell (the shift report): short names, never the ids
+    "checklist.short.data_fresh": ("Data aktuell", "Data current"),
+    "checklist.short.coordinator": ("Ansvarig utsedd", "Coordinator named"),
+    "checklist.short.coordinator_handover": ("Ansvarig-rollen överlämnad", "Coordinator role handed over"),
+    "checklist.short.staffing": ("Bemanning", "Staffing"),
+    "checklist.short.owners_present": ("Ägare i tjänst", "Owners at work"),
+    "checklist.short.shift_end_handover": ("Överlagt vid passets slut", "Handed over at shift end"),
+    "checklist.short.long_absence": ("Längre frånvaro", "Long absence"),
+    "checklist.short.date_filter": ("Tidigare dagar och utanför öppettid", "Earlier days and after hours"),
+    "checklist.short.load": ("Belastning", "Load"),
+    "checklist.short.unscheduled_roles": ("Ej schemalagd yrkesroll", "Unscheduled profession"),
+    "checklist.short.handovers": ("Överlämningar", "Handovers"),
+    "checklist.short.urgent": ("Brådskande ärenden", "Urgent cases"),
+    "checklist.short.ongoing_first": ("Pågående först", "Ongoing first"),
+    "checklist.short.urgent_before_close": ("Prio 1–2 före stängning", "P1–2 before closing"),
+    "checklist.short.next_day_notice": ("Besked om nästa vardag", "Next-day notice"),
+    "checklist.short.closable": ("Avsluta utan svar", "Close without reply"),
+    "checklist.short.deviations": ("Avvikelser i Synergi", "Deviations in Synergi"),
+    "shift.findings.info": (
+        "Information (antal, inte var för sig): {what}.",
+        "Information (counts, not one by one): {what}.",
+    ),
+    "shift.findings.info.item": ("{rule}: {n}", "{rule}: {n}"),
+    "calllist.data.as_at": (
+        "Tillbakablick: ärendena som de var {time} (ur ärendenas historik i lagret; senast hämtat {fetched}).",
+        "Looking back: the cases as they were at {time} (from their history in the store; last fetched {fetched}).",
+    ),
+    "duration.hours": ("{h} h", "{h} h"),
+    "duration.hours_min": ("{h} h {m} min", "{h} h {m} min"),
+    # short profession names for narrow cells (profession_short): the words nurses use
+    "prof.short.nurse": ("ssk", "RN"),
+    "prof.short.doctor": ("läk", "MD"),
+    "prof.short.assistant_nurse": ("usk", "AN"),
+    "prof.short.physiotherapist": ("fysio", "PT"),
+    "prof.short.occupational_therapist": ("arb.ter", "OT"),
+    "prof.short.psychologist": ("psyk", "psych"),
+    "prof.short.counsellor": ("kurator", "couns"),
+    "prof.short.dietitian": ("dietist", "diet"),
+    "prof.short.medical_admin": ("med.adm", "med adm"),
+    "prof.short.admin_contact": ("adm", "admin"),
+    # singular forms: t(key, n=1) takes key + ".one" (Swedish singular and plural, item 16)
+    "hdr.marked.one": ("{n} markerad", "{n} marked"),
+    "notice.skipped_rows.one": (
+        "{n} lagrad post hoppades över (ogiltiga värden från en äldre version): {what}",
+        "{n} stored record skipped (invalid values from an older version): {what}",
+    ),
+    "audit.verify.ok.one": ("Granskningsloggen är hel ({n} post).", "The audit log is intact ({n} entry)."),
+    "audit.list.count.one": ("{n} post.", "{n} entry."),
+    "audit.list.count_bad.one": ("{n} post, felaktig.", "{n} entry, malformed."),
+    "outcome.queued.one": ("{n} skrivning köad", "{n} write queued"),
+    "act.assign.title.one": ("Lägg över {n} ärende till …", "Reassign {n} case to …"),
+    "act.move.title.one": ("Flytta {n} väntande ärende till …", "Move {n} waiting case to …"),
+    "act.template.title.one": ("Skicka frasmall till {n} ärende", "Send a template to {n} case"),
+    "checklist.signed_ok.one": (
+        "{title} signerad av {who} – {n} punkt kvar noterad.",
+        "{title} signed off by {who} – {n} open item recorded.",
+    ),
+    # -- H-S --
+    "start.first_sync": (
+        "direkt-tui: första synken från {url} …",
+        "direkt-tui: first sync from {url} …",
+    ),
+    "start.unconfigured": (
+        "ingen plattforms-API är konfigurerad. Standardadressen {url} prövades och inget svarar där ({error}).",
+        "no platform API is configured. The default address {url} was tried and nothing answers there ({error}).",
+    ),
+    "start.no_answer": (
+        "plattformens API svarar inte på {url} ({error}). Lagret har ingen data ännu, så det finns ingen "
+        "ögonblicksbild att visa.",
+        "the platform API does not answer at {url} ({error}). The store has no data yet, so there is no "
+        "snapshot to show.",
+    ),
+    "start.how": (
+        "Ange adressen med --api URL eller [api] url i {config} (token: DIREKT_API_TOKEN eller api.token_file), "
+        "eller prova utan konfiguration: direkt-tui demo",
+        "Give the address with --api URL or [api] url in {config} (token: DIREKT_API_TOKEN or api.token_file), "
+        "or try it without configuration: direkt-tui demo",
+    ),
+    "offline.evaluated_at": (
+        "Offline: tavlan är bedömd vid ögonblicksbilden {at}, inte nu – väntetider och belastning är som då.",
+        "Offline: the board is evaluated at the snapshot's instant {at}, not now – waits and load are as they were then.",
+    ),
+    "report.writing": ("Skiftrapporten skrivs …", "Writing the shift report …"),
+    "report.busy": ("Skiftrapporten skrivs redan …", "The shift report is already being written …"),
+    "report.saved_notice": ("Skiftrapporten är sparad: {path}", "The shift report is saved: {path}"),
+    "report.not_saved": ("Skiftrapporten kunde inte sparas: {why}", "The shift report could not be saved: {why}"),
+    "demo.db_exists": (
+        "{path} finns redan – demon skriver ett nytt lager; välj ett nytt filnamn eller ta bort filen",
+        "{path} already exists – the demo writes a fresh store; choose a new file name or remove the file",
+    ),
+    "demo.db_kept": (
+        "direkt-tui demo: lagret finns kvar i {path} (granska det med: direkt-tui tui --offline --db {path})",
+        "direkt-tui demo: the store is kept in {path} (review it with: direkt-tui tui --offline --db {path})",
+    ),
+    # -- H-F --
+    # range marking: the status bar after a first V (the second marks up to the cursor)
+    "hf.hint.mark_range": ("markera till hit: V", "mark to here: V"),
+    # the case detail's timeline: the coordinator's own writes (outbox, with the audit's actor)
+    "tl.w.assign": ("Lagt över till {owner} av {who}{state}", "Reassigned to {owner} by {who}{state}"),
+    "tl.w.move": ("Flyttat till {unit} av {who}{state}", "Moved to {unit} by {who}{state}"),
+    "tl.w.message": ("Frasmall: {title} – skickad av {who}{state}", "Template: {title} – sent by {who}{state}"),
+    "tl.w.someone": ("övergripande ansvarig", "the coordinator"),
+    "tl.w.pending": (" (köad, inte skickad än)", " (queued, not sent yet)"),
+    "tl.w.sending": (" (skickas)", " (sending)"),
+    "tl.w.conflict": (" – inte genomfört: ärendet hade ändrats", " – not done: the case had changed"),
+    "tl.w.failed": (" – misslyckades", " – failed"),
 }
 
 
 def t(key: str, lang: str = "sv", **kwargs: Any) -> str:
-    """The text for ``key`` in ``lang`` (Swedish fallback), formatted with ``kwargs``."""
-    entry = CATALOGUE.get(key)
+    """The text for ``key`` in ``lang`` (Swedish fallback), formatted with ``kwargs``. A count
+    ``n`` of 1 takes the singular ``key + ".one"`` where the catalogue has one ("1 markerad",
+    "2 markerade")."""
+    entry = CATALOGUE.get(f"{key}.one") if kwargs.get("n") == 1 else None
+    entry = entry or CATALOGUE.get(key)
     if entry is None:
         return key
     text = entry[1] if lang == "en" else entry[0]
-    return text.format(**kwargs) if kwargs else text
+    if not kwargs:
+        return text
+    return _Formatter(lang).format(text, **kwargs) if ":hm}" in text else text.format(**kwargs)
+
+
+class _Formatter(string.Formatter):
+    """``{minutes:hm}``: a number of minutes as hours and minutes (``duration_hm``)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if format_spec == "hm":
+            return duration_hm(value, self.lang)
+        return super().format_field(value, format_spec)
+
+
+def duration_hm(minutes: Any, lang: str = "sv") -> str:
+    """Minutes as people say them: ``45 min``, ``2 h``, ``25 h 30 min`` (never ``1530 min``).
+    Takes a number or a number already written out (``"20,0"``)."""
+    try:
+        m = int(round(float(str(minutes).replace(",", "."))))
+    except ValueError:
+        return str(minutes)
+    if abs(m) < 60:
+        return t("duration.min", lang, m=m)
+    h, rest = divmod(m, 60)
+    return t("duration.hours", lang, h=h) if rest == 0 else t("duration.hours_min", lang, h=h, m=rest)
 
 
 class Translator(Protocol):
@@ -1007,6 +1242,50 @@ def translator(lang: str = "sv") -> Translator:
 
 def profession_label(code: str | None, lang: str = "sv") -> str:
     return t(f"prof.{code}", lang) if code else "–"
+
+
+# the English shapes of the sync's error messages (sync/client.py, sync/engine.py) and their
+# Swedish wording; the facts (method, path, HTTP status, seconds, counts, server detail) are kept
+_SYNC_SHAPES: tuple[tuple[str, str], ...] = (
+    (r"\(gave up after (\d+) attempts\)", r"(gav upp efter \1 försök)"),
+    (r"gave up after (\d+) attempts, outcome unknown:", r"gav upp efter \1 försök, utfallet okänt:"),
+    (r", retry after ([\d.]+) s", r", försök igen om \1 s"),
+    (r"no complete answer within the ([\d.]+) s deadline", r"inget fullständigt svar inom tidsgränsen \1 s"),
+    (r"timed out \((\w+)\)", r"tidsgränsen överskreds (\1)"),
+    (r"the cursor is gone", "markören finns inte längre"),
+    (
+        r"no API token is configured: set (\S+) or api\.token_file",
+        r"ingen API-token är inställd: sätt \1 eller api.token_file",
+    ),
+    (
+        r"the API token was refused: check (\S+) or api\.token_file",
+        r"API-token nekades: kontrollera \1 eller api.token_file",
+    ),
+    (r"access denied: the credentials lack permission", "åtkomst nekad: behörigheten saknas"),
+    (r"no time left for the request", "ingen tid kvar för anropet"),
+    (r"the answer is not an object", "svaret är inte ett objekt"),
+    (r": network error$", ": nätverksfel"),
+)
+
+
+def sync_error_text(message: str, lang: str = "sv") -> str:
+    """A sync error as the coordinator reads it: in Swedish the message's English shape is
+    reworded, its facts kept (``GET /capabilities: HTTP 503 (gav upp efter 2 försök)``)."""
+    import re
+
+    text = str(message)
+    if lang == "en":
+        return text
+    for pattern, replacement in _SYNC_SHAPES:
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+def profession_short(code: str | None, lang: str = "sv") -> str:
+    """The short name nurses write (``ssk``, ``usk``, ``läk``); the full name for an unknown code."""
+    if not code:
+        return "–"
+    return t(f"prof.short.{code}", lang) if f"prof.short.{code}" in CATALOGUE else profession_label(code, lang)
 
 
 def priority_label(priority: int | None, lang: str = "sv") -> str:

@@ -154,8 +154,12 @@ def _subject(entry: Any, lang: str) -> str:
             parts.append(checklist_title(str(s["checklist"]), lang))
         except Exception:  # an unknown list in an old entry: its id
             parts.append(str(s["checklist"]))
+    detail = getattr(entry, "detail", None)
+    batch_cases = detail.get("cases") if isinstance(detail, Mapping) else None
     if s.get("cases"):
         parts.append(_ids(s["cases"], lang))
+    elif s.get("batch") and isinstance(batch_cases, Mapping) and batch_cases:
+        parts.append(_ids(list(batch_cases), lang))  # a batch's outcome: the cases it concerned
     elif s.get("batch"):
         parts.append(i18n.t("audit.subject.batch", lang, id=str(s["batch"])[:8]))
     if s.get("units") and not s.get("checklist") and not s.get("cases"):

@@ -20,7 +20,7 @@ import io
 import sqlite3
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -86,7 +86,10 @@ def render_markdown(
     unit_names: Sequence[str],
     tz: str = DEFAULT_TZ,
     lang: str = "sv",
+    fetched_at: datetime | None = None,
 ) -> str:
+    """``fetched_at``: looking back (``at`` before the last fetch) – the cases are as they were
+    at ``at`` (their history in the store) and the last fetch is named, not an age."""
     T = i18n.translator(lang)
     zone = ZoneInfo(tz)
     out: list[str] = []
@@ -101,12 +104,23 @@ def render_markdown(
     )
     out.append("")
     number = markdown(phone) if phone else T("fallback.no_number")
-    out.append(f"**{T('fallback.call_now')}: {contact.label(lang)} – {number}** – {contact.reason(lang)}")
+    # when the guideline is silent the note below says so: the reason would say it a second time
+    reason = "" if contact.guideline_silent else f" – {contact.reason(lang)}"
+    out.append(f"**{T('fallback.call_now')}: {contact.label(lang)} – {number}**{reason}")
     if contact.guideline_silent:
         out.append("")
         out.append(f"> {T('fallback.silent_note')}")
     out.append("")
-    out.append(snapshot_age_text(snap, at, zone, lang))
+    if fetched_at is not None:
+        out.append(
+            T(
+                "calllist.data.as_at",
+                time=at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                fetched=fetched_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    else:
+        out.append(snapshot_age_text(snap, at, zone, lang))
     out.append("")
     if not entries:
         out.append(T("calllist.empty"))
@@ -183,8 +197,11 @@ def render_csv(
 def build(
     store: Any, cfg: Config, at: datetime, unit_ids: Sequence[str] | None, lang: str, fmt: str = "markdown"
 ) -> str:
-    """The phone list's text from an open store (read-only is enough)."""
-    snap = store.snapshot(around=at)
+    """The phone list's text from an open store (read-only is enough). An ``at`` before the last
+    fetch looks back: the cases as they were then (their history in the store), as ``report``."""
+    fetched = store.data_as_of()
+    looking_back = fetched is not None and at < fetched - timedelta(minutes=1)
+    snap = store.snapshot_at(at) if looking_back else store.snapshot(around=at)
     known = {u.id for u in snap.units}
     for uid in unit_ids or ():
         if uid not in known:
@@ -199,7 +216,16 @@ def build(
         return render_csv(entries, marks, tz, lang)
     contact = support_contact(at, tz)
     return render_markdown(
-        entries, contact, contact.phone(cfg.fallback), snap, at, marks, [u.name for u in units], tz, lang
+        entries,
+        contact,
+        contact.phone(cfg.fallback),
+        snap,
+        at,
+        marks,
+        [u.name for u in units],
+        tz,
+        lang,
+        fetched_at=fetched if looking_back else None,
     )
 
 

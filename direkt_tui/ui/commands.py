@@ -21,11 +21,13 @@ from typing import Any
 from textual import work
 from textual.actions import parse as parse_action
 from textual.app import SystemCommand
+from textual.binding import Binding, BindingsMap
 from textual.screen import Screen
 
 from .. import i18n
 from . import keys
 from .base import DirektBase
+from .bindings import open_command_palette, translate_bindings
 from .screens.help import HelpScreen
 
 _HEADER = re.compile(r"^\s*\[")
@@ -104,11 +106,22 @@ class KeysMixin(DirektBase):
             self.call_from_thread(self.notify, i18n.t("theme.not_saved", self.lang, why=str(exc)), severity="warning")
 
     def _translate_bindings(self) -> None:
-        for bindings in self._bindings.key_to_bindings.values():
-            for i, b in enumerate(bindings):
-                spec = keys.BY_ID.get(b.id or "")
-                if spec is not None and spec.label:
-                    bindings[i] = dataclasses.replace(b, description=i18n.t(spec.label, self.lang))
+        """This app's own bindings with the key table's labels in its language (a new map: the
+        class's lists are shared by every instance, and two apps may speak two languages)."""
+
+        def one(b: Binding) -> Binding:
+            spec = keys.BY_ID.get(b.id or "")
+            if spec is not None and spec.label:
+                return dataclasses.replace(b, description=i18n.t(spec.label, self.lang))
+            return b
+
+        self._bindings = BindingsMap.from_keys(
+            {k: [one(b) for b in bs] for k, bs in self._bindings.key_to_bindings.items()}
+        )
+        translate_bindings(self, self.lang)  # Textual's own ("palette")
+
+    def action_command_palette(self) -> None:
+        open_command_palette(self, self.lang)  # type: ignore[arg-type]  # the search field's placeholder in our language
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.lang, keys.live_keys(self._keymap)))

@@ -127,7 +127,7 @@ def test_owner_shift_ending_keeps_the_time_an_instant():
 
 def test_render_message_formats_codes_numbers_and_times():
     args = {"prio": 2, "minutes": 20, "limit": 60}
-    assert render_message("msg.overdue_waiting", args) == "Har väntat 20 arbetsminuter (gräns 60 för P2) – ta emot nu."
+    assert render_message("msg.overdue_waiting", args) == "Har väntat 20 min arbetstid (gräns 1 h för P2) – ta emot nu."
     assert "admin" in render_message("msg.overdue_waiting", {**args, "prio": None}, "en").lower()
     assert "sjuksköterska" in render_message("msg.unscheduled_profession", {"profession": "nurse"}).lower()
     assert "okänd" in render_message("msg.long_absence", {"name": None})

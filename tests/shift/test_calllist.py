@@ -96,6 +96,7 @@ def test_markdown_night_without_numbers_says_the_guideline_is_silent(tmp_path, s
     md = proc.stdout.decode("utf-8")
     assert "**Kontakta nu: Inera (telefon) – nummer saknas i konfigurationen**" in md
     assert "> Riktlinjen (§12) säger inget om den här tiden." in md
+    assert "riktlinjen anger inte" not in md  # said once, not twice (issue 12 item 16)
     assert "(8 h 00 min gamla)" in md
 
 
@@ -119,7 +120,7 @@ def test_csv(tmp_path, store01):
     text = proc.stdout.decode("utf-8")  # UTF-8, strictly
     rows = list(csv.reader(io.StringIO(text)))
     header, body = rows[0], rows[1:]
-    assert header[:4] == ["Nr", "Prio", "Ärende", "Enhet"] and "Telefon" in header and "Ringd" in header
+    assert header[:4] == ["Nr", "Prio", "Ärende", "Enhet"] and "Telefon" in header and "Uppringd" in header
     assert all(len(r) == len(header) for r in body)
     col = {name: i for i, name in enumerate(header)}
     assert [r[col["Ärende"]] for r in body] == ORDER_01
@@ -128,9 +129,9 @@ def test_csv(tmp_path, store01):
     assert by_id["c-5"][col["Telefon"]] == "070-000 0005" and by_id["c-5"][col["Prio"]] == "P1"
     assert by_id["c-13"][col["Telefon"]] == "hämta kontaktuppgift i Cosmic"
     assert by_id["c-13"][col["Personnummer"]] == "" and by_id["c-13"][col["Patient"]] == "Skyddad identitet"
-    assert by_id["c-1"][col["Ringd"]] == "ringd" and by_id["c-1"][col["Ringd av"]] == "Anna"
-    assert by_id["c-1"][col["Ringd kl"]] == "2026-11-26 14:35"
-    assert by_id["c-5"][col["Ringd"]] == ""
+    assert by_id["c-1"][col["Uppringd"]] == "uppringd" and by_id["c-1"][col["Uppringd av"]] == "Anna"
+    assert by_id["c-1"][col["Uppringd kl"]] == "2026-11-26 14:35"
+    assert by_id["c-5"][col["Uppringd"]] == ""
     assert "Skyddad Person" not in text and "070-000 0013" not in text
 
 
@@ -181,3 +182,21 @@ def test_installed_console_script(tmp_path, store01):
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.reader(io.StringIO(proc.stdout.decode("utf-8"))))
     assert [r[2] for r in rows[1:]] == ORDER_01
+
+
+def test_at_before_the_last_fetch_looks_back(tmp_path, store01):
+    """Issue 12 item 24: `--at` before the data was fetched prints the cases as they were then,
+    and says so – not "Utskriven 10:00" over data "från 14:30 (0 min gamla)"."""
+    db, sc = store01
+    at = "2026-11-26T10:00:00+01:00"
+    proc = run_calllist(tmp_path, "--db", str(db), "--at", at)
+    assert proc.returncode == 0, proc.stderr
+    md = proc.stdout.decode()
+    assert "Utskriven 2026-11-26 10:00" in md
+    assert ("Tillbakablick: ärendena som de var 2026-11-26 10:00 (ur ärendenas historik i lagret; "
+            "senast hämtat 2026-11-26 14:30).") in md
+    assert "gamla)" not in md
+    later = {c["id"] for c in sc["cases"] if require_instant(c["created_at"]) > require_instant(at)}
+    assert later and not later & set(_table_ids(md))
+    en = run_calllist(tmp_path, "--db", str(db), "--at", at, "--lang", "en").stdout.decode()
+    assert "Looking back: the cases as they were at 2026-11-26 10:00" in en

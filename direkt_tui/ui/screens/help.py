@@ -8,13 +8,13 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from ... import i18n
 from ...domain.ruletable import RULE_IDS
+from ..bindings import Translated, key
 from ..keys import help_lines, live_keys
 
 
@@ -45,8 +45,8 @@ def help_renderable(lang: str, shown: Mapping[str, str] | None = None) -> Group:
     )
 
 
-class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Stäng")]
+class HelpScreen(Translated, ModalScreen[None]):
+    BINDINGS = [key("escape,q,question_mark", "close", "key.close")]
 
     def __init__(self, lang: str, shown: Mapping[str, str] | None = None) -> None:
         super().__init__(classes="dialog-screen")

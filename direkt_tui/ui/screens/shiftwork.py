@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Markdown
@@ -20,36 +19,51 @@ from ...domain.checklists import ItemStatus, checklist_title, evaluate_checklist
 from ...domain.fallback import phone_list, snapshot_age_text, support_contact
 from ...domain.models import Snapshot
 from ...domain.text import visible
+from ..bindings import Translated, key
 from ..literal import lit
 from ..messages import JumpToItem, OpenCase, ShiftReportRequested, ToggleCalled
 from ..model import SEVERITY_STYLE, Board, Row, tail
 from ..widgets.table import VirtualTable
 
 SignOff = Callable[[str, list[str], dict[str, list[str]]], bool]
+SignedSince = Callable[[datetime], Sequence["SignedOff"]]
+
+if TYPE_CHECKING:
+    from ...store.shiftlog import SignOff as SignedOff
 
 
-class ChecklistScreen(ModalScreen[None]):
+class ChecklistScreen(Translated, ModalScreen[None]):
     """*Skiftstart*, *Under dagen* or *Skiftslut*: each duty with its live status. Enter jumps
     to the cases, space acknowledges an item, ``s`` signs the checklist off (who, when, and
     what was still outstanding)."""
 
     BINDINGS = [
-        Binding("escape,q", "close", "Stäng"),
-        Binding("space", "acknowledge", "Kvittera"),
-        Binding("s", "sign_off", "Signera"),
-        Binding("p", "shift_report", "Skiftrapport"),
+        key("escape,q", "close", "key.close"),
+        key("space", "acknowledge", "bind.acknowledge"),
+        key("s", "sign_off", "bind.sign_off"),
+        key("p", "shift_report", "key.report"),
     ]
 
-    def __init__(self, kind: str, lang: str, board: Callable[[], Board | None], sign_off: SignOff) -> None:
+    def __init__(
+        self,
+        kind: str,
+        lang: str,
+        board: Callable[[], Board | None],
+        sign_off: SignOff,
+        signed: SignedSince | None = None,
+    ) -> None:
         """``board``: the live board (read each second); ``sign_off(kind, acknowledged,
-        outstanding)`` stores the sign-off and says whether it was."""
+        outstanding)`` stores the sign-off and says whether it was; ``signed(since)``: the
+        sign-offs stored since an instant (``store.shiftlog.signoffs``; None: none shown)."""
         super().__init__(classes="dialog-screen")
         self.kind = kind
         self.lang = lang
         self._board = board
         self._sign_off = sign_off
+        self._signed = signed
         self.acknowledged: set[str] = set()
         self.statuses: list[ItemStatus] = []
+        self.signed_today: list[SignedOff] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog detail") as box:
@@ -63,13 +77,55 @@ class ChecklistScreen(ModalScreen[None]):
                 ],
                 id="checklist-table",
             )
+            yield Label("", id="checklist-signed", classes="dialog-help")
             yield Label(i18n.t("checklist.keys", self.lang), classes="dialog-help")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(VirtualTable).focus()
+        self.load_signed()
         self.refresh_items()
         self.set_interval(1.0, self.refresh_items)
+
+    def load_signed(self) -> None:
+        """Today's sign-offs (every checklist) under the list, and this checklist's last
+        acknowledgements ticked again: reopening shows who signed what, and when."""
+        board = self._board()
+        signed = self._signed
+        if board is None or signed is None:
+            return
+        tz = board.snapshot.units[0].timezone if board.snapshot.units else "Europe/Stockholm"
+        from zoneinfo import ZoneInfo
+
+        midnight = board.at.astimezone(ZoneInfo(tz)).replace(hour=0, minute=0, second=0, microsecond=0)
+        try:
+            self.signed_today = [s for s in signed(midnight) if s.signed_at <= board.at]
+        except Exception:  # a store that cannot be read: the list works without the history
+            self.signed_today = []
+        mine = [s for s in self.signed_today if s.checklist == self.kind]
+        if mine and isinstance(mine[-1].acknowledged, list):
+            self.acknowledged = {str(a) for a in mine[-1].acknowledged}
+        label = self.query_one("#checklist-signed", Label)
+        if not self.signed_today:
+            label.update(i18n.t("checklist.signed.none", self.lang))
+            return
+        lines = [i18n.t("checklist.signed.today", self.lang)]
+        for s in self.signed_today:
+            outstanding = len(s.outstanding) if isinstance(s.outstanding, dict | list) else 0
+            acknowledged = len(s.acknowledged) if isinstance(s.acknowledged, list) else 0
+            lines.append(
+                "  "
+                + i18n.t(
+                    "checklist.signed.line",
+                    self.lang,
+                    title=checklist_title(s.checklist, self.lang),
+                    time=_hm(s.signed_at, tz),
+                    who=visible(s.signed_by),
+                    ack=acknowledged,
+                    open=outstanding,
+                )
+            )
+        label.update(Text("\n".join(lines)))
 
     def refresh_items(self) -> None:
         board = self._board()
@@ -89,7 +145,11 @@ class ChecklistScreen(ModalScreen[None]):
         open_items = sum(1 for s in self.statuses if not s.done)
         self.query_one("#checklist-summary", Label).update(
             i18n.t(
-                "checklist.summary", self.lang, open=open_items, total=len(self.statuses), ack=len(self.acknowledged)
+                "checklist.summary",
+                self.lang,
+                open=open_items,
+                total=len(self.statuses),
+                ack=len(self.acknowledged & {s.item.id for s in self.statuses}),
             )
         )
 
@@ -126,13 +186,13 @@ class ChecklistScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class FallbackScreen(ModalScreen[None]):
+class FallbackScreen(Translated, ModalScreen[None]):
     """Reservrutin (§12): whom to call now, and the patients to phone from the last snapshot,
     most urgent first. ``x`` marks a patient as called, with a short local note."""
 
     BINDINGS = [
-        Binding("escape,q", "close", "Stäng"),
-        Binding("x", "called", "Ringd"),
+        key("escape,q", "close", "key.close"),
+        key("x", "called", "bind.called"),
     ]
 
     def __init__(
@@ -192,9 +252,10 @@ class FallbackScreen(ModalScreen[None]):
         who = Text()
         who.append(T("fallback.call_now") + " ", style="bold")
         who.append(f"{contact.label(self.lang)}: {number}", style="bold reverse")
-        who.append(f"  ({contact.reason(self.lang)})", style="dim")
-        if contact.guideline_silent:
+        if contact.guideline_silent:  # the note says why (the reason would say it again)
             who.append("\n" + T("fallback.silent_note"), style="italic yellow")
+        else:
+            who.append(f"  ({contact.reason(self.lang)})", style="dim")
         self.query_one("#fallback-who", Label).update(who)
         self.query_one("#fallback-age", Label).update(snapshot_age_text(board.snapshot, now, tz, self.lang))
         marks = self._call_marks()
@@ -237,10 +298,10 @@ def _hm(t: datetime, tz: str) -> str:
     return t.astimezone(ZoneInfo(tz)).strftime("%H:%M")
 
 
-class ReportScreen(ModalScreen[None]):
+class ReportScreen(Translated, ModalScreen[None]):
     """The shift report as written to a file."""
 
-    BINDINGS = [Binding("escape,q", "close", "Stäng")]
+    BINDINGS = [key("escape,q", "close", "key.close")]
 
     def __init__(self, markdown: str, path: Path | None, lang: str) -> None:
         super().__init__(classes="dialog-screen")
