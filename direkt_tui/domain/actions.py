@@ -4,7 +4,10 @@ selected case, or why it is skipped, before anything is written.
 - reassign to a profession queue of the case's unit, or to a person present in its unit;
   an unscheduled profession only with an explicit override (``force``);
 - move a *waiting* case to another activated unit;
-- send a phrase template to the patient of an open case.
+- send a phrase template to the patient of an open case;
+- take over or hand back a unit's coordinator role (§10.1: held by "en vårdpersonal", so only
+  a member of the clinical staff present in the unit now; handing it back leaves the unit
+  with no coordinator, the critical finding ``no_coordinator``).
 
 A case held by a person cannot be reassigned by anyone else unless the platform's capability
 ``reassign_person_held`` says so (§6.1): it is skipped and offered for the phone list instead.
@@ -16,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from .models import Capabilities, Case, Snapshot
+from .models import CLINICAL, Capabilities, Case, Snapshot
 from .presence import Roster
 
 
@@ -104,6 +107,93 @@ def plan(cases: Sequence[Case], target: Target, snap: Snapshot, at: datetime) ->
         else:
             raise ValueError(f"unknown target kind {target.kind!r}")
     return out
+
+
+def where_scheduled(
+    profession: str, unit_ids: Iterable[str], snap: Snapshot, at: datetime
+) -> tuple[list[str], list[str]]:
+    """The units (of ``unit_ids``, sorted) where ``profession`` is scheduled at ``at``, and
+    those where it is not: a reassignment of cases from several units lands in the second only
+    with the explicit override."""
+    roster = Roster(snap.shifts)
+    yes: list[str] = []
+    no: list[str] = []
+    for u in sorted(set(unit_ids)):
+        (yes if profession in roster.scheduled_professions(u, at) else no).append(u)
+    return yes, no
+
+
+# -- the coordinator role (§10.1) -----------------------------------------------------------------
+@dataclass(frozen=True)
+class RolePlan:
+    """What taking over (``new`` a staff id) or handing back (``new`` None) the coordinator
+    role of ``unit_id`` will do. ``will``/``skip`` are catalogue keys as for :class:`PlanItem`;
+    ``leaves_nobody``: the unit will have no coordinator (a critical finding)."""
+
+    unit_id: str
+    current: str | None  # who holds the role now (None: nobody)
+    new: str | None
+    will: str | None
+    skip: str | None
+    leaves_nobody: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.skip is None
+
+
+def role_holder(unit_id: str, snap: Snapshot) -> str | None:
+    """Who holds the coordinator role of ``unit_id`` (None: nobody)."""
+    c = snap.coordinators.get(unit_id)
+    return c.staff_id if c is not None and c.staff_id else None
+
+
+def clinical_profession(unit_id: str, staff_id: str, snap: Snapshot, at: datetime) -> str | None:
+    """The clinical profession ``staff_id`` is present on in ``unit_id`` at ``at`` (None: not
+    present on a clinical shift, e.g. absent or only on an administrative one)."""
+    roster = Roster(snap.shifts)
+    profs = sorted(s.profession for s in roster.covering(unit_id, staff_id, at) if s.profession in CLINICAL)
+    return profs[0] if profs else None
+
+
+def coordinator_candidates(
+    unit_id: str, snap: Snapshot, at: datetime, first: str | None = None
+) -> list[tuple[str, str]]:
+    """Who may take over the role: (staff id, profession) of each member of the clinical staff
+    present in ``unit_id`` at ``at``, the one who holds it now left out; ``first`` (the user)
+    first, then by name."""
+    roster = Roster(snap.shifts)
+    holder = role_holder(unit_id, snap)
+    seen: dict[str, str] = {}
+    for sh in roster.present_shifts(unit_id, at):
+        if sh.profession not in CLINICAL or sh.staff_id == holder:
+            continue
+        prev = seen.get(sh.staff_id)
+        seen[sh.staff_id] = sh.profession if prev is None else min(prev, sh.profession)
+
+    def key(sid: str) -> tuple[bool, str, str]:
+        person = snap.staff.get(sid)
+        return (sid != first, (person.name if person else sid).casefold(), sid)
+
+    return [(sid, seen[sid]) for sid in sorted(seen, key=key)]
+
+
+def plan_coordinator(unit_id: str, staff_id: str | None, snap: Snapshot, at: datetime) -> RolePlan:
+    """The role of ``unit_id`` to ``staff_id`` (None or empty: handed back)."""
+    holder = role_holder(unit_id, snap)
+    new = staff_id or None
+    if new is None:
+        if holder is None:
+            return RolePlan(unit_id, holder, None, None, "plan.skip.role_nobody")
+        return RolePlan(unit_id, holder, None, "plan.will.role_hand_back", None, leaves_nobody=True)
+    if new == holder:
+        return RolePlan(unit_id, holder, new, None, "plan.skip.role_holder")
+    if clinical_profession(unit_id, new, snap, at) is None:
+        present = Roster(snap.shifts).is_present(unit_id, new, at)
+        return RolePlan(
+            unit_id, holder, new, None, "plan.skip.role_not_clinical" if present else "plan.skip.not_present"
+        )
+    return RolePlan(unit_id, holder, new, "plan.will.role_take", None)
 
 
 def hidden_by_filter(marked: Iterable[str], visible: Iterable[str]) -> int:

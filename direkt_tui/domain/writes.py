@@ -199,3 +199,30 @@ __all__ = [
     "send_template",
     "set_coordinator",
 ]
+
+
+@dataclass(frozen=True)
+class WriteIntent:
+    """What a stored write asks for, read back from its body (the inverse of the builders
+    above), so the UI never spells the platform's JSON: the template sent, the unit moved to,
+    the owner set (a person's staff id or a profession's queue)."""
+
+    template_id: str | None = None
+    to_unit_id: str | None = None
+    staff_id: str | None = None
+    profession: str | None = None
+
+
+def intent(body: Mapping[str, Any]) -> WriteIntent:
+    owner = body.get("owner")
+    owner = owner if isinstance(owner, Mapping) else {}
+
+    def text(v: Any) -> str | None:
+        return str(v) if v not in (None, "") else None
+
+    return WriteIntent(
+        template_id=text(body.get("template_id")),
+        to_unit_id=text(body.get("to_unit_id")),
+        staff_id=text(owner.get("staff_id")) if owner.get("type") == "person" else None,
+        profession=text(owner.get("profession")) if owner.get("type") == "role" else None,
+    )

@@ -8,22 +8,40 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from textual import work
+from textual import events, work
 
 from .. import i18n
-from ..domain.actions import PlanItem, Target, hidden_by_filter, plan
+from ..domain.actions import (
+    PlanItem,
+    Target,
+    coordinator_candidates,
+    hidden_by_filter,
+    plan,
+    plan_coordinator,
+    role_holder,
+    where_scheduled,
+)
 from ..domain.models import PROFESSIONS, Case
 from ..domain.presence import Roster
 from ..domain.writes import TARGET_ACTIONS, WriteRequest, for_target, set_coordinator
 from ..store.actions import OutboxRow, audit_append, batch_rows, outbox_rows
 from ..store.auditkey import AuditKeyError
-from .base import DirektBase
+from .base import WRITE_ACTIONS, DirektBase
 from .model import short_name
-from .screens.actions import ChoiceScreen, OutcomeScreen, PreviewScreen
+from .screens.actions import ChoiceScreen, OutcomeScreen, PreviewScreen, case_preview, role_preview
 
 
 class CaseActionsMixin(DirektBase):
     """The write actions of ``DirektApp`` (all behind the one switch, ``writes_denied``)."""
+
+    def on_key(self, event: events.Key) -> None:
+        """A write key pressed while writes are off does nothing (``check_action`` shows it
+        disabled in the footer, and Textual then runs nothing): say why."""
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.enabled or active.node is not self:
+            return
+        if active.binding.action in WRITE_ACTIONS:
+            self._write_guard()
 
     def _cases_to_act_on(self) -> list[Case]:
         """The selection for a write action, or [] (with the reason said) when there is none
@@ -65,41 +83,51 @@ class CaseActionsMixin(DirektBase):
         await self._preview(i18n.t("key.assign", self.lang), cases, target, label)
 
     def _assign_options(self, cases: Sequence[Case]) -> list[tuple[str, str]]:
-        """The reassignment targets: the professions (scheduled first), then the people at work."""
+        """The reassignment targets: the professions (scheduled first), then the people at work.
+        With cases from several units a profession scheduled in only some of them is flagged
+        (⚠ with the units where it is not): chosen plainly, the cases there are skipped; the
+        override (``force:``) puts them there anyway."""
         assert self.board is not None
         snap, at = self.board.snapshot, self.board.at
         roster = Roster(snap.shifts)
         names = dict(self.board.all_units)
         units = sorted({c.unit_id for c in cases})
-        options: list[tuple[str, str]] = []
+
+        def where(us: Sequence[str]) -> str:
+            return ", ".join(short_name(names.get(u, u)) for u in us)
+
+        everywhere: list[tuple[str, str]] = []
+        partly: list[tuple[str, str]] = []
+        nowhere: list[tuple[str, str]] = []
         for prof in PROFESSIONS:
-            scheduled_in = [u for u in units if prof in roster.scheduled_professions(u, at)]
+            yes, no = where_scheduled(prof, units, snap, at)
             label = i18n.profession_label(prof, self.lang)
-            where = ", ".join(short_name(names.get(u, u)) for u in units)
-            if scheduled_in:
-                options.append((f"role:{prof}", i18n.t("act.role", self.lang, profession=label, unit=where)))
+            if yes and not no:
+                everywhere.append((f"role:{prof}", i18n.t("act.role", self.lang, profession=label, unit=where(yes))))
+            elif yes:
+                kw = {"profession": label, "unit": where(yes), "missing": where(no)}
+                partly.append((f"role:{prof}", i18n.t("act.role.partly", self.lang, **kw)))
+                partly.append((f"force:{prof}", i18n.t("act.role.partly_force", self.lang, **kw)))
             else:
-                options.append(
-                    (f"force:{prof}", i18n.t("act.role.unscheduled", self.lang, profession=label, unit=where))
-                )
+                text = i18n.t("act.role.unscheduled", self.lang, profession=label, unit=where(units))
+                nowhere.append((f"force:{prof}", text))
+        people: list[tuple[str, str]] = []
+        seen: set[str] = set()
         for u in units:
             for sh in sorted(roster.present_shifts(u, at), key=lambda x: x.staff_id):
+                oid = f"person:{u}:{sh.staff_id}"
+                if oid in seen:
+                    continue
+                seen.add(oid)
                 person = snap.staff.get(sh.staff_id)
                 name = person.name if person else sh.staff_id
                 profession = i18n.profession_label(sh.profession, self.lang)
                 text = i18n.t(
                     "act.person", self.lang, name=name, profession=profession, unit=short_name(names.get(u, u))
                 )
-                options.append((f"person:{u}:{sh.staff_id}", text))
-        # scheduled targets first
-        options.sort(key=lambda o: (o[0].startswith("force:"), o[0].startswith("role:") is False))
-        seen: set[str] = set()
-        unique = []
-        for option in options:
-            if option[0] not in seen:
-                seen.add(option[0])
-                unique.append(option)
-        return unique
+                people.append((oid, text))
+        # scheduled targets first, the ones needing the override last
+        return everywhere + partly + people + nowhere
 
     @work(group="case-action")
     async def action_move(self) -> None:
@@ -133,20 +161,22 @@ class CaseActionsMixin(DirektBase):
             await self._preview(i18n.t("key.template", self.lang), cases, Target("template", value), titles[value])
 
     async def _preview(self, what: str, cases: Sequence[Case], target: Target, label: str) -> None:
-        """Per case what will happen and what is skipped; ``y`` queues the writes."""
+        """Per case what will happen and what is skipped; ``y`` queues the writes (``f`` when a
+        case would land with a profession not scheduled in its unit)."""
         assert self.board is not None
         items = plan(cases, target, self.board.snapshot, self.board.at)
         visible = [r.key for r in self._table("active").rows]
         hidden = hidden_by_filter(self.marks, visible) if self.marks else 0
         by_id = {c.id: c for c in cases}
-        screen = PreviewScreen(
-            what, items, by_id, label, hidden, self.lang, needs_force=target.force, owner_text=self._owner_text
-        )
-        if await self.push_screen_wait(screen):
+        content = case_preview(items, by_id, label, hidden, self.lang, self._owner_text, dict(self.board.all_units))
+        if await self.push_screen_wait(PreviewScreen(what, content, self.lang)):
             self._enqueue(what, target, [i for i in items if i.ok], label)
 
     @work(group="case-action")
     async def action_coordinator_role(self) -> None:
+        """Take over or hand over a unit's coordinator role: pick the unit, then a member of
+        the clinical staff present now (not the one holding it), or hand it back; preview;
+        ``y`` writes."""
         if not self._write_guard() or self.board is None:
             return
         board = self.board
@@ -156,31 +186,50 @@ class CaseActionsMixin(DirektBase):
             unit_id = await self.push_screen_wait(pick)
             if not unit_id:
                 return
-        roster = Roster(board.snapshot.shifts)
+        snap, at = board.snapshot, board.at
         me = self.config.user.staff_id
-        present = sorted(roster.present_shifts(unit_id, board.at), key=lambda sh: (sh.staff_id != me, sh.staff_id))
-        options: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for sh in present:
-            if sh.staff_id in seen:
-                continue
-            seen.add(sh.staff_id)
-            person = board.snapshot.staff.get(sh.staff_id)
-            name = person.name if person else sh.staff_id
-            profession = i18n.profession_label(sh.profession, self.lang)
-            options.append((sh.staff_id, i18n.t("act.coord.take", self.lang, name=name, profession=profession)))
-        options.append(("", i18n.t("act.coord.hand_back", self.lang)))
+        holder = role_holder(unit_id, snap)
         name = dict(board.all_units).get(unit_id, unit_id)
-        staff_id = await self.push_screen_wait(ChoiceScreen(i18n.t("act.coord.title", self.lang, unit=name), options))
+        options: list[tuple[str, str]] = []
+        for sid, prof in coordinator_candidates(unit_id, snap, at, first=me):
+            key = "act.coord.take" if sid == me else "act.coord.give"
+            profession = i18n.profession_label(prof, self.lang)
+            options.append((sid, i18n.t(key, self.lang, name=self._staff_name(sid), profession=profession)))
+        if holder is not None:
+            options.append(("", i18n.t("act.coord.hand_back", self.lang)))
+        if not options:
+            self.notify(i18n.t("act.coord.nobody_present", self.lang, unit=name), severity="warning", timeout=8)
+            return
+        if holder is None:
+            note = i18n.t("act.coord.now_nobody", self.lang)
+        else:
+            note = i18n.t("act.coord.now", self.lang, name=self._staff_name(holder))
+        if not any(oid for oid, _ in options):
+            note += " " + i18n.t("act.coord.no_one_else", self.lang)
+        title = i18n.t("act.coord.title", self.lang, unit=name)
+        staff_id = await self.push_screen_wait(ChoiceScreen(title, options, note))
         if staff_id is None:
             return
-        write = set_coordinator(unit_id, staff_id)
+        role = plan_coordinator(unit_id, staff_id, snap, at)
+        what = i18n.t("key.coordinator", self.lang)
+        content = role_preview(role, name, self._role_label, self.lang)
+        if not await self.push_screen_wait(PreviewScreen(what, content, self.lang)) or not role.ok:
+            return
         self._submit(
             "coordinator_role",
-            [write],
-            {"unit": unit_id, "staff_id": staff_id or None},
-            i18n.t("key.coordinator", self.lang),
+            [set_coordinator(unit_id, role.new)],
+            {"unit": unit_id, "staff_id": role.new, "was": role.current},
+            what,
         )
+
+    def _staff_name(self, staff_id: str) -> str:
+        assert self.board is not None
+        person = self.board.snapshot.staff.get(staff_id)
+        return person.name if person else staff_id
+
+    def _role_label(self, staff_id: str | None) -> str:
+        """Who holds the role, as the preview names them ("ingen" for nobody)."""
+        return self._staff_name(staff_id) if staff_id else i18n.t("act.coord.nobody", self.lang)
 
     # -- queueing and the outbox ---------------------------------------------------------------------
     def _owner_text(self, case: Case) -> str:
