@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +32,22 @@ from .rows import (
     row_staff,
     row_unit,
 )
+
+
+@dataclass(frozen=True)
+class CaseWrite:
+    """One write the coordinator queued for a case (the outbox), with who asked for it (its
+    audit entry): what the case detail's timeline shows of the coordinator's own actions."""
+
+    kind: str  # assign | move | message
+    body: dict
+    status: str  # pending | sending | done | conflict | failed
+    code: str | None
+    created_at: datetime
+    updated_at: datetime
+    result: Any  # the case the platform answered with (done), else None
+    actor: str | None
+
 
 _NOUNS = {
     "cases": ("case", "cases"),
@@ -423,3 +440,35 @@ class Reads(StoreBase):
             sql += " AND at <= ?"
             params.append(to_store(until))
         return [(parse_instant(a), w) for a, w in self.conn.execute(sql + " ORDER BY at", params)]
+
+    def case_writes(self, case_id: str) -> list[CaseWrite]:
+        """The coordinator's writes for ``case_id`` (outbox rows, oldest first) with the actor
+        of the audit entry that queued each batch; [] for a store without the outbox."""
+        sql = (
+            "SELECT o.kind, o.body, o.status, o.code, o.created_at, o.updated_at, o.result, "
+            "(SELECT a.actor FROM audit a WHERE a.outcome = 'queued' AND a.at = o.created_at "
+            "AND instr(a.subject, o.batch_id) > 0 ORDER BY a.seq LIMIT 1) "
+            "FROM outbox o WHERE o.case_id = ? ORDER BY o.id"
+        )
+        try:
+            rows = self.conn.execute(sql, (case_id,)).fetchall()
+        except sqlite3.OperationalError:  # an older store: no outbox or audit table
+            return []
+        out: list[CaseWrite] = []
+        for kind, body, status, code, created, updated, result, actor in rows:
+            try:
+                out.append(
+                    CaseWrite(
+                        kind,
+                        json.loads(body),
+                        status,
+                        code,
+                        parse_instant(created),
+                        parse_instant(updated),
+                        json.loads(result) if result else None,
+                        actor,
+                    )
+                )
+            except (TypeError, ValueError):  # a malformed row is left out, never a crash
+                continue
+        return out

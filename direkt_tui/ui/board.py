@@ -17,7 +17,8 @@ from .. import i18n
 from ..domain.models import CLOCK_SKEW_SHOWN_SECONDS
 from ..domain.text import visible
 from .base import DirektBase, while_mounted
-from .model import Board, CaseFilter, columns, fmt_age, optional_columns, short_name
+from .model import Board, CaseFilter, case_id_width, columns, fmt_age, optional_columns, short_name
+from .screens.detail import CaseDetailScreen
 from .screens.shiftwork import FallbackScreen
 from .widgets.table import VirtualTable
 
@@ -29,6 +30,7 @@ class BoardMixin(DirektBase):
     _seen_critical: frozenset[tuple[Any, ...]] | None
     _skipped_seen: frozenset[tuple[str, Any]]
     _retired: list[Board]
+    _detail_ids: tuple[str, ...] = ()  # the open case details (set on the UI thread)
     boards_built: int
     last_refresh_ms: float
 
@@ -37,7 +39,11 @@ class BoardMixin(DirektBase):
     def sync_cycle_finished(self, ok: bool, error: str | None = None) -> None:
         """Called (on the UI thread) after every sync cycle."""
         if not ok and error:
-            self.notify(i18n.t("toast.sync_failed", self.lang, error=error), severity="warning", timeout=6)
+            self.notify(
+                i18n.t("toast.sync_failed", self.lang, error=i18n.sync_error_text(error, self.lang)),
+                severity="warning",
+                timeout=6,
+            )
         self.request_refresh()
 
     def on_sync_cycle(self, result: Any, exc: BaseException | None) -> None:
@@ -65,6 +71,16 @@ class BoardMixin(DirektBase):
             at = self.view_at or self.clock.now()
             self._build_board(at, self.filter, self.unit, self.view_at is not None)
 
+    def on_case_detail_screen_wanted(self, message: CaseDetailScreen.Wanted) -> None:
+        """A case detail opened: the next board brings its writes (and keeps it current)."""
+        self._open_details()
+        self.request_refresh()
+
+    def _open_details(self) -> tuple[str, ...]:
+        """The cases whose detail is open (UI thread), kept for the board worker to read."""
+        self._detail_ids = tuple(s.case_id for s in self.screen_stack if isinstance(s, CaseDetailScreen))
+        return self._detail_ids
+
     @work(thread=True, exclusive=True, group="board")
     def _build_board(self, at: datetime, filt: CaseFilter, unit: str | None, history: bool = False) -> None:
         assert self._builder is not None
@@ -72,12 +88,17 @@ class BoardMixin(DirektBase):
         while self._retired:
             self._retired.pop()
         board = self._builder.build(at, filt, [unit] if unit else None, history=history)
+        # the open case details, read here too (the full case with its identity, and the
+        # coordinator's writes): they show what the store holds now, not what it held on opening
+        store = self._builder.store
+        board.details = {cid: (store.case(cid), store.case_writes(cid)) for cid in self._detail_ids}
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._apply_board, board)
 
     @while_mounted
     def _apply_board(self, board: Board) -> None:
         t0 = time.perf_counter()
+        previous = self.board
         if self.board is not None:
             self._retired.append(self.board)
         self.board = board
@@ -94,7 +115,9 @@ class BoardMixin(DirektBase):
             ):
                 table = self.query_one(f"#{pid}", VirtualTable)
                 kind = {"load": "load", "active": "cases"}.get(pid, "side")
-                table.set_columns(columns(kind, self.lang, multi), optional_columns(kind, multi))
+                # the case column as wide as the longest id in the panel: ids are shown whole
+                ids = case_id_width(board.id_widths.get(pid, 0), self.lang)
+                table.set_columns(columns(kind, self.lang, multi, ids), optional_columns(kind, multi))
                 table.empty_text = empty
                 table.set_rows(rows)
                 count = len(rows)
@@ -108,9 +131,19 @@ class BoardMixin(DirektBase):
                     pid != "load" and pid != "active" and count > 0 and any(r.severity == "critical" for r in rows),
                     "has-critical",
                 )
+            if board.filter.up_to is not None and (previous is None or previous.filter.up_to != board.filter.up_to):
+                # the date filter (oldest first) starts at the oldest case, not where the cursor was
+                active = self.query_one("#active", VirtualTable)
+                active.action_first()
+                active.scroll_to(y=0, animate=False, immediate=True)
             self._update_alerts(board)
             self._update_outage(board)
             self._update_statusbar()
+        for screen in self.screen_stack:
+            if isinstance(screen, CaseDetailScreen) and screen.case_id in board.details:
+                case, writes = board.details[screen.case_id]
+                screen.show(board, case, writes)
+        self._open_details()  # a closed detail is read no more
         self._notify_skipped()
         crit = board.critical_keys
         if self._seen_critical is not None:
@@ -257,9 +290,12 @@ class BoardMixin(DirektBase):
         if self.read_only and not self.offline:
             bar.append(f"  {T('hdr.readonly')}", style="italic dim")
         if self.filter.active:
-            bar.append(f"  {T('hdr.filter')}: {self.filter.describe()}", style="italic")
+            bar.append(f"  {T('hdr.filter')}: {self.filter.describe(self.lang)}", style="italic")
         if self.marks:
             bar.append(f"  {T('hdr.marked', n=len(self.marks))} ", style="bold reverse")
+            focused = self.focused
+            if isinstance(focused, VirtualTable) and focused.range_open:
+                bar.append(f"  {T('hf.hint.mark_range')} ", style="bold black on yellow")
         pending = self._pending_writes()
         if pending:
             bar.append(f"  {T('hdr.outbox', n=pending)}", style="yellow")

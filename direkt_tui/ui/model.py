@@ -22,6 +22,7 @@ from ..domain.models import Case, Snapshot
 from ..domain.rules import SEVERITY_RANK, Evaluation, Finding, RuleEngine
 from ..domain.text import visible
 from ..store.db import Store, SyncHealth
+from ..store.reads import CaseWrite
 
 ABSENT_RULES = ("absent_owner", "long_absence", "owner_shift_ending")
 ROLE_RULES = ("unscheduled_profession", "stale_role_handover", "unit_handover_unaccepted")
@@ -66,14 +67,16 @@ class CaseFilter:
     def active(self) -> bool:
         return bool(self.text or self.rules or self.priorities or self.statuses or self.units or self.up_to)
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "sv") -> str:
+        """The filter as the coordinator would type it, in ``lang`` (``status:väntar``)."""
         parts = []
         if self.text:
             parts.append(f"”{self.text}”")
-        parts += [f"regel:{r}" for r in sorted(self.rules)]
+        rule, unit = ("regel", "enhet") if lang == "sv" else ("rule", "unit")
+        parts += [f"{rule}:{r}" for r in sorted(self.rules)]
         parts += [f"prio:{p}" for p in sorted(self.priorities)]
-        parts += [f"status:{s}" for s in sorted(self.statuses)]
-        parts += [f"enhet:{u}" for u in sorted(self.units)]
+        parts += [f"status:{i18n.t(f'status.{s}', lang)}" for s in sorted(self.statuses)]
+        parts += [f"{unit}:{u}" for u in sorted(self.units)]
         if self.up_to:
             parts.append(f"≤ {self.up_to.isoformat()}")
         return " ".join(parts)
@@ -157,7 +160,14 @@ def tail(text: str, width: int) -> str:
     return text if len(text) <= width else "…" + text[-(width - 1) :]
 
 
-CASE_ID_WIDTH = 9
+CASE_ID_WIDTH = 9  # the case column before any board (compose)
+CASE_ID_MAX = 24  # longer ids (never seen) keep their end, which tells cases apart
+
+
+def case_id_width(longest: int, lang: str = "sv") -> int:
+    """The case column's width: the longest id in the panel, whole (issue 12, item 21), and
+    never narrower than its header."""
+    return max(len(i18n.t("col.case", lang)), min(CASE_ID_MAX, longest or CASE_ID_WIDTH))
 
 
 def short_name(name: str) -> str:
@@ -232,6 +242,9 @@ class Board:
     headers: list[UnitHeader] = field(default_factory=list)
     open_total: int = 0
     history: bool = False  # looking back: cases as they were at ``at``
+    id_widths: dict[str, int] = field(default_factory=dict)  # panel -> its longest case id
+    # the open case details as the store holds them (case id -> (full case, the writes))
+    details: dict[str, tuple[Case | None, list[CaseWrite]]] = field(default_factory=dict)
 
     @property
     def critical_keys(self) -> frozenset[tuple]:
@@ -355,12 +368,12 @@ class BoardBuilder:
             waited_t = fmt_minutes(waited, lang) if waited is not None else "–"
             badges = _badges(findings, lang, only)
             if only is not None:  # a side panel
-                return (dot, prio_t, tail(visible(c.id), CASE_ID_WIDTH), owner, waited_t, badges)
+                return (dot, prio_t, tail(visible(c.id), CASE_ID_MAX), owner, waited_t, badges)
             out: list[Text | str] = [
                 dot,
                 prio_t,
                 i18n.t(f"status.{c.status}", lang),
-                tail(visible(c.id), CASE_ID_WIDTH),
+                tail(visible(c.id), CASE_ID_MAX),
                 owner,
                 waited_t,
             ]
@@ -394,6 +407,8 @@ class BoardBuilder:
         # panel order: severity first, then the work-list order they came in
         for rows in (board.absent, board.roles, board.overdue):
             rows.sort(key=lambda r: SEVERITY_RANK.get(r.severity or "info", 9))
+        panels = {"active": board.active, "absent": board.absent, "roles": board.roles, "overdue": board.overdue}
+        board.id_widths = {pid: max((len(visible(r.key)) for r in rows), default=0) for pid, rows in panels.items()}
         board.alerts = [f for f in ev.findings if f.case_id is None and f.rule in UNIT_ALERT_RULES]
 
     # -- load panel and headers ---------------------------------------------------------------------
@@ -407,7 +422,7 @@ class BoardBuilder:
             cal = self.engine.calendar(u)
             day_start = cal.start_of_day(board.at)
             history = [w for _at, w in self.store.load_history(uid, day_start, board.at)]
-            clin = " · ".join(f"{i18n.profession_label(p, lang)[:3]} {n}" for p, n in ld.clinicians_present.items())
+            clin = " · ".join(f"{i18n.profession_short(p, lang)} {n}" for p, n in ld.clinicians_present.items())
             level = Text(i18n.t(f"level.{ld.level}", lang), style=LEVEL_STYLE[ld.level])
             w = ld.waiting
             ratio = f"{ld.ratio:.1f}".replace(".", "," if lang == "sv" else ".")
@@ -440,9 +455,10 @@ class BoardBuilder:
             board.headers.append(UnitHeader(uid, visible(u.name), name, st.coordinator_present, st.open_now))
 
 
-def columns(kind: str, lang: str, multi_unit: bool) -> list[tuple[str, int]]:
+def columns(kind: str, lang: str, multi_unit: bool, case_width: int = CASE_ID_WIDTH) -> list[tuple[str, int]]:
     """(label, width) of each panel's columns; width 0 = take the rest. ``kind`` is ``cases``
-    (the work list), ``side`` (the three narrower case panels) or ``load``."""
+    (the work list), ``side`` (the three narrower case panels) or ``load``; ``case_width`` is
+    the case column's (:func:`case_id_width`)."""
     T = i18n.translator(lang)
     if kind == "load":
         return [
@@ -464,7 +480,7 @@ def columns(kind: str, lang: str, multi_unit: bool) -> list[tuple[str, int]]:
         return [
             (T("col.sev"), 1),
             (T("col.prio"), 5),
-            (T("col.case"), CASE_ID_WIDTH),
+            (T("col.case"), case_width),
             (T("col.owner"), 14),
             (T("col.waited"), 7),
             (T("col.findings"), 0),
@@ -473,7 +489,7 @@ def columns(kind: str, lang: str, multi_unit: bool) -> list[tuple[str, int]]:
         (T("col.sev"), 1),
         (T("col.prio"), 5),
         (T("col.status"), 8),
-        (T("col.case"), CASE_ID_WIDTH),
+        (T("col.case"), case_width),
         (T("col.owner"), 15),
         (T("col.waited"), 7),
     ]

@@ -6,21 +6,24 @@ its control characters made visible."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from ... import i18n
-from ...domain.models import Case, mask_personnummer
+from ...domain.models import Case, Staff, mask_personnummer
 from ...domain.text import visible
+from ...domain.writes import intent
+from ...store.reads import CaseWrite
+from ..bindings import Translated, key
 from ..literal import lit
 from ..model import SEVERITY_STYLE, Board, fmt_minutes
 
@@ -29,7 +32,9 @@ def _local(t: datetime | None, tz) -> str:
     return t.astimezone(tz).strftime("%Y-%m-%d %H:%M") if t else "–"
 
 
-def case_renderable(board: Board, case: Case, lang: str, revealed: bool = False) -> Group:
+def case_renderable(
+    board: Board, case: Case, lang: str, revealed: bool = False, writes: Sequence[CaseWrite] = ()
+) -> Group:
     T = i18n.translator(lang)
     snap = board.snapshot
     unit = next((u for u in snap.units if u.id == case.unit_id), None)
@@ -118,12 +123,23 @@ def case_renderable(board: Board, case: Case, lang: str, revealed: bool = False)
         events.append((case.received_at, T("tl.received")))
     if case.started_at:
         events.append((case.started_at, T("tl.started")))
-    if case.owner_since:
+    # the platform's notices, each once (a notice the coordinator's own write sent is shown as
+    # that write: one line, saying who sent it)
+    notices = list(dict.fromkeys((n.template_id, n.sent_at) for n in case.notices))
+    owner_shown = case.owner_since is not None
+    for w in writes:
+        at, what = _write_event(w, case, notices, T, lang, staff, unit_name, templates)
+        if w.kind == "assign" and w.status == "done" and owner_shown and case.owner is not None:
+            if w.body.get("owner") == case.owner.to_api():  # the owner now is the one it set
+                owner_shown = False
+                at = case.owner_since or at
+        events.append((at, what))
+    if owner_shown and case.owner_since:
         events.append((case.owner_since, T("tl.owner", owner=owner_text())))
     for a in case.contact_attempts:
         events.append((a, T("tl.attempt")))
-    for n in case.notices:
-        events.append((n.sent_at, T("tl.notice", title=templates.get(n.template_id, visible(n.template_id)))))
+    for tid, sent_at in notices:
+        events.append((sent_at, T("tl.notice", title=templates.get(tid, visible(tid)))))
     if case.last_patient_message_at:
         events.append((case.last_patient_message_at, T("tl.patient_msg")))
     if case.last_staff_message_at:
@@ -152,8 +168,48 @@ def case_renderable(board: Board, case: Case, lang: str, revealed: bool = False)
     )
 
 
-class CaseDetailScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q", "close", "Stäng"), Binding("v", "reveal", "Visa personnummer")]
+def _write_event(
+    w: CaseWrite,
+    case: Case,
+    notices: list[tuple[str, datetime]],
+    T: Callable[..., str],
+    lang: str,
+    staff: Mapping[str, Staff],
+    unit_name: Callable[[str], str],
+    templates: dict[str, str],
+) -> tuple[datetime, str]:
+    """One of the coordinator's writes as a timeline line; a done template write claims (takes
+    out of ``notices``) the platform's notice it made, so the template shows once: a done write
+    made one, and of several of that template the nearest in time is taken (the outbox keeps
+    this machine's time, the notice the platform's, so no exact match is asked for)."""
+    who = visible(w.actor) if w.actor else T("tl.w.someone")
+    state = T(f"tl.w.{w.status}") if w.status != "done" else ""
+    at = w.updated_at if w.status != "pending" else w.created_at
+    want = intent(w.body)
+    if w.kind == "message":
+        tid = want.template_id or ""
+        same = [n for n in notices if n[0] == tid]
+        if w.status == "done" and same:
+            claimed = min(same, key=lambda n: abs((n[1] - w.updated_at).total_seconds()))
+            notices.remove(claimed)
+            at = claimed[1]
+        return at, T("tl.w.message", title=templates.get(tid, visible(tid)), who=who, state=state)
+    if w.kind == "move":
+        return at, T("tl.w.move", unit=unit_name(want.to_unit_id or ""), who=who, state=state)
+    if want.staff_id is not None:
+        s = staff.get(want.staff_id)
+        target = visible(s.name if s else want.staff_id)
+    else:
+        target = i18n.profession_label(want.profession, lang)
+    return at, T("tl.w.assign", owner=target, who=who, state=state)
+
+
+class CaseDetailScreen(Translated, ModalScreen[None]):
+    """The case detail. It follows the store while open: each new board (a sync, a write's
+    outcome, the re-evaluation) brings the case as now stored, its findings and the
+    coordinator's writes (:meth:`show`), asked for once on opening (:class:`Wanted`)."""
+
+    BINDINGS = [key("escape,q", "close", "key.close"), key("v", "reveal", "key.reveal")]
 
     def __init__(
         self,
@@ -171,6 +227,32 @@ class CaseDetailScreen(ModalScreen[None]):
         self.revealed = False
         # the full case (with the patient's identity) read for this view; the board has none
         self.case = case if case is not None else board.case(case_id)
+        self.writes: tuple[CaseWrite, ...] = ()
+
+    class Wanted(Message):
+        """The detail opened: read its case, findings and writes afresh (the app answers with
+        :meth:`CaseDetailScreen.show` from its next board)."""
+
+        def __init__(self, case_id: str) -> None:
+            super().__init__()
+            self.case_id = case_id
+
+    def show(self, board: Board, case: Case | None, writes: Sequence[CaseWrite]) -> None:
+        """The case as now stored: its fields, findings (from ``board``) and timeline."""
+        self.board = board
+        if case is not None:
+            self.case = case
+        self.writes = tuple(writes)
+        self._render_body()
+
+    def _render_body(self) -> None:
+        case = self.case
+        if case is None or not self.is_mounted:
+            return
+        body = case_renderable(self.board, case, self.lang, self.revealed, self.writes)
+        found = self.query("#detail-body")
+        if found:
+            found.first(Static).update(body)
 
     def compose(self) -> ComposeResult:
         case = self.case
@@ -184,6 +266,7 @@ class CaseDetailScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#detail").focus()
+        self.post_message(self.Wanted(self.case_id))
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -195,4 +278,4 @@ class CaseDetailScreen(ModalScreen[None]):
             return
         if self._reveal(self.case_id):
             self.revealed = True
-            self.query_one("#detail-body", Static).update(case_renderable(self.board, case, self.lang, True))
+            self._render_body()

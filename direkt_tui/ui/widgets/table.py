@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
+from textual import events
 from textual.events import Click
 from textual.geometry import Size
 from textual.message import Message
@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..bindings import Translated, key
 from ..literal import cell as literal_cell
 from ..model import Row
 
@@ -32,20 +33,22 @@ class _TableMessage(Message):
         return self.table
 
 
-class VirtualTable(ScrollView, can_focus=True):
+class VirtualTable(Translated, ScrollView, can_focus=True):
     """Rows of cells under a sticky header line; one row has the cursor."""
 
     BINDINGS = [
-        Binding("up,k", "cursor_up", "Upp", show=False),
-        Binding("down,j", "cursor_down", "Ned", show=False),
-        Binding("pageup", "page_up_rows", show=False),
-        Binding("pagedown", "page_down_rows", show=False),
-        Binding("home", "first", show=False),
-        Binding("end", "last", show=False),
-        Binding("enter", "activate", "Detaljer", show=False),
-        Binding("space", "toggle_mark", "Markera", show=False),
-        Binding("shift+space,ctrl+space,V", "mark_range", "Markera intervall", show=False),
-        Binding("asterisk", "mark_all", "Markera alla", show=False),
+        key("up,k", "cursor_up", "bind.up", show=False),
+        key("down,j", "cursor_down", "bind.down", show=False),
+        key("pageup", "page_up_rows", show=False),
+        key("pagedown", "page_down_rows", show=False),
+        key("home", "first", show=False),
+        key("end", "last", show=False),
+        key("enter", "activate", "key.detail", show=False),
+        key("space", "toggle_mark", "key.mark", show=False),
+        key("shift+space,ctrl+space,V", "mark_range", "bind.mark_range", show=False),
+        key("shift+up", "extend_marks(-1)", "bind.mark_range", show=False),
+        key("shift+down", "extend_marks(1)", "bind.mark_range", show=False),
+        key("asterisk", "mark_all", "bind.mark_all", show=False),
     ]
     COMPONENT_CLASSES = {"table--header", "table--cursor", "table--cursor-blur", "table--empty", "table--mark"}
     DEFAULT_CSS = """
@@ -98,6 +101,7 @@ class VirtualTable(ScrollView, can_focus=True):
         # marks are keys, shared between the tables that show the same kind of rows; None = no marks
         self.marks = marks
         self._anchor: int | None = None
+        self._range_open = False  # a first V set the anchor: the next V marks up to the cursor
 
     # -- data -------------------------------------------------------------------------------------
     @property
@@ -192,12 +196,48 @@ class VirtualTable(ScrollView, can_focus=True):
         if key is not None:
             self.post_message(self.Activated(self, key))
 
+    # -- keys in the order they were typed ---------------------------------------------------------
+    async def _on_key(self, event: events.Key) -> None:
+        """Resolve a key's binding here, in turn, instead of after it bubbled to the app.
+
+        The app hands every key to the focused table the moment it reads it; a key with no
+        handler of its own bubbles back and the app looks up its binding only then. Typed fast,
+        ``/`` and the filter text behind it were all queued here before ``/`` had opened the
+        filter prompt, so the text bubbled up after it and was dropped (issue 12, item 3). So a
+        binding runs when its key comes up, and a key that comes up after an earlier one opened
+        another screen goes on to that screen, in order."""
+        app = self.app
+        if self.screen is not app.screen:  # typed for the screen an earlier key opened
+            event.stop()
+            event.prevent_default()
+            again = events.Key(event.key, event.character)
+            again.set_sender(app)
+            (app.focused or app.screen)._forward_event(again)
+            return
+        if await app._check_bindings(event.key):
+            event.stop()
+            event.prevent_default()
+            return
+        await super()._on_key(event)
+
     # -- marks (k9s-style) ---------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # a table without marks lets space and * through to its screen
-        if action in ("toggle_mark", "mark_range", "mark_all") and self.marks is None:
+        if action in ("toggle_mark", "mark_range", "mark_all", "extend_marks") and self.marks is None:
             return False
         return True
+
+    @property
+    def range_open(self) -> bool:
+        """A range was started with V and waits for its end (the status bar says so)."""
+        anchor = self._anchor
+        return (
+            self._range_open
+            and bool(self.marks)
+            and anchor is not None
+            and 0 <= anchor < len(self._rows)
+            and self._rows[anchor].key in self.marks  # type: ignore[operator]
+        )
 
     def action_toggle_mark(self) -> None:
         key = self.cursor_key
@@ -208,17 +248,38 @@ class VirtualTable(ScrollView, can_focus=True):
         else:
             self.marks.add(key)
         self._anchor = self.cursor
+        self._range_open = False
         self.refresh()
         self.post_message(self.MarksChanged(self))
         self.action_cursor_down()
 
     def action_mark_range(self) -> None:
+        """V: mark from the anchor (the row last marked with Space or V) to the cursor. With no
+        anchor elsewhere the first V marks the cursor row and opens a range: the status bar
+        says "markera till hit: V" until the second V marks everything in between."""
         if self.marks is None or not self._rows:
             return
-        anchor = self._anchor if self._anchor is not None else self.cursor
+        anchor = self._anchor if self._anchor is not None and self._anchor < len(self._rows) else self.cursor
+        opening = anchor == self.cursor and not self._range_open
         lo, hi = sorted((anchor, self.cursor))
         self.marks.update(r.key for r in self._rows[lo : hi + 1])
         self._anchor = self.cursor
+        self._range_open = opening
+        self.refresh()
+        self.post_message(self.MarksChanged(self))
+
+    def action_extend_marks(self, step: int) -> None:
+        """Shift+↑ / Shift+↓: mark the cursor row and the one the cursor moves to (a range
+        grows as the cursor goes; Shift+Space is Space in most terminals)."""
+        if self.marks is None or not self._rows:
+            return
+        here = self.cursor
+        there = max(0, min(len(self._rows) - 1, here + step))
+        self.marks.add(self._rows[here].key)
+        self.marks.add(self._rows[there].key)
+        self._anchor = there
+        self._range_open = False
+        self.cursor = there
         self.refresh()
         self.post_message(self.MarksChanged(self))
 
@@ -231,8 +292,13 @@ class VirtualTable(ScrollView, can_focus=True):
         self.post_message(self.MarksChanged(self))
 
     def on_click(self, event: Click) -> None:
-        y = event.y - 1 + int(self.scroll_y)
-        if event.y >= 1 and 0 <= y < len(self._rows):
+        # the row under the pointer: the offset is in the content (inside the panel's border),
+        # whose first line is the header
+        at = event.get_content_offset(self)
+        if at is None or at.y < 1:
+            return
+        y = at.y - 1 + int(self.scroll_y)
+        if 0 <= y < len(self._rows):
             if y == self.cursor and event.chain >= 2:
                 self.action_activate()
             self.cursor = y
