@@ -260,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(args_in[0])
     args = parser.parse_args(args_in)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
     except (UsageError, ConfigError) as exc:
         print(f"direkt-tui {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -274,6 +274,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"direkt-tui {args.command}: error: {line}", file=sys.stderr)
         return EXIT_USAGE
+    if argv is None and args.command in ("tui", "demo"):
+        # the program (not a caller in this process): the application has closed and
+        # everything is stored; do not wait for the interpreter's teardown (launch.exit_now)
+        from .launch import exit_now
+
+        exit_now(code)
+    return code
 
 
 def _fault_line(exc: BaseException, args: argparse.Namespace) -> str | None:

@@ -15,9 +15,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .config import Config, default_db_path
+from .config import APP, DEFAULT_API, Config, default_config_path, default_db_path
 from .sync.live import LiveSync, follow_platform
 from .ui.clock import ServerClock
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
 
 
 class _exit_on_hangup:
@@ -48,6 +51,40 @@ def _lang(args: argparse.Namespace, cfg: Config) -> str:
     return getattr(args, "lang", None) or cfg.ui.lang
 
 
+def demo_reports_dir() -> Path:
+    """Where the demo saves its shift reports: the user's data directory (the demo's own store
+    is temporary; its reports are not), apart from a real store's reports."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP)) / "demo-reports"
+
+
+def reports_dir_for(db: Path) -> Path:
+    """Shift reports are saved beside the store (README): ``<store's folder>/reports``."""
+    return Path(db).expanduser().absolute().parent / "reports"
+
+
+def exit_now(code: int) -> None:
+    """End the process at once once the application has closed and everything is stored.
+
+    Measured (issue 12, item 11): after the app and the sync had stopped, the interpreter's
+    own teardown took seconds on a long session — the final garbage collection of the day's
+    boards, and joining the sync's and the outbox's worker threads (``concurrent.futures``
+    joins them at exit, so a request in flight held the blank terminal up to its deadline).
+    Nothing is lost by not waiting: every page the sync applied and every queued write (with
+    its audit entry) is committed when it happens; a write in flight stays in the outbox as
+    ``sending`` and is sent again under the same idempotency key at the next start."""
+    import logging
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    logging.shutdown()
+    os._exit(code)
+
+
 def build_live_sync(
     store_path: Path, cfg: Config, base_url: str, rate: float = 1.0, *, follow_server: bool = False
 ) -> LiveSync:
@@ -71,10 +108,19 @@ def run_app(args: argparse.Namespace, cfg: Config) -> int:
         except StoreError as exc:
             print(f"direkt-tui: error: {exc}", file=sys.stderr)
             return 2
-        app = DirektApp(db, cfg, lang=lang, offline=True, read_only=True)
+        app = DirektApp(
+            db,
+            cfg,
+            lang=lang,
+            offline=True,
+            read_only=True,
+            reports_dir=reports_dir_for(Path(db)),
+            quit_without_waiting=True,
+        )
         app.run()
         return 0
     api = getattr(args, "api", None) or cfg.api.url
+    existed = Path(db).exists()
     try:
         live = build_live_sync(Path(db), cfg, api)
     except StoreError as exc:
@@ -83,23 +129,92 @@ def run_app(args: argparse.Namespace, cfg: Config) -> int:
     except Exception as exc:  # a bad certificate path, an unreadable token file …
         print(f"direkt-tui: error: {exc}", file=sys.stderr)
         return 2
-    app = DirektApp(db, cfg, lang=lang, clock=live.clock, sync=live, read_only=bool(args.read_only))
+    problem = first_contact(live, api, lang)
+    if problem is not None:
+        code, text = problem
+        live.shutdown(wait=False)
+        from .sync.cli import discard_store_file, store_is_empty
+
+        empty = not existed and store_is_empty(live.store)
+        live.store.close()
+        if empty:  # nothing was ever stored: leave no empty store behind
+            discard_store_file(Path(db))
+        if code == EXIT_USAGE:  # the platform answered and refused the credentials
+            print(f"direkt-tui: error: {text} (API {api})", file=sys.stderr)
+            return code
+        unconfigured = not getattr(args, "api", None) and cfg.api.url == DEFAULT_API
+        print(_no_platform_text(lang, api, text, unconfigured, cfg.source or default_config_path()), file=sys.stderr)
+        return code
+    app = DirektApp(
+        db,
+        cfg,
+        lang=lang,
+        clock=live.clock,
+        sync=live,
+        read_only=bool(args.read_only),
+        reports_dir=reports_dir_for(Path(db)),
+        quit_without_waiting=True,
+    )
     _run_live(app, live)
     return 0
 
 
-def _run_live(app: Any, live: LiveSync, *cleanup: Callable[[], Any]) -> None:
+def first_contact(live: LiveSync, api: str, lang: str) -> tuple[int, str] | None:
+    """A store that has never synced gets its first sync before the application opens: if
+    nothing answers at ``api`` that is not an outage (there is no snapshot to fall back on)
+    but a platform that is not there or not configured. None: go on (data came, or the store
+    already had some — then a failing sync is an outage, shown as one)."""
+    from .sync.engine import RetryPolicy, SyncAuthError, SyncError
+
+    if live.store.data_as_of() is not None:
+        return None
+    from . import i18n
+
+    print(i18n.t("start.first_sync", lang, url=api), file=sys.stderr, flush=True)
+    engine = live.scheduler.engine
+    retry = engine.retry
+    engine.retry = RetryPolicy(max_attempts=2, base_delay=0.2, max_delay=1.0, max_retry_after=2.0)
+    try:
+        engine.sync_all()
+    except SyncAuthError as exc:
+        return EXIT_USAGE, str(exc)
+    except SyncError as exc:  # nothing answers, an error page, …: said in one place
+        return EXIT_FAILED, str(exc) or type(exc).__name__
+    # a damaged or full store raises on: one line from the command line (cli._fault_line)
+    finally:
+        engine.retry = retry
+    return None
+
+
+def _no_platform_text(lang: str, url: str, error: str, unconfigured: bool, config_path: Path) -> str:
+    from . import i18n
+    from .domain.text import visible
+
+    key = "start.unconfigured" if unconfigured else "start.no_answer"
+    head = i18n.t(key, lang, url=visible(url), error=visible(error))
+    return f"direkt-tui: {head}\n  " + i18n.t("start.how", lang, config=str(config_path))
+
+
+def _run_live(app: Any, live: LiveSync, *cleanup: Callable[[], Any], **run_options: Any) -> None:
     """Run the application with its sync; whatever ends it, stop the sync, close the store,
-    then the extra clean-up steps."""
+    then the extra clean-up steps. ``run_options`` go to ``App.run`` (tests: headless)."""
     live.bind(app)
     try:
         with _exit_on_hangup(app):
-            app.run()
+            app.run(**run_options)
     finally:
-        live.shutdown(wait=False)
-        live.store.close()
-        for step in cleanup:
-            step()
+        close_live(live, *cleanup)
+
+
+def close_live(live: LiveSync, *cleanup: Callable[[], Any]) -> None:
+    """The quit path, in bounded time: stop the sync and the outbox without waiting for a job
+    or a request in flight (each page and each queued write is committed when it happens; the
+    store's close waits only for a transaction under way, never for a request), close the
+    store, then the extra steps (the demo's simulator, its temporary folder)."""
+    live.shutdown(wait=False)
+    live.store.close()
+    for step in cleanup:
+        step()
 
 
 class DemoControls:
@@ -127,8 +242,10 @@ def start_demo_backend(
     workdir: Path | None = None,
     feed_interval: float = 2.0,
     outages: Sequence[str] = (),
+    db: Path | None = None,
 ) -> tuple[Any, LiveSync, Path, Config]:
-    """The simulator on 127.0.0.1, a fresh store in a temporary directory, and the sync."""
+    """The simulator on 127.0.0.1, the sync, and a fresh store: ``db`` (``demo --db FILE``),
+    else ``demo.db`` in ``workdir`` (a new temporary directory by default)."""
     from .sim import SimServer, generate_world
 
     token = os.environ.get("DIREKT_API_TOKEN") or "demo"
@@ -138,8 +255,9 @@ def start_demo_backend(
         world.set_faults(outage_windows=list(outages))
     server = SimServer(world, port=port, token=token)
     server.start()
-    workdir = workdir or Path(tempfile.mkdtemp(prefix="direkt-demo-"))
-    db = workdir / "demo.db"
+    if db is None:
+        workdir = workdir or Path(tempfile.mkdtemp(prefix="direkt-demo-"))
+        db = workdir / "demo.db"
     fallback = cfg.fallback
     if not (fallback.stod_och_service_phone or fallback.inera_phone):  # fictional, for the demo only
         fallback = replace(
@@ -153,7 +271,11 @@ def start_demo_backend(
         fallback=fallback,
         user=user,
     )
-    live = build_live_sync(db, demo_cfg, server.base_url, rate=speed, follow_server=True)
+    try:
+        live = build_live_sync(db, demo_cfg, server.base_url, rate=speed, follow_server=True)
+    except BaseException:
+        server.stop()
+        raise
     # the demo's day runs fast: retry briefly, so an outage shows within moments, not minutes
     from .sync.engine import RetryPolicy
 
@@ -167,31 +289,60 @@ def start_demo_backend(
     return server, live, db, demo_cfg
 
 
-def run_demo(args: argparse.Namespace, cfg: Config, lang: str) -> int:
+def demo_app(server: Any, live: LiveSync, db: Path, demo_cfg: Config, lang: str, *, read_only: bool = False) -> Any:
+    """The application on the demo's backend, as ``direkt-tui demo`` opens it."""
     from .ui.app import DirektApp
 
-    workdir = Path(tempfile.mkdtemp(prefix="direkt-demo-"))
-    try:
-        server, live, db, demo_cfg = start_demo_backend(
-            cfg, seed=args.seed, speed=args.speed, port=args.port, workdir=workdir, outages=args.outage
-        )
-    except OSError as exc:
-        shutil.rmtree(workdir, ignore_errors=True)
-        print(f"direkt-tui demo: error: cannot start the simulator: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # a bad --outage window, …
-        shutil.rmtree(workdir, ignore_errors=True)
-        print(f"direkt-tui demo: error: {exc}", file=sys.stderr)
-        return 2
-    app = DirektApp(
+    return DirektApp(
         db,
         demo_cfg,
         lang=lang,
         clock=live.clock,
         sync=live,
-        read_only=bool(args.read_only),
+        read_only=read_only,
         refresh_seconds=5.0,
         demo=DemoControls(server.world),
+        reports_dir=demo_reports_dir(),
+        quit_without_waiting=True,
     )
-    _run_live(app, live, server.stop, lambda: shutil.rmtree(workdir, ignore_errors=True))
+
+
+def run_demo(args: argparse.Namespace, cfg: Config, lang: str) -> int:
+    from . import i18n
+    from .store.db import StoreError
+
+    db_arg: Path | None = getattr(args, "db", None)
+    workdir: Path | None = None
+    if db_arg is not None:  # --db FILE: the demo's store goes there and stays
+        db_arg = db_arg.expanduser()
+        if db_arg.exists():
+            print(f"direkt-tui demo: error: {i18n.t('demo.db_exists', lang, path=str(db_arg))}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        workdir = Path(tempfile.mkdtemp(prefix="direkt-demo-"))
+
+    def remove_workdir() -> None:
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    try:
+        server, live, db, demo_cfg = start_demo_backend(
+            cfg, seed=args.seed, speed=args.speed, port=args.port, workdir=workdir, outages=args.outage, db=db_arg
+        )
+    except StoreError as exc:
+        remove_workdir()
+        print(f"direkt-tui demo: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        remove_workdir()
+        print(f"direkt-tui demo: error: cannot start the simulator: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # a bad --outage window, …
+        remove_workdir()
+        print(f"direkt-tui demo: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    app = demo_app(server, live, db, demo_cfg, lang, read_only=bool(args.read_only))
+    _run_live(app, live, server.stop, remove_workdir)
+    if db_arg is not None:
+        print(i18n.t("demo.db_kept", lang, path=str(db)), file=sys.stderr)
     return 0

@@ -9,8 +9,11 @@ can lose neither. Nothing here is ever sent to the platform.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -71,17 +74,32 @@ def _items_text(value: Any) -> str:
     return str(value)
 
 
-def _subject_text(subject: Any) -> str:
-    if isinstance(subject, Mapping):
-        parts = []
-        for key in ("case", "checklist", "batch"):
-            if subject.get(key):
-                parts.append(f"{key} {subject[key]}" if key == "batch" else str(subject[key]))
-        for key in ("cases", "units"):
-            if subject.get(key):
-                parts.append(", ".join(map(str, subject[key])))
-        return "; ".join(parts) or json.dumps(subject, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return str(subject)
+def _checklist_items(value: Any, lang: str) -> str:
+    """A sign-off's items by their short names (``checklist.short.<id>``), with the cases
+    still open behind an outstanding item; never the item ids."""
+
+    def name(item: Any) -> str:
+        key = f"checklist.short.{item}"
+        text = i18n.t(key, lang)
+        return str(item) if text == key else text
+
+    if isinstance(value, Mapping):
+        return _items_text({name(k): v for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return _items_text([name(v) for v in value])
+    return _items_text(value)
+
+
+def _subject_text(entry: Any, names: Mapping[str, str], lang: str) -> str:
+    """What an action concerns, as ``audit list`` says it (the checklist's title, the cases of
+    a batch), units by their names."""
+    from .audit import _subject
+
+    s = entry.subject
+    if isinstance(s, Mapping) and s.get("units") and not s.get("checklist") and not s.get("cases"):
+        return ", ".join(names.get(str(u), str(u)) for u in s["units"])
+    text = _subject(entry, lang)
+    return text or (json.dumps(s, ensure_ascii=False, separators=(",", ":"), sort_keys=True) if s else "")
 
 
 def shift_report_markdown(
@@ -117,7 +135,7 @@ def shift_report_markdown(
     if not summaries:
         out.append(T("shift.load.none"))
     else:
-        cols: tuple[str, ...] = ("unit", "samples", "level", "last", "waiting", "ratio", "peak")
+        cols: tuple[str, ...] = ("unit", "level", "last", "waiting", "ratio", "peak")
         out.append("| " + " | ".join(T(f"shift.load.col.{c}") for c in cols) + " |")
         out.append("|" + "---|" * len(cols))
         dec = "," if lang != "en" else "."
@@ -125,7 +143,7 @@ def shift_report_markdown(
             lv = lambda x: i18n.t(f"level.{x}", lang)  # noqa: E731
             ratio = f"{s.max_ratio:.2f}".replace(".", dec)
             out.append(
-                f"| {_cell(names.get(s.unit_id, s.unit_id))} | {s.samples} | {lv(s.min_level)}–{lv(s.max_level)} | "
+                f"| {_cell(names.get(s.unit_id, s.unit_id))} | {lv(s.min_level)}–{lv(s.max_level)} | "
                 f"{lv(s.last_level)} | {s.min_waiting}/{s.max_waiting}/{s.last_waiting} | "
                 f"{ratio} | {_hm(s.peak_at, zone)} |"
             )
@@ -138,23 +156,38 @@ def shift_report_markdown(
     lo, hi = since, until
     n_opened = sum(1 for f in logged if lo <= f.opened_at <= hi)
     n_resolved = sum(1 for f in logged if f.resolved_at is not None and lo <= f.resolved_at <= hi)
+    # information findings (after-hours arrivals, protected identity …) as counts per rule,
+    # not one row each: a hundred rows of "Inkom utanför öppettid" hid what mattered
+    info: dict[str, int] = {}
+    for f in logged:
+        if f.severity == "info":
+            info[f.rule] = info.get(f.rule, 0) + 1
+    listed = [f for f in logged if f.severity != "info"]
     if not logged:
         out.append(T("shift.findings.none"))
     else:
         out.append(T("shift.findings.summary", opened=n_opened, resolved=n_resolved))
         out.append("")
+        if info:
+            what = ", ".join(
+                T("shift.findings.info.item", rule=i18n.t("rule." + r, lang), n=n) for r, n in sorted(info.items())
+            )
+            out.append(T("shift.findings.info", what=what))
+            out.append("")
+    if listed:
         out.append(
             f"| {T('shift.findings.col.opened')} | {T('shift.findings.col.resolved')} | "
             f"{'Allvar' if lang != 'en' else 'Severity'} | {i18n.t('col.rule', lang)} | "
             f"{i18n.t('col.unit', lang)} | {i18n.t('col.case', lang)} |"
         )
         out.append("|---|---|---|---|---|---|")
-        for f in logged:
+        for f in listed:
             resolved = _hm(f.resolved_at, zone) if f.resolved_at and f.resolved_at <= hi else T("shift.findings.open")
             opened = _hm(f.opened_at, zone, f.opened_at < lo)
             out.append(
                 f"| {opened} | {resolved} | {i18n.t('sev.' + f.severity, lang)} | "
-                f"{_cell(i18n.t('rule.' + f.rule, lang))} | {_cell(f.unit_id)} | {_cell(f.case_id)} |"
+                f"{_cell(i18n.t('rule.' + f.rule, lang))} | {_cell(names.get(f.unit_id, f.unit_id))} | "
+                f"{_cell(f.case_id)} |"
             )
     out.append("")
 
@@ -168,12 +201,12 @@ def shift_report_markdown(
         cols = ("time", "actor", "action", "subject", "outcome")
         out.append("| " + " | ".join(T(f"shift.actions.col.{c}") for c in cols) + " |")
         out.append("|" + "---|" * len(cols))
+        from .audit import _action, _outcome
+
         for e in entries:
-            key = "audit.action." + e.action
-            label = i18n.t(key, lang)
             out.append(
-                f"| {_hm(e.at, zone)} | {_cell(e.actor)} | {_cell(e.action if label == key else label)} | "
-                f"{_cell(_subject_text(e.subject))} | {_cell(e.outcome)} |"
+                f"| {_hm(e.at, zone)} | {_cell(e.actor)} | {_cell(_action(e, lang))} | "
+                f"{_cell(_subject_text(e, names, lang))} | {_cell(_outcome(e, lang))} |"
             )
     out.append("")
 
@@ -194,8 +227,8 @@ def shift_report_markdown(
         for so in signed:
             out.append(
                 f"| {_hm(so.signed_at, zone)} | {_cell(i18n.t('checklist.' + so.checklist, lang))} | {_cell(so.signed_by)} | "
-                f"{_cell(_items_text(so.acknowledged))} | {_cell(_items_text(so.outstanding))} | "
-                f"{_cell(', '.join(so.unit_ids))} |"
+                f"{_cell(_checklist_items(so.acknowledged, lang))} | {_cell(_checklist_items(so.outstanding, lang))} | "
+                f"{_cell(', '.join(names.get(u, u) for u in so.unit_ids))} |"
             )
     out.append("")
 
@@ -224,7 +257,41 @@ def shift_report_markdown(
     return "\n".join(out).rstrip() + "\n"
 
 
+def save_shift_report(text: str, folder: Path, at: datetime, zone: ZoneInfo) -> Path:
+    """Write the shift report to ``folder`` (created 0700) as ``skiftrapport-YYYYMMDD-HHMM.md``
+    in local time, the file 0600 (it names staff and cases); a second report in the same minute
+    gets a suffix, so nothing written earlier is overwritten. Raises ``OSError``."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stem = f"skiftrapport-{at.astimezone(zone).strftime('%Y%m%d-%H%M')}"
+    # written whole to a hidden file first, then linked under its name: a quit or a crash
+    # mid-write never leaves half a report under a report's name
+    fd, tmp = tempfile.mkstemp(prefix=f".{stem}-", suffix=".part", dir=folder)  # 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        for n in range(1, 1000):
+            path = folder / (f"{stem}.md" if n == 1 else f"{stem}-{n}.md")
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                continue
+            except OSError:  # a file system without hard links: write it in place
+                try:
+                    out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                except FileExistsError:
+                    continue
+                with os.fdopen(out, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+            return path
+        raise FileExistsError(f"{folder}: too many reports named {stem}")
+    finally:
+        os.unlink(tmp)
+
+
 __all__ = [
+    "save_shift_report",
     "shift_report_markdown",
     "LoggedFinding",
     "record_findings",

@@ -14,9 +14,10 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
-from ..config import default_db_path
+from ..config import DEFAULT_API, default_db_path
 from ..domain.text import install_log_sanitizer, log
 from ..faults import STORE_FAULTS, fault_text
 from ..store.db import Store, StoreError
@@ -72,6 +73,7 @@ def run_sync(
         logging.getLogger("direkt_tui").setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
     db = getattr(args, "db", None) or default_db_path()
     base_url = getattr(args, "api", None) or cfg.api.url
+    unconfigured = not getattr(args, "api", None) and cfg.api.url == DEFAULT_API
     try:
         client = ApiClient.from_config(cfg.api, base_url=base_url)
     except ClientConfigError as exc:
@@ -80,6 +82,8 @@ def run_sync(
     if verbose:
         _say(err, f"{PREFIX}: API {client.base_url}; store {db}")
         _say(err, f"{PREFIX}: TLS CA certificates: {client.ca_source}")
+    existed = Path(db).exists()
+    discard = False
     try:
         try:
             store = Store(db)
@@ -98,9 +102,41 @@ def run_sync(
             engine = SyncEngine(store, client, cfg, **engine_options)
             if getattr(args, "watch", False):
                 return _watch(engine, cfg, out, err, faults)
-            return _once(engine, out, err, faults)
+            code = _once(engine, out, err, faults, api=_api_text(client.base_url, unconfigured))
+            # a first sync that failed before anything was stored leaves no empty store behind
+            discard = code != EXIT_OK and not existed and store_is_empty(store)
+            return code
     finally:
         client.close()
+        if discard:
+            discard_store_file(Path(db))
+
+
+def _api_text(url: str, unconfigured: bool) -> str:
+    if unconfigured:
+        return (
+            f"API {url}: no [api] url is configured, this is the default; pass --api URL or set it in the configuration"
+        )
+    return f"API {url}"
+
+
+def store_is_empty(store: Store) -> bool:
+    """Nothing synced into ``store`` yet: no sync recorded, no unit, no case."""
+    try:
+        return store.data_as_of() is None and store.count("units") == 0 and store.count("cases") == 0
+    except Exception:  # a store that cannot even say: keep it
+        return False
+
+
+def discard_store_file(path: Path) -> None:
+    """Remove a store file this process created and left empty (with its -wal/-shm)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            Path(f"{path}{suffix}").unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:  # not ours to fight over: say nothing, keep it
+            logging.getLogger("direkt_tui.sync").debug("cannot remove %s: %s", path, exc)
 
 
 def _store_failed(exc: BaseException, store: Store) -> str:
@@ -109,17 +145,20 @@ def _store_failed(exc: BaseException, store: Store) -> str:
     return f"{PREFIX}: error: {fault_text(exc, store.path)}"
 
 
-def _once(engine: SyncEngine, out: TextIO, err: TextIO, faults: list[BaseException] | None = None) -> int:
+def _once(
+    engine: SyncEngine, out: TextIO, err: TextIO, faults: list[BaseException] | None = None, *, api: str = ""
+) -> int:
     faults = [] if faults is None else faults
+    where = f" ({api})" if api else ""
     try:
         result = engine.sync_all(reference=True)
     except SyncAuthError as exc:
-        _say(err, f"{PREFIX}: error: {exc}")
+        _say(err, f"{PREFIX}: error: {exc}{where}")
         return EXIT_USAGE
     except SyncStopped:
         return EXIT_INTERRUPTED
     except SyncError as exc:
-        _say(err, f"{PREFIX}: failed: {exc}")
+        _say(err, f"{PREFIX}: failed: {exc}{where}")
         return EXIT_FAILED
     except _STORE_FAILURES as exc:  # damaged, full, read-only: one line, exit 2
         _say(err, _store_failed(exc, engine.store))
@@ -128,7 +167,7 @@ def _once(engine: SyncEngine, out: TextIO, err: TextIO, faults: list[BaseExcepti
         return EXIT_INTERRUPTED
     except Exception as exc:  # never a traceback on the command line
         logging.getLogger("direkt_tui.sync").debug("unexpected error", exc_info=True)
-        _say(err, f"{PREFIX}: failed: unexpected {type(exc).__name__}: {exc}")
+        _say(err, f"{PREFIX}: failed: unexpected {type(exc).__name__}: {exc}{where}")
         return EXIT_FAILED
     if faults:  # the cycle's data is in, but recording it found the store damaged or full
         _say(err, _store_failed(faults[0], engine.store))

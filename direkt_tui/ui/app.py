@@ -7,8 +7,10 @@ into the virtualised tables. Nothing here talks HTTP.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -42,6 +44,14 @@ from .shift import ShiftWorkMixin
 from .widgets.table import VirtualTable
 
 
+class _DetachedExecutor(ThreadPoolExecutor):
+    """The event loop's executor for thread workers when the program quits without waiting:
+    closing the loop does not join a worker still running (``App.run`` would block on it)."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=False, cancel_futures=True)
+
+
 class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
     CSS_PATH = "styles.tcss"
     TITLE = "direkt-tui"
@@ -61,6 +71,8 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
         refresh_seconds: float = 30.0,
         on_exit: Callable[[], None] | None = None,
         demo: DemoPort | None = None,
+        reports_dir: str | Path | None = None,
+        quit_without_waiting: bool = False,
     ) -> None:
         super().__init__()
         self.store_path = Path(store_path)
@@ -73,6 +85,17 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
         self.refresh_seconds = refresh_seconds
         self._on_exit = on_exit
         self.demo = demo  # the demo's controls of the simulated platform (None outside the demo)
+        # shift reports: where the composition root says (default: beside the store)
+        self.reports_dir = Path(reports_dir) if reports_dir is not None else self.store_path.parent / "reports"
+        self.report_worker = None
+        # the program quits without waiting for thread workers still running (a board being
+        # built, a report being written: read-only work, the report saved atomically); asyncio
+        # would otherwise join them when the loop closes (the composition root sets this)
+        self.quit_without_waiting = quit_without_waiting
+        # offline review: the board is evaluated at the snapshot's instant, never at the wall
+        # clock (an old snapshot at today's time would show waits and load nobody has)
+        self.snapshot_at: datetime | None = None
+        self._offline_fallback_shown = False
         self.filter = CaseFilter()
         self.unit: str | None = None  # None = every unit
         self.marks: set[str] = set()  # marked case ids, shared by the four case panels
@@ -117,6 +140,8 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
         self._exiting = True
 
     def on_mount(self) -> None:
+        if self.quit_without_waiting:
+            asyncio.get_running_loop().set_default_executor(_DetachedExecutor(thread_name_prefix="direkt-worker"))
         self.title = i18n.t("app.title", self.lang)
         self._apply_key_settings()
         for pid in PANELS:
@@ -129,6 +154,8 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
             self.notify(str(exc), severity="error", timeout=30)
             return
         self._builder = BoardBuilder(self._store, RuleEngine(self.config.params_for, lang=self.lang), self.lang)
+        if self.offline:
+            self.snapshot_at = self._store.data_as_of()
         self.query_one("#active", VirtualTable).focus()
         self._update_statusbar()
         self.request_refresh()
@@ -136,6 +163,41 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
         self.set_interval(1.0, self._refresh_if_dirty, name="clock")
         if self.sync is not None and not self.offline:
             self.sync.start()
+
+    # -- offline review ---------------------------------------------------------------------------
+    def request_refresh(self) -> None:
+        """Offline, the board is evaluated at the snapshot's instant (``data_as_of``); looking
+        back and live use go the usual way."""
+        if self.offline and self.view_at is None and self.snapshot_at is not None and self._builder is not None:
+            self._build_board(self.snapshot_at, self.filter, self.unit, False)
+            return
+        super().request_refresh()
+
+    def _apply_board(self, board: Board) -> None:
+        super()._apply_board(board)
+        # offline review is the outage routine's tool: Reservrutin opens by itself (README), once
+        if self.offline and not self._offline_fallback_shown and self.board is board and not self._exiting:
+            self._offline_fallback_shown = True
+            self.notify(i18n.t("offline.evaluated_at", self.lang, at=self._snapshot_text()), timeout=10)
+            self.action_fallback()
+
+    def _snapshot_text(self) -> str:
+        if self.snapshot_at is None:
+            return "–"
+        return self.snapshot_at.astimezone(self._zone()).strftime("%Y-%m-%d %H:%M")
+
+    def _look(self, minutes: int) -> None:
+        """Offline, looking back starts from the snapshot's instant, not from now."""
+        if not (self.offline and self.snapshot_at is not None):
+            super()._look(minutes)
+            return
+        target = (self.view_at or self.snapshot_at) + timedelta(minutes=minutes)
+        if target >= self.snapshot_at:
+            self.action_look_now()
+            return
+        self.view_at = target.replace(second=0, microsecond=0)
+        self.refresh_bindings()
+        self.request_refresh()
 
     async def action_quit(self) -> None:
         self._exiting = True
@@ -188,7 +250,8 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
         f = self.filter
         parts = [f.text] if f.text else []
         parts += [f"regel:{r}" for r in sorted(f.rules)] + [f"prio:{p}" for p in sorted(f.priorities)]
-        parts += [f"status:{s}" for s in sorted(f.statuses)] + [f"enhet:{u}" for u in sorted(f.units)]
+        parts += [f"status:{i18n.t(f'status.{s}', self.lang)}" for s in sorted(f.statuses)]
+        parts += [f"enhet:{u}" for u in sorted(f.units)]
         return " ".join(parts)
 
     def action_date_filter(self) -> None:

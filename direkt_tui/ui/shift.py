@@ -4,7 +4,6 @@ arguments and post what they want done (``ui/messages.py``)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -13,11 +12,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from textual import work
+from textual.worker import Worker
 
 from .. import i18n
 from ..domain.checklists import ItemStatus
 from ..domain.models import Snapshot
-from .base import DirektBase
+from .base import DirektBase, while_mounted
 from .messages import JumpToItem, ShiftReportRequested, ToggleCalled
 from .model import Board, CaseFilter
 from .screens.dialogs import PromptScreen
@@ -27,9 +27,22 @@ from .screens.shiftwork import ChecklistScreen, FallbackScreen, ReportScreen
 class ShiftWorkMixin(DirektBase):
     """Checklists, fallback routine, call marks and the shift report of ``DirektApp``."""
 
+    reports_dir: Path  # where shift reports are saved (the composition root decides)
+    report_worker: Worker[None] | None  # the shift report being written, if any
+
     def action_checklist(self, kind: str) -> None:
         if self.board is not None:
-            self.push_screen(ChecklistScreen(kind, self.lang, lambda: self.board, self.sign_off))
+            self.push_screen(ChecklistScreen(kind, self.lang, lambda: self.board, self.sign_off, self.signoffs_since))
+
+    def signoffs_since(self, since: datetime) -> list[Any]:
+        """The checklist sign-offs stored since ``since`` (the checklist shows today's)."""
+        from ..store.shiftlog import signoffs
+
+        store = self._local_writer() or self._store
+        try:
+            return signoffs(store, since=since) if store is not None else []
+        except Exception:  # an older store without the table: none shown
+            return []
 
     def action_fallback(self) -> None:
         if self.board is not None:
@@ -129,28 +142,47 @@ class ShiftWorkMixin(DirektBase):
         return replace(board.snapshot, cases=tuple(full.get(c.id, c) for c in board.snapshot.cases))
 
     def action_shift_report(self) -> None:
+        """Write the shift report in a thread worker (reading the day's log takes seconds on a
+        long day: the UI keeps running), with a notice while it is written; then show it."""
         if self.board is None or self._store is None:
             return
-        from ..reports.shift import shift_report_markdown
-
+        if self.report_worker is not None and self.report_worker.is_running:
+            self.notify(i18n.t("report.busy", self.lang), timeout=3)
+            return
         board = self.board
         zone = self._zone()
         since = self.clock.now().astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-        text = shift_report_markdown(self._store, board.evaluation, board.snapshot, since, board.at, self.lang)
-        path = self._save_report(text, board.at, zone)
-        self.push_screen(ReportScreen(text, path, self.lang))
+        self.notify(i18n.t("report.writing", self.lang), timeout=10)
+        self.report_worker = self._write_shift_report(board, since, zone)
 
-    def _save_report(self, text: str, at: datetime, zone: ZoneInfo) -> Path | None:
-        folder = self.store_path.parent / "reports"
+    @work(thread=True, exclusive=True, group="shift-report", exit_on_error=False)
+    def _write_shift_report(self, board: Board, since: datetime, zone: ZoneInfo) -> None:
+        from ..reports.shift import save_shift_report, shift_report_markdown
+
+        assert self._store is not None
+        text: str | None = None
+        path: Path | None = None
+        error: str | None = None
         try:
-            folder.mkdir(mode=0o700, exist_ok=True)
-            path = folder / f"skiftrapport-{at.astimezone(zone).strftime('%Y%m%d-%H%M')}.md"
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            return path
-        except OSError:
-            return None
+            text = shift_report_markdown(self._store, board.evaluation, board.snapshot, since, board.at, self.lang)
+            path = save_shift_report(text, self.reports_dir, board.at, zone)
+        except OSError as exc:  # a full disk, a read-only folder: the report is still shown
+            error = f"{self.reports_dir}: {exc.strerror or exc}"
+        except Exception as exc:  # a damaged store: one notice, never a traceback
+            error = str(exc) or type(exc).__name__
+        try:
+            self.call_from_thread(self._show_shift_report, text, path, error)
+        except RuntimeError:  # the app closed meanwhile: the file is written all the same
+            pass
+
+    @while_mounted
+    def _show_shift_report(self, text: str | None, path: Path | None, error: str | None) -> None:
+        if path is not None:
+            self.notify(i18n.t("report.saved_notice", self.lang, path=str(path)), timeout=10)
+        else:
+            self.notify(i18n.t("report.not_saved", self.lang, why=error or "–"), severity="error", timeout=15)
+        if text is not None:
+            self.push_screen(ReportScreen(text, path, self.lang))
 
     # -- what the shift-work screens ask for (ui/messages.py) ---------------------------------------
     def on_jump_to_item(self, message: JumpToItem) -> None:

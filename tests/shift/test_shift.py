@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from conftest import SCENARIOS, ingest_scenario, load_scenario
 
+from direkt_tui import i18n
 from direkt_tui.domain.rules import RuleEngine
 from direkt_tui.domain.timeutil import require_instant, to_store
 from direkt_tui.reports import shift
@@ -185,18 +186,21 @@ def test_shift_report_sections(board):
     assert "Period: 2026-11-26 08:30 – 2026-11-26 14:40" in md
 
     load = md[md.index("## Belastning"):md.index("## Fynd")]
-    assert "| Vårdcentralen Kungsgatan | 2 | normal–hög | hög | 1/4/4 | 1,67 | 14:30 |" in load
-    assert "| Vårdcentralen Ryd | 2 | normal–normal | normal | 0/0/0 | 0,00 | 13:30 |" in load
+    assert "| Vårdcentralen Kungsgatan | normal–hög | hög | 1/4/4 | 1,67 | 14:30 |" in load
+    assert "| Vårdcentralen Ryd | normal–normal | normal | 0/0/0 | 0,00 | 13:30 |" in load
+    assert "Mätpunkter" not in md and "Mätningar" not in md
     findings = md[md.index("## Fynd"):md.index("## Åtgärder")]
-    assert "14 nya, 2 åtgärdade eller försvunna." in findings
-    assert "| 13:30 | öppet | kritisk | Ägare ej i tjänst | vc-kungsgatan | c-1 |" in findings
-    assert "| 14:30 | 14:32 | kritisk | Försenat, väntar | vc-kungsgatan | c-5 |" in findings
-    assert "| 14:30 | 14:32 | hög | Hög belastning | vc-kungsgatan | – |" in findings
+    assert "Nya: 14. Åtgärdade eller försvunna: 2." in findings
+    assert "| 13:30 | öppet | kritisk | Ägare ej i tjänst | Vårdcentralen Kungsgatan | c-1 |" in findings
+    assert "| 14:30 | 14:32 | kritisk | Försenat, väntar | Vårdcentralen Kungsgatan | c-5 |" in findings
+    assert "| 14:30 | 14:32 | hög | Hög belastning | Vårdcentralen Kungsgatan | – |" in findings
+    assert "| vc-kungsgatan |" not in findings
     acts = md[md.index("## Åtgärder"):md.index("## Checklistor")]
     assert "Lagt över ärende" in acts and "Signerat checklista" in acts and "Ringt patient" in acts
     assert "Gun" not in acts
     checks = md[md.index("## Checklistor"):md.index("## Uppringda")]
-    assert "| 14:30 | Under dagen | Anna Berg | coordinator | urgent (c-5) | vc-kungsgatan |" in checks
+    assert "| 14:30 | Under dagen | Anna Berg | Ansvarig utsedd | Brådskande ärenden (c-5) | Vårdcentralen Kungsgatan |" in checks
+    assert "Signerat checklista | Under dagen |" in acts  # the checklist's title, not its id "during"
     calls = md[md.index("## Uppringda"):md.index("## Kvar att göra")]
     assert "| 14:30 | c-1 | Anna Berg | inget svar |" in calls
     now = md[md.index("## Kvar att göra"):]
@@ -217,7 +221,7 @@ def test_shift_report_empty_period_and_english(board):
     store, snap, at, _ = board
     ev = RuleEngine().evaluate(snap, at)
     md = shift.shift_report_markdown(store, ev, snap, at - timedelta(hours=8), at)
-    assert "Inga mätpunkter under perioden." in md
+    assert "Ingen belastning registrerad under perioden." in md
     assert "Inga fynd öppnades eller löstes under perioden." in md
     assert "Inga åtgärder registrerade under perioden." in md
     assert "Inga checklistor signerade under perioden." in md
@@ -225,3 +229,35 @@ def test_shift_report_empty_period_and_english(board):
     en = shift.shift_report_markdown(store, ev, snap, at - timedelta(hours=8), at, lang="en")
     assert en.startswith("# Shift report 1177 direkt") and "## Still open – the state now" in en
     assert "No actions recorded in the period." in en
+
+
+def test_shift_report_counts_info_findings_and_names_what_an_action_concerned(board):
+    """Issue 12 items 15 and 24: info findings as counts per rule (not a row each), a batch's
+    outcome names its cases (never "batch <uuid>"), outcomes and checklists in words."""
+    store, snap, at, _ = board
+    ev = RuleEngine().evaluate(snap, at)
+    shift.record_findings(store, at, ev)
+    info = [f for f in ev.findings if f.severity == "info"]
+    assert info  # scenario 01 has some (protected identity, after-hours arrivals)
+    batch = actions.enqueue(store, at, "Anna Berg", "reassign",
+                            [actions.OutboxWrite("assign", {"if_version": 1}, "c-3", "vc-kungsgatan")])
+    (row,) = actions.batch_rows(store, batch)
+    actions.finish(store, row.id, at + timedelta(minutes=1), "done", http_status=200, actor="Anna Berg")
+    shift.sign_off(store, at, "start", ["vc-kungsgatan"], "Anna Berg", [],
+                   {"data_fresh": [], "long_absence": ["c-11"]})
+    md = shift.shift_report_markdown(store, ev, snap, at - timedelta(hours=1), at + timedelta(minutes=5))
+    findings = md[md.index("## Fynd"):md.index("## Åtgärder")]
+    assert "| info |" not in findings
+    counts = {}
+    for f in info:
+        counts[f.rule] = counts.get(f.rule, 0) + 1
+    for rule, n in counts.items():
+        assert f"{i18n.t('rule.' + rule)}: {n}" in findings
+    acts = md[md.index("## Åtgärder"):md.index("## Checklistor")]
+    assert "batch" not in acts and "utskick" not in acts and "queued" not in acts
+    outcome = next(line for line in acts.splitlines() if "| Utfall |" in line and "| Tid |" not in line)
+    assert "| c-3 |" in outcome and "ok (klara 1)" in outcome
+    assert "köad" in acts  # the request, before its outcome
+    checks = md[md.index("## Checklistor"):]
+    assert "data_fresh" not in md and "long_absence" not in md
+    assert "Data aktuell, Längre frånvaro (c-11)" in checks

@@ -75,6 +75,14 @@ def test_once_against_an_unreachable_api_exits_1_with_one_line(tmp_path):
     assert rc == 1
     lines = err.getvalue().strip().splitlines()
     assert len(lines) == 1 and "ConnectError" in lines[0] and "gave up after 3 attempts" in lines[0]
+    assert "http://127.0.0.1:9/api/v1" in lines[0]  # the URL it tried (issue 12, item 5)
+    # a first sync that failed before anything was stored leaves no empty store behind
+    assert not (tmp_path / "s.db").exists()
+    # a store that was there before keeps the failure in its sync health
+    Store(tmp_path / "s.db").close()
+    rc = run_sync(args(tmp_path / "s.db", "http://127.0.0.1:9/api/v1"), Config(), stdout=out, stderr=err,
+                  sleep=Sleeps(), retry=RetryPolicy(max_attempts=3))
+    assert rc == 1
     with Store(tmp_path / "s.db", read_only=True) as st:
         assert st.sync_health().consecutive_failures == 1
 

@@ -82,7 +82,8 @@ async def test_shift_report_from_the_end_checklist(live_app):
         await pilot.press("3")
         await pilot.pause()
         await pilot.press("p")
-        await pilot.pause()
+        # the report is written in a thread worker (issue 12, item 10)
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ReportScreen))
         screen = app.screen
         assert isinstance(screen, ReportScreen) and screen.path is not None and screen.path.exists()
         text = screen.path.read_text(encoding="utf-8")
