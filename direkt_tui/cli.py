@@ -55,6 +55,7 @@ def build_parser(command: str | None = "sim") -> argparse.ArgumentParser:
     """The parser; the simulator's own options are added only when ``command`` is ``sim``
     (importing the simulator costs start-up time every other command would pay)."""
     parser = _Parser(prog="direkt-tui", description="The coordinator's view of 1177 direkt (Övergripande ansvarig).")
+    parser.add_argument("--version", action="version", version=f"direkt-tui {_version()}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     rep = sub.add_parser("report", help="the findings without a UI (report.md)")
@@ -77,7 +78,7 @@ def build_parser(command: str | None = "sim") -> argparse.ArgumentParser:
     )
 
     sim = sub.add_parser("sim", help="the platform simulator alone (127.0.0.1)")
-    if command == "sim":
+    if command in ("sim", "completion"):
         from .sim.cli import configure_parser as _sim_args
 
         _sim_args(sim)
@@ -117,10 +118,26 @@ def build_parser(command: str | None = "sim") -> argparse.ArgumentParser:
     _audit_args(aud)
 
     chk = sub.add_parser("check-api", help="conformance checks of a platform adapter (openapi.yaml)")
-    if command == "check-api":
+    if command in ("check-api", "completion"):
         from .checkapi.cli import configure_parser as _check_args
 
         _check_args(chk)
+
+    srv = sub.add_parser("serve", help="the application in a browser (textual-serve); read-only by default")
+    from .serve import configure_parser as _serve_args
+
+    _serve_args(srv)
+
+    sub.add_parser("paths", help="where the configuration, the store, the audit key and the reports live")
+    cfgp = sub.add_parser("config", help="the configuration: config check validates it and shows the values in effect")
+    cfg_sub = cfgp.add_subparsers(dest="config_command", metavar="check", parser_class=_Parser, required=True)
+    chk_cfg = cfg_sub.add_parser(
+        "check", help="every problem with its key and line; the effective values and their source"
+    )
+    chk_cfg.add_argument("--config", type=Path, default=None, help="TOML configuration file (default: the user's)")
+
+    comp = sub.add_parser("completion", help="a shell completion script: direkt-tui completion bash|zsh|fish")
+    comp.add_argument("shell", choices=("bash", "zsh", "fish"))
 
     cl = sub.add_parser("calllist", help="the fallback routine's phone list (domain.md §8)")
     _common(cl)
@@ -234,6 +251,39 @@ def cmd_check_api(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import run_serve
+
+    return run_serve(args, _with_audit_key(load_config(args.config)))
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    from .configcheck import run_paths
+
+    return run_paths(args)
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from .configcheck import run_config_check
+
+    return run_config_check(args)
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    from .completion import run_completion
+
+    return run_completion(args, build_parser("completion"))
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("direkt-tui")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree without installing
+        return "unknown"
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from .reports.audit import run_audit
 
@@ -249,13 +299,17 @@ COMMANDS = {
     "demo": cmd_app,
     "calllist": cmd_calllist,
     "check-api": cmd_check_api,
+    "serve": cmd_serve,
+    "paths": cmd_paths,
+    "config": cmd_config,
+    "completion": cmd_completion,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_in = list(argv if argv is not None else sys.argv[1:])
     # no subcommand (only options, or nothing) is the application: cli.md
-    if not args_in or (args_in[0] not in COMMANDS and args_in[0] not in ("-h", "--help")):
+    if not args_in or (args_in[0] not in COMMANDS and args_in[0] not in ("-h", "--help", "--version")):
         args_in = ["tui", *args_in]
     parser = build_parser(args_in[0])
     args = parser.parse_args(args_in)

@@ -18,9 +18,7 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-import platformdirs
-
-from .config import APP, SECTIONS, Config, ConfigError, config_from_data, default_config_path, default_db_path
+from .config import SECTIONS, Config, ConfigError, config_from_data, default_config_path, default_db_path
 
 TOKEN_ENV = "DIREKT_API_TOKEN"
 _HEADER = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")
@@ -177,14 +175,15 @@ def run_config_check(args: argparse.Namespace, out: TextIO | None = None, err: T
 
 
 def paths_rows() -> list[tuple[str, Path]]:
+    from .launch import demo_reports_dir, reports_dir_for
     from .store.auditkey import default_key_path
 
     return [
         ("configuration", default_config_path()),
         ("store", default_db_path()),
         ("audit key", default_key_path()),
-        ("reports", Path(platformdirs.user_data_dir(APP)) / "reports"),
-        ("logs and state", Path(platformdirs.user_state_dir(APP))),
+        ("reports", reports_dir_for(default_db_path())),
+        ("demo reports", demo_reports_dir()),
     ]
 
 

@@ -233,6 +233,17 @@ class DemoControls:
         return down
 
 
+def demo_people(cfg: Config) -> Config:
+    """The demo's fictional support numbers and user where the configuration has none."""
+    fallback = cfg.fallback
+    if not (fallback.stod_och_service_phone or fallback.inera_phone):  # fictional, for the demo only
+        fallback = replace(
+            fallback, stod_och_service_phone="010-000 00 00 (exempel)", inera_phone="0771-00 00 00 (exempel)"
+        )
+    user = cfg.user if cfg.user.name else replace(cfg.user, name="Demo-användare")
+    return replace(cfg, fallback=fallback, user=user)
+
+
 def start_demo_backend(
     cfg: Config,
     *,
@@ -258,18 +269,10 @@ def start_demo_backend(
     if db is None:
         workdir = workdir or Path(tempfile.mkdtemp(prefix="direkt-demo-"))
         db = workdir / "demo.db"
-    fallback = cfg.fallback
-    if not (fallback.stod_och_service_phone or fallback.inera_phone):  # fictional, for the demo only
-        fallback = replace(
-            fallback, stod_och_service_phone="010-000 00 00 (exempel)", inera_phone="0771-00 00 00 (exempel)"
-        )
-    user = cfg.user if cfg.user.name else replace(cfg.user, name="Demo-användare")
     demo_cfg = replace(
-        cfg,
+        demo_people(cfg),
         api=replace(cfg.api, url=server.base_url, token_file=None),
         sync=replace(cfg.sync, feed_interval_seconds=feed_interval, reference_interval_seconds=60),
-        fallback=fallback,
-        user=user,
     )
     try:
         live = build_live_sync(db, demo_cfg, server.base_url, rate=speed, follow_server=True)
