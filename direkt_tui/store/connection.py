@@ -41,7 +41,10 @@ def split_statements(script: str) -> Iterator[str]:
 
 
 def ensure_private_file(path: Path) -> None:
-    """Create ``path`` 0600 in a 0700 directory unless it exists (before SQLite opens it)."""
+    """Create ``path`` 0600 in a 0700 directory unless it exists (before SQLite opens it). An
+    existing store keeps at most owner read/write and group read: an administrator may make a
+    shared store group-readable (0640, the sync service's store read by the coordinators'
+    group); anything more — group write, any access for others — is taken away."""
     parent = path.parent
     if not parent.exists():
         parent.mkdir(parents=True, mode=0o700, exist_ok=True)
@@ -53,8 +56,9 @@ def ensure_private_file(path: Path) -> None:
             pass
         else:
             os.close(fd)
-    if path.stat().st_mode & 0o777 != 0o600:
-        os.chmod(path, 0o600)
+    mode = path.stat().st_mode & 0o777
+    if mode not in (0o600, 0o640):
+        os.chmod(path, (mode & 0o040) | 0o600)
 
 
 @contextmanager

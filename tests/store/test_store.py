@@ -34,6 +34,19 @@ def test_file_modes(tmp_path):
     assert Store(db, read_only=True).schema_version == SCHEMA_VERSION
 
 
+@pytest.mark.parametrize(("before", "after"), [(0o640, 0o640), (0o644, 0o640), (0o666, 0o640), (0o664, 0o640),
+                                               (0o604, 0o600), (0o700, 0o600), (0o400, 0o600)])
+def test_a_shared_store_may_be_group_readable_never_more(tmp_path, before, after):
+    """The sync service's store, made 0640 by the administrator for the coordinators' group, stays
+    so (data/direkt-tui-sync.service); group write and any access for others are taken away."""
+    db = tmp_path / "direkt.db"
+    db.touch()
+    os.chmod(db, before)
+    with Store(db):
+        pass
+    assert stat.S_IMODE(os.stat(db).st_mode) == after
+
+
 def test_wal_and_migrations(tmp_path):
     db = tmp_path / "s.db"
     with Store(db) as s:
