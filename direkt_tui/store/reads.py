@@ -432,6 +432,32 @@ class Reads(StoreBase):
                 self.last_skipped = self._skipping
                 self.conn.execute("COMMIT")
 
+    def care_flow(self, unit_id: str, windows: Sequence[tuple[datetime, datetime]]) -> list[tuple[int, int]]:
+        """Per window ``[a, b)``: the unit's care cases that arrived in it, and those taken in it
+        (received by a person: what shrinks the backlog) — the forecast's history; closed cases
+        are kept ``sync.retention_days``."""
+        out: list[tuple[int, int]] = []
+        for a, b in windows:
+            lo, hi = to_store(a), to_store(b)
+            (arrived,) = self.conn.execute(
+                "SELECT count(*) FROM cases WHERE unit_id = ? AND kind = 'care' AND created_at >= ? AND created_at < ?",
+                (unit_id, lo, hi),
+            ).fetchone()
+            (taken,) = self.conn.execute(
+                "SELECT count(*) FROM cases WHERE unit_id = ? AND kind = 'care' AND received_at >= ? AND received_at < ?",
+                (unit_id, lo, hi),
+            ).fetchone()
+            out.append((int(arrived), int(taken)))
+        return out
+
+    def shifts_between(self, a: datetime, b: datetime) -> list[Shift]:
+        """The shifts overlapping ``[a, b]``."""
+        cols = ", ".join(f'"{c}"' for c in SHIFT_COLS)
+        rows = self.conn.execute(
+            f'SELECT {cols} FROM shifts WHERE "end" >= ? AND start <= ?', (to_store(a), to_store(b))
+        ).fetchall()
+        return self._convert("shifts", rows, row_shift, SHIFT_COLS)
+
     def load_history(self, unit_id: str, since: datetime, until: datetime | None = None) -> list[tuple[datetime, int]]:
         """(instant, waiting cases) samples of a unit, oldest first."""
         sql = "SELECT at, waiting FROM load_history WHERE unit_id = ? AND at >= ?"

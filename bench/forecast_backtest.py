@@ -1,0 +1,97 @@
+"""Backtest of the forecast for closing (issue 13 §4) over 20 generated simulator days.
+
+For each day (seeds 1-20, the working days from Monday 2026-11-02 on) the day is synced into a
+real store over loopback as the app would (simulator → sync), and at 10:00 and 13:00 local
+the forecast of each open unit is made from the store; at closing the actual backlog (waiting
+and queued care cases) is counted. Printed: the mean absolute error of the forecast and of the
+naive forecast "the backlog stays as it is now", per forecast time.
+
+    python bench/forecast_backtest.py            # about a minute
+
+The generated days have no four weeks of history in their store, so the arrivals use today's
+rate so far and the service rate the configured default (the README says so)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from direkt_tui.config import Config
+from direkt_tui.domain.calendar import UnitCalendar
+from direkt_tui.domain.forecast import backlog
+from direkt_tui.reports.forecast import unit_forecast
+from direkt_tui.sim import SimServer, generate_world
+from direkt_tui.store.db import Store
+from direkt_tui.sync.client import ApiClient
+from direkt_tui.sync.engine import SyncEngine
+
+TZ = ZoneInfo("Europe/Stockholm")
+TIMES = (time(10, 0), time(13, 0))
+
+
+def working_days(first: date, n: int) -> list[date]:
+    out, d = [], first
+    while len(out) < n:
+        if d.weekday() < 5:
+            out.append(d)
+        d += timedelta(days=1)
+    return out
+
+
+def run_day(seed: int, day: date, workdir: Path) -> list[tuple[str, str, float, int, int]]:
+    """(time, unit, forecast backlog at close, naive (backlog now), actual backlog at close)."""
+    world = generate_world(seed=seed, start=datetime.combine(day, time(7, 30), TZ), speed=0)
+    server = SimServer(world, token="t")
+    server.start()
+    rows: list[tuple[str, str, float, int, int]] = []
+    try:
+        with ApiClient(server.base_url, token="t") as client, Store(workdir / f"day-{seed}.db") as store:
+            engine = SyncEngine(store, client, Config(), clock=world.now)
+            engine.sync_all()
+            pending: list[tuple[str, str, float, int, datetime]] = []
+            for t in (*TIMES, None):
+                units = store.units()
+                cals = {u.id: UnitCalendar(u) for u in units}
+                closes = [c for c in (cals[u.id].day_close(day) for u in units) if c is not None]
+                target = datetime.combine(day, t, TZ) if t is not None else max(closes) - timedelta(minutes=1)
+                world.advance(max(0.0, (target - world.now()).total_seconds()))
+                engine.sync_all()
+                snap = store.snapshot(around=target)
+                if t is not None:
+                    for u in units:
+                        f = unit_forecast(store, snap, u, target)
+                        if f is not None:
+                            pending.append((t.strftime("%H:%M"), u.id, f.backlog_at_close, f.backlog_now, f.closes_at))
+                else:
+                    for when, uid, fc, naive, closes_at in pending:
+                        at_close = closes_at - timedelta(minutes=1)
+                        snap_c = store.snapshot_at(at_close) if at_close < target else snap
+                        actual = backlog(c for c in snap_c.cases if c.unit_id == uid)
+                        rows.append((when, uid, fc, naive, actual))
+    finally:
+        server.stop()
+    return rows
+
+
+def main() -> int:
+    days = working_days(date(2026, 11, 2), 20)
+    rows: list[tuple[str, str, float, int, int]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed, day in enumerate(days, start=1):
+            rows += run_day(seed, day, Path(tmp))
+            print(f"  day {seed:2d} {day}: {len(rows)} forecasts so far", file=sys.stderr)
+    print(f"{'at':6} {'n':>4} {'MAE forecast':>13} {'MAE naive':>10} {'mean actual':>12}")
+    for when in sorted({r[0] for r in rows}):
+        sel = [r for r in rows if r[0] == when]
+        mae_f = sum(abs(r[2] - r[4]) for r in sel) / len(sel)
+        mae_n = sum(abs(r[3] - r[4]) for r in sel) / len(sel)
+        mean = sum(r[4] for r in sel) / len(sel)
+        print(f"{when:6} {len(sel):4d} {mae_f:13.2f} {mae_n:10.2f} {mean:12.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
