@@ -87,6 +87,14 @@ class AuditConfig:
 
 
 @dataclass(frozen=True)
+class ForecastConfig:
+    """The forecast for closing (README, "Forecast for closing"): the service rate used until the
+    store holds enough of the unit's own history, and of today."""
+
+    cases_per_clinician_hour: float = 3.0
+
+
+@dataclass(frozen=True)
 class Config:
     api: ApiConfig = field(default_factory=ApiConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
@@ -94,6 +102,7 @@ class Config:
     ui: UiConfig = field(default_factory=UiConfig)
     user: UserConfig = field(default_factory=UserConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
+    forecast: ForecastConfig = field(default_factory=ForecastConfig)
     rules: Parameters = DEFAULTS
     unit_rules: Mapping[str, Parameters] = field(default_factory=dict)
     keys: Mapping[str, str] = field(default_factory=dict)  # [keys]: key id (ui/keys.py) → key string(s)
@@ -124,6 +133,7 @@ BOUNDS: Mapping[str, tuple[float, float, str, bool]] = {
     "reference_interval_seconds": (0.1, 86400, "seconds", False),
     "retention_days": (1, 3650, "days", True),
     "page_size": (1, 1000, "items", True),
+    "cases_per_clinician_hour": (0, 100, "cases per clinician-hour", False),
 }
 # rule parameters (domain.md §4) by the unit their name ends in; generous (a year), but finite
 RULE_BOUNDS: Mapping[str, tuple[float, float, str, bool]] = {
@@ -232,7 +242,7 @@ def load_config(path: str | os.PathLike[str] | None = None, *, required: bool = 
     return config_from_data(data, str(p), p)
 
 
-SECTIONS = ("api", "sync", "rules", "units", "fallback", "ui", "user", "audit", "keys")
+SECTIONS = ("api", "sync", "rules", "units", "fallback", "ui", "user", "audit", "keys", "forecast")
 
 
 def config_from_data(data: Mapping[str, Any], where: str, source: Path | None = None) -> Config:
@@ -254,6 +264,7 @@ def config_from_data(data: Mapping[str, Any], where: str, source: Path | None = 
     ui = _build(UiConfig, _section(data, "ui", where), f"{where} [ui]")
     user = _build(UserConfig, _section(data, "user", where), f"{where} [user]")
     audit = _build(AuditConfig, _section(data, "audit", where), f"{where} [audit]", paths=("key_file",))
+    forecast = _build(ForecastConfig, _section(data, "forecast", where), f"{where} [forecast]")
     if ui.lang not in ("sv", "en"):
         raise ConfigError(f'{where} [ui]: lang must be "sv" or "en"')
     keys = dict(_section(data, "keys", where))
@@ -284,6 +295,7 @@ def config_from_data(data: Mapping[str, Any], where: str, source: Path | None = 
         ui=ui,
         user=user,
         audit=audit,
+        forecast=forecast,
         rules=rules,
         unit_rules=unit_rules,
         keys=keys,

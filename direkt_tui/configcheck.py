@@ -102,7 +102,7 @@ def effective(cfg: Config, data_keys: dict[tuple[str, ...], int], env: Mapping[s
     def src(path: tuple[str, ...]) -> str:
         return f"file, line {data_keys[path]}" if path in data_keys else "default"
 
-    for section in ("api", "sync", "fallback", "ui", "user", "audit"):
+    for section in ("api", "sync", "fallback", "ui", "user", "audit", "forecast"):
         obj = getattr(cfg, section)
         for f in fields(obj):
             rows.append((f"{section}.{f.name}", _show(getattr(obj, f.name)), src((section, f.name))))
