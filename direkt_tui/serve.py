@@ -34,6 +34,12 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument(
+        "--public-url",
+        default=None,
+        metavar="URL",
+        help="the address browsers use, behind a proxy (e.g. https://direkt-tavla.example); default http://HOST:PORT",
+    )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--demo", action="store_true", help="serve the demo (one simulator and one sync for all tabs)")
     src.add_argument("--api", default=None, metavar="URL", help="base URL of the platform API (default: configured)")
@@ -54,6 +60,7 @@ class _Headless:
 
 def _free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds: a restart may reuse it
         try:
             s.bind((host, port))
         except OSError:
@@ -89,6 +96,13 @@ def run_serve(args: argparse.Namespace, cfg: Config) -> int:
         )
         return 2
     warning = host_warning(host)
+    if warning and args.allow_writes:
+        print(
+            f"direkt-tui serve: error: --allow-writes on {host} would let anyone who reaches it write to the "
+            "platform in the configured user's name; serve writes on 127.0.0.1 behind an authenticating proxy",
+            file=sys.stderr,
+        )
+        return 2
     if warning:
         print(warning, file=sys.stderr)
     workdir: Path | None = None
@@ -110,8 +124,6 @@ def run_serve(args: argparse.Namespace, cfg: Config) -> int:
         except Exception as exc:
             print(f"direkt-tui serve: error: {exc}", file=sys.stderr)
             return 2
-    live.bind(_Headless())
-    live.start()
     tab = [sys.executable, "-m", "direkt_tui.serve", "--tab", "--db", str(db), "--lang", lang]
     if args.config:
         tab += ["--config", str(args.config)]
@@ -125,13 +137,19 @@ def run_serve(args: argparse.Namespace, cfg: Config) -> int:
 
     for name in ("httpx", "apscheduler"):  # textual-serve logs INFO: not every request and job
         logging.getLogger(name).setLevel(logging.WARNING)
+    import os
+
+    # the tabs never talk to the platform: they get no token (textual-serve copies the environment)
+    os.environ.pop("DIREKT_API_TOKEN", None)
     try:
-        Server(shlex.join(tab), host=host, port=args.port, title="direkt-tui").serve()
+        live.bind(_Headless())
+        live.start()
+        Server(shlex.join(tab), host=host, port=args.port, title="direkt-tui", public_url=args.public_url).serve()
     finally:
         close_live(live)
         if server is not None:
             server.stop()
-        if workdir is not None and args.db is None:
+        if workdir is not None:  # with --db the store is elsewhere and kept; the folder is empty
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
 

@@ -116,3 +116,64 @@ def test_the_command_line(tmp_path):
     lines = p.stdout.splitlines()
     assert any(line.startswith("FAIL  cases.unknown_cursor") and "HTTP 200, expected 410" in line for line in lines)
     assert lines[-1].startswith("FAILED: ")
+
+
+def test_throttling_is_waited_out_as_retry_after_says(monkeypatch):
+    """A 429 every fifth request (Retry-After: 1) is honoured, not a failure."""
+    import httpx
+
+    from direkt_tui.checkapi.checks import run_checks
+
+    waits: list[float] = []
+    with _serve(load_scenario(SC01), rate_limit_every=5) as srv:
+        with httpx.Client(base_url=srv.base_url + "/", headers={"Authorization": f"Bearer {TOKEN}"}) as c:
+            run = run_checks(c, srv.base_url, writes_unit="vc-kungsgatan", sleep=waits.append)
+    st = {c.id: c.status for c in run.checks}
+    assert run.passed, [c for c in run.checks if c.status == FAIL]
+    assert st["retry_after"] == PASS and waits and set(waits) == {1}
+
+
+def test_the_write_checks_hold_on_any_test_case(monkeypatch):
+    """A generated day at night (nobody on shift): the write checks pass or say why they could
+    not run, never fail a conforming adapter (force is sent; a wrong version is current + 1)."""
+    world = generate_world(seed=5, start="2026-11-26T00:30:00Z", speed=0, preload_cases=30)
+    with _serve(world) as srv:
+        units = [u["id"] for u in world.list_units()]
+        for unit in units:
+            code, doc = _run(srv.base_url, "--writes", unit, monkeypatch=monkeypatch)
+            assert code == 0, (unit, [c for c in doc["checks"] if c["status"] == FAIL])
+
+
+def test_an_unknown_write_unit_fails_and_writes_nothing(monkeypatch):
+    world = load_scenario(SC01)
+    with _serve(world) as srv:
+        before = {k: v["version"] for k, v in world.entities("cases").items()}
+        code, doc = _run(srv.base_url, "--writes", "vc-nowhere", monkeypatch=monkeypatch)
+        assert {k: v["version"] for k, v in world.entities("cases").items()} == before
+    assert code == 1 and [c["id"] for c in doc["checks"] if c["status"] == FAIL] == ["write.unit"]
+
+
+def test_an_explicit_token_file_wins_over_the_environment(tmp_path, monkeypatch):
+    """The shell's DIREKT_API_TOKEN (say, production's) never goes to the adapter under test
+    when --token-file names its token."""
+    wrong = tmp_path / "wrong"
+    wrong.write_text("not-the-token")
+    wrong.chmod(0o600)
+    monkeypatch.setenv("DIREKT_API_TOKEN", TOKEN)  # would pass, if it were used
+    with _serve(load_scenario(SC01)) as srv:
+        args = Namespace(api=srv.base_url, token_file=wrong, writes=False, unit=None, limit=5, format="json",
+                         spec=None, ca_bundle=None, timeout=10.0)
+        out, err = io.StringIO(), io.StringIO()
+        assert checkapi_cli.run(args, out=out, err=err) == 1
+    assert {c["id"]: c["status"] for c in json.loads(out.getvalue())["checks"]}["capabilities"] == FAIL
+
+
+@pytest.mark.parametrize("spec", ["openapi: [unclosed\n", "openapi: 3.1.0\ninfo: {title: x}\n"])
+def test_a_bad_spec_is_one_line(tmp_path, spec):
+    path = tmp_path / "spec.yaml"
+    path.write_text(spec)
+    args = Namespace(api="http://127.0.0.1:9/api/v1", token_file=None, writes=False, unit=None, limit=5,
+                     format="json", spec=path, ca_bundle=None, timeout=10.0)
+    out, err = io.StringIO(), io.StringIO()
+    assert checkapi_cli.run(args, out=out, err=err) == 2
+    assert out.getvalue() == "" and len(err.getvalue().splitlines()) == 1 and "cannot read the contract" in err.getvalue()

@@ -10,6 +10,7 @@ details, a write repeated with the same Idempotency-Key that is applied again.""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -24,6 +25,9 @@ FEEDS: dict[str, str] = {"staff": "StaffPage", "shifts": "ShiftPage", "cases": "
 ITEM: dict[str, str] = {"staff": "Staff", "shifts": "Shift", "cases": "Case"}
 PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
 MAX_SKEW_SECONDS = 300  # X-Server-Time further from our clock than this: a warning
+RETRIES = 3  # a 429/503 is waited out this many times
+MAX_RETRY_AFTER = 30  # seconds; a longer Retry-After is reported, not waited for
+MAX_PAGES = 20_000  # per feed read: a bound against a server that never ends a feed
 
 
 @dataclass(frozen=True)
@@ -72,18 +76,19 @@ class Checker:
         contract: Contract,
         *,
         limit: int = 7,
-        max_items: int = 200_000,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ):
         self.c = client
         self.contract = contract
         self.limit = limit
-        self.max_items = max_items
         self.clock = clock
         self.out: list[Check] = []
         self.throttled: list[tuple[str, int, str | None]] = []  # (request, status, Retry-After)
-        self.server_times: list[str] = []
+        self.server_times: list[float] = []  # each X-Server-Time's skew from our clock, in seconds
+        self.bad_server_times: list[str] = []
+        self.sleep: Callable[[float], None] = time.sleep
         self.cases: dict[str, dict] = {}
+        self.unit_ids: set[str] = set()
         self.caps: dict[str, Any] = {}
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -94,19 +99,39 @@ class Checker:
         return self._send("GET", path, auth=auth, params={k: v for k, v in params.items() if v is not None})
 
     def _send(self, method: str, path: str, *, auth: bool = True, **kw: Any) -> httpx.Response:
+        """One request; a 429/503 is waited out as its Retry-After says (the contract: the client
+        must honour it), a few times, at most :data:`MAX_RETRY_AFTER` seconds each."""
         headers = dict(kw.pop("headers", None) or {})
-        if not auth:
-            headers["Authorization"] = ""
-        try:
-            r = self.c.request(method, path.lstrip("/"), headers=headers, **kw)
-        except httpx.HTTPError as exc:
-            raise _Abort(f"{method} {path}: {type(exc).__name__}: {exc}") from None
-        st = r.headers.get("X-Server-Time")
-        if st is not None and len(self.server_times) < 1000:
-            self.server_times.append(st)
-        if r.status_code in (429, 503):
-            self.throttled.append((f"{method} {path}", r.status_code, r.headers.get("Retry-After")))
+        r: httpx.Response | None = None
+        for attempt in range(RETRIES + 1):
+            try:
+                request = self.c.build_request(method, path.lstrip("/"), headers=headers, **kw)
+                if not auth:
+                    request.headers.pop("Authorization", None)
+                r = self.c.send(request)
+            except httpx.HTTPError as exc:
+                raise _Abort(f"{method} {path}: {type(exc).__name__}: {exc}") from None
+            st = r.headers.get("X-Server-Time")
+            if st is not None:
+                self.note_server_time(st)
+            if r.status_code not in (429, 503):
+                return r
+            after = r.headers.get("Retry-After")
+            self.throttled.append((f"{method} {path}", r.status_code, after))
+            wait = int(after) if after is not None and after.strip().isdigit() else 1
+            if attempt == RETRIES or wait > MAX_RETRY_AFTER:
+                return r
+            self.sleep(wait)
+        assert r is not None
         return r
+
+    def note_server_time(self, value: str) -> None:
+        """An ``X-Server-Time`` as it arrives: its skew from our clock now (not at the end)."""
+        if not is_instant(value):
+            self.bad_server_times.append(value)
+            return
+        skew = (datetime.fromisoformat(value.replace("Z", "+00:00")) - self.clock()).total_seconds()
+        self.server_times.append(skew)
 
     def _json(self, r: httpx.Response, what: str) -> Any:
         try:
@@ -150,8 +175,8 @@ class Checker:
         doc = self._json(r, "GET /health")
         if not isinstance(doc, dict) or doc.get("status") not in ("ok", "degraded"):
             return FAIL, "GET /health: status must be 'ok' or 'degraded'"
-        if "server_time" in doc and not is_instant(doc["server_time"]):
-            return FAIL, "GET /health: server_time is not an RFC 3339 instant with an offset"
+        if not is_instant(doc.get("server_time")):
+            return FAIL, "GET /health: server_time is missing or not an RFC 3339 instant with an offset"
         return PASS, f"status {doc['status']}"
 
     def auth(self) -> tuple[str, str]:
@@ -177,6 +202,8 @@ class Checker:
             return PASS, "valid"
         if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
             return FAIL, f"GET {path}: expected an object with an 'items' array"
+        if path == "/units":
+            self.unit_ids = {u["id"] for u in doc["items"] if isinstance(u, dict) and isinstance(u.get("id"), str)}
         bad = [(i, e) for i, it in enumerate(doc["items"]) for e in self.contract.errors(item or "", it, 1)]
         if bad:
             i, e = bad[0]
@@ -186,8 +213,8 @@ class Checker:
     def read_feed(self, feed: str, limit: int) -> Iterator[tuple[dict, list[str]]]:
         """Every page of ``feed`` from the beginning: (page, validation errors)."""
         cursor: str | None = None
-        seen = 0
-        while True:
+        cursors: set[str] = set()
+        for _page in range(MAX_PAGES):
             r = self.get(f"/{feed}", since=cursor, limit=limit)
             if r.status_code != 200:
                 raise _CheckFailed(f"GET /{feed}?since=…&limit={limit}: HTTP {r.status_code}, expected 200")
@@ -199,16 +226,21 @@ class Checker:
             items = page.get("items") or []
             if len(items) > limit:
                 raise _CheckFailed(f"GET /{feed}: a page of {len(items)} items for limit={limit}")
-            seen += len(items)
-            if seen > self.max_items:
-                raise _CheckFailed(f"GET /{feed}: more than {self.max_items} items and has_more still true")
             if not page["has_more"]:
                 return
-            if page["next_cursor"] == cursor and not items:
-                raise _CheckFailed(f"GET /{feed}: has_more true but an empty page and the same cursor (a loop)")
+            if page["next_cursor"] in cursors or page["next_cursor"] == cursor:
+                raise _CheckFailed(f"GET /{feed}: has_more true but a next_cursor already given (the feed loops)")
+            cursors.add(page["next_cursor"])
             cursor = page["next_cursor"]
+        raise _CheckFailed(f"GET /{feed}: still has_more after {MAX_PAGES} pages of {limit}")
 
     def feed(self, feed: str) -> None:
+        try:
+            self._feed(feed)
+        except _CheckFailed as exc:
+            self.add(f"{feed}.cursor", FAIL, str(exc))
+
+    def _feed(self, feed: str) -> None:
         first: dict[tuple[str, int], str] = {}
         last_cursor: str | None = None
         pages = 0
@@ -229,11 +261,13 @@ class Checker:
                     drift.append(f"{item['id']} v{item['version']}")
             into.setdefault(key, text)
 
+        ended = True
         try:
             for page, errs in self.read_feed(feed, self.limit):
                 pages += 1
                 if errs:
                     schema_errors.extend(errs)
+                    ended = False
                     break
                 for i, item in enumerate(page["items"]):
                     e = self.contract.errors(ITEM[feed], item, 1)
@@ -249,9 +283,11 @@ class Checker:
             self.add(f"{feed}.paging", FAIL, str(exc))
             return
         ids = {k[0] for k in first}
-        self.add(
-            f"{feed}.paging", PASS, f"{pages} pages of at most {self.limit}, {len(ids)} ids, ended with has_more false"
-        )
+        if ended:
+            why = f"{pages} pages of at most {self.limit}, {len(ids)} ids, ended with has_more false"
+            self.add(f"{feed}.paging", PASS, why)
+        else:
+            self.add(f"{feed}.paging", SKIP, f"stopped at page {pages}: it does not validate (see {feed}.schema)")
         if schema_errors:
             self.add(f"{feed}.schema", FAIL, "; ".join(schema_errors[:3]))
         else:
@@ -259,7 +295,9 @@ class Checker:
         # a second full read with another page size: the same (id, version) is the same content
         second: dict[tuple[str, int], str] = {}
         try:
-            for page, errs in self.read_feed(feed, max(50, self.limit * 7)):
+            top = self.caps.get("max_page_size")
+            top = top if isinstance(top, int) and top > 0 else 1000
+            for page, errs in self.read_feed(feed, min(1000, top, max(50, self.limit * 7))):
                 if errs:
                     break
                 for item in page["items"]:
@@ -281,15 +319,15 @@ class Checker:
                 self.add(f"{feed}.cursor", FAIL, f"resuming from the last next_cursor: HTTP {r.status_code}")
             else:
                 page = self._json(r, f"GET /{feed}?since=<last>")
-                errs = self.contract.errors(FEEDS[feed], page)
+                errs = self.contract.errors(FEEDS[feed], page) or ([] if isinstance(page, dict) else ["not an object"])
                 self.add(
                     f"{feed}.cursor",
                     FAIL if errs else PASS,
                     errs[0] if errs else f"the last cursor resumes ({len(page['items'])} newer items)",
                 )
         bogus = "direkt-check-unknown-" + uuid.uuid4().hex
-        why = self.problem(self.get(f"/{feed}", since=bogus), f"GET /{feed} with an unknown cursor", 410)
-        self.add(f"{feed}.unknown_cursor", FAIL if why else PASS, why or "410 problem details: the client re-reads")
+        gone = self.problem(self.get(f"/{feed}", since=bogus), f"GET /{feed} with an unknown cursor", 410)
+        self.add(f"{feed}.unknown_cursor", FAIL if gone else PASS, gone or "410 problem details: the client re-reads")
 
     def errors(self) -> tuple[str, str]:
         missing = "direkt-check-no-such-case-" + uuid.uuid4().hex[:8]
@@ -300,13 +338,11 @@ class Checker:
         return (FAIL, why) if why else (PASS, "404 and 422 as problem details with a code")
 
     def server_time(self) -> tuple[str, str]:
+        if self.bad_server_times:
+            return FAIL, f"X-Server-Time not an RFC 3339 instant with an offset: {self.bad_server_times[0][:40]!r}"
         if not self.server_times:
             return SKIP, "no response carried X-Server-Time (optional; the client then uses its own clock)"
-        bad = [s for s in self.server_times if not is_instant(s)]
-        if bad:
-            return FAIL, f"X-Server-Time not an RFC 3339 instant with an offset: {bad[0][:40]!r}"
-        newest = max(datetime.fromisoformat(s.replace("Z", "+00:00")) for s in self.server_times)
-        skew = (newest - self.clock()).total_seconds()
+        skew = max(self.server_times, key=abs)
         if abs(skew) > MAX_SKEW_SECONDS:
             return WARN, f"X-Server-Time is {skew:+.0f} s from this machine's clock (a frozen test server, or skew)"
         return PASS, f"{len(self.server_times)} responses, skew {skew:+.0f} s"
@@ -314,11 +350,15 @@ class Checker:
     def retry_after(self) -> tuple[str, str]:
         if not self.throttled:
             return SKIP, "no 429 or 503 was answered during the checks"
-        bad = [t for t in self.throttled if t[2] is None or not t[2].strip().isdigit()]
+        bad = [t for t in self.throttled if t[2] is not None and not t[2].strip().isdigit()]
         if bad:
-            req, status, _ = bad[0]
-            return FAIL, f"{req}: HTTP {status} without Retry-After in seconds"
-        return PASS, f"{len(self.throttled)} 429/503 answers, each with Retry-After"
+            req, status, after = bad[0]
+            return FAIL, f"{req}: HTTP {status} with Retry-After {after!r}, not a number of seconds"
+        missing = [t for t in self.throttled if t[2] is None]
+        if missing:
+            req, status, _ = missing[0]
+            return WARN, f"{req}: HTTP {status} without Retry-After (allowed; the client then backs off by itself)"
+        return PASS, f"{len(self.throttled)} 429/503 answers, each with Retry-After, waited out"
 
     # -- writes (a test unit only) -----------------------------------------------------------
     def _open_case(self, unit: str, owner: Callable[[Any], bool]) -> dict | None:
@@ -337,15 +377,17 @@ class Checker:
             raise _CheckFailed(f"GET /cases/{case_id}: {errs[0]}")
         return doc
 
-    def _assign(self, case_id: str, owner: dict, if_version: int, key: str) -> httpx.Response:
-        return self._send(
-            "POST",
-            f"/cases/{case_id}/assign",
-            json={"owner": owner, "if_version": if_version},
-            headers={"Idempotency-Key": key},
-        )
+    def _assign(self, case_id: str, owner: dict, if_version: int, key: str, force: bool = False) -> httpx.Response:
+        body: dict[str, Any] = {"owner": owner, "if_version": if_version}
+        if force:
+            body["force"] = True
+        return self._send("POST", f"/cases/{case_id}/assign", json=body, headers={"Idempotency-Key": key})
 
-    def writes(self, unit: str) -> None:
+    def writes(self, unit: str, units: set[str]) -> None:
+        if unit not in units:
+            known = ", ".join(sorted(units)) or "none"
+            self.add("write.unit", FAIL, f"--unit {unit!r} is not a unit the adapter serves ({known}): no write tried")
+            return
         not_person = lambda o: not (isinstance(o, dict) and o.get("type") == "person")  # noqa: E731
         case = self._open_case(unit, not_person)
         if case is None:
@@ -365,15 +407,21 @@ class Checker:
 
     def _idempotent(self, case_id: str) -> tuple[str, str]:
         cur = self._current(case_id)
-        owner = {"type": "role", "profession": "nurse"}
+        held = cur.get("owner")
+        now: dict[str, Any] = held if isinstance(held, dict) else {}
+        owner = {"type": "role", "profession": "doctor" if now.get("profession") == "nurse" else "nurse"}
         key = str(uuid.uuid4())
-        first = self._assign(case_id, owner, cur["version"], key)
+        first = self._assign(case_id, owner, cur["version"], key, force=True)
+        if first.status_code == 409 and _code(first) in ("case_closed", "target_not_scheduled"):
+            return SKIP, f"the test case {case_id} cannot be assigned now ({_code(first)}); try another test unit"
         if first.status_code != 200:
             return FAIL, f"POST /cases/{case_id}/assign: HTTP {first.status_code}, expected 200"
         body = self._json(first, "assign")
+        if not isinstance(body, dict):
+            return FAIL, "assign: the answer is not a case object"
         if body.get("version") != cur["version"] + 1:
             return FAIL, f"assign: version {body.get('version')!r}, expected {cur['version'] + 1}"
-        again = self._assign(case_id, owner, cur["version"], key)
+        again = self._assign(case_id, owner, cur["version"], key, force=True)
         if again.status_code != first.status_code or _canon(self._json(again, "replay")) != _canon(body):
             return (
                 FAIL,
@@ -386,8 +434,9 @@ class Checker:
 
     def _if_version(self, case_id: str) -> tuple[str, str]:
         cur = self._current(case_id)
-        r = self._assign(case_id, {"type": "role", "profession": "nurse"}, cur["version"] - 1, str(uuid.uuid4()))
-        why = self.problem(r, f"assign with a stale if_version ({cur['version'] - 1})", 409)
+        wrong = cur["version"] + 1  # not the case's version, and valid (at least 1) whatever it is
+        r = self._assign(case_id, {"type": "role", "profession": "nurse"}, wrong, str(uuid.uuid4()), force=True)
+        why = self.problem(r, f"assign with a wrong if_version ({wrong})", 409)
         if why:
             return FAIL, why
         doc = r.json()
@@ -414,6 +463,14 @@ class _CheckFailed(Exception):
     pass
 
 
+def _code(r: httpx.Response) -> str | None:
+    try:
+        doc = r.json()
+    except ValueError:
+        return None
+    return doc.get("code") if isinstance(doc, dict) else None
+
+
 def run_checks(
     client: httpx.Client,
     api: str,
@@ -423,10 +480,13 @@ def run_checks(
     limit: int = 7,
     clock: Callable[[], datetime] | None = None,
     progress: Callable[[str], None] | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> CheckRun:
     """Run every check against the API ``client`` talks to (its base URL ends in ``/api/v1``)."""
     contract = contract or Contract()
     ck = Checker(client, contract, limit=limit, clock=clock or (lambda: datetime.now(UTC)))
+    if sleep is not None:
+        ck.sleep = sleep
     run = CheckRun(api, contract.version, ck.out)
     steps: list[tuple[str, Callable[[], None]]] = [
         ("health", lambda: ck.run_one("health", ck.health)),
@@ -438,7 +498,7 @@ def run_checks(
         ("errors", lambda: ck.run_one("errors", ck.errors)),
     ]
     if writes_unit:
-        steps.append(("writes", lambda: ck.writes(writes_unit)))
+        steps.append(("writes", lambda: ck.writes(writes_unit, ck.unit_ids)))
     try:
         for name, step in steps:
             if progress:

@@ -42,6 +42,7 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     import httpx
+    import yaml
 
     from ..sync.token import load_token
     from .checks import run_checks
@@ -60,17 +61,29 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return usage("--unit is for --writes")
     if not 1 <= args.limit <= 1000:
         return usage("--limit must be between 1 and 1000")
+    if not 0 < args.timeout <= 300:
+        return usage("--timeout must be a positive number of seconds, at most 300")
+    if args.ca_bundle is not None and not args.ca_bundle.is_file():
+        return usage(f"--ca-bundle: no such file: {args.ca_bundle}")
     api = args.api.rstrip("/")
     if not api.startswith(("http://", "https://")):
         return usage(f"--api must be an http(s) URL, got {args.api!r}")
     try:
         contract = Contract(args.spec)
-    except (OSError, ValueError) as exc:
-        return usage(f"cannot read the contract {args.spec}: {exc}")
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        return usage(f"cannot read the contract {args.spec}: {str(exc).splitlines()[0]}")
     try:
-        secret = load_token(args.token_file, os.environ)
+        # an explicit --token-file is the only token: never one from the environment instead (a
+        # production token in the shell must not go to the adapter under test)
+        secret = load_token(args.token_file, {} if args.token_file is not None else os.environ)
     except Exception as exc:  # ClientConfigError: one line
         return usage(str(exc))
+    if secret is None:
+        print(
+            "direkt-tui check-api: warning: no token (--token-file or DIREKT_API_TOKEN): "
+            "every check that needs one will fail with 401",
+            file=err,
+        )
     headers = {"Accept": "application/json", "User-Agent": "direkt-tui check-api"}
     if secret is not None:
         headers["Authorization"] = f"Bearer {secret.reveal()}"

@@ -17,6 +17,19 @@ from referencing.jsonschema import DRAFT202012
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|z|[+-]\d{2}:\d{2})$")
 
 FORMATS = jsonschema.FormatChecker(formats=())
+# the component schemas the checks validate against
+REQUIRED = (
+    "Problem",
+    "Capabilities",
+    "Unit",
+    "Staff",
+    "Shift",
+    "Case",
+    "Template",
+    "StaffPage",
+    "ShiftPage",
+    "CasePage",
+)
 
 
 @FORMATS.checks("date-time", raises=ValueError)
@@ -52,7 +65,12 @@ class Contract:
             if path is not None
             else resources.files(__package__).joinpath("openapi.yaml").read_text(encoding="utf-8")
         )
-        self.doc: dict[str, Any] = yaml.safe_load(text)
+        doc = yaml.safe_load(text)
+        schemas = doc.get("components", {}).get("schemas", {}) if isinstance(doc, dict) else {}
+        missing = [n for n in REQUIRED if not isinstance(schemas, dict) or n not in schemas]
+        if missing:
+            raise ValueError(f"not the platform contract: no schema {', '.join(missing)} under components.schemas")
+        self.doc: dict[str, Any] = doc
         self.version = str(self.doc.get("info", {}).get("version", "?"))
         resource = Resource.from_contents(self.doc, default_specification=DRAFT202012)
         self._registry: Registry = Registry().with_resource("urn:openapi", resource)

@@ -133,7 +133,9 @@ def case_deadline(
     limit_s = limit_minutes * 60
     left_s = limit_s - elapsed
     due: datetime | None
-    if period is not None and period[0] < at_ts + left_s <= period[1]:
+    # the shortcut (due = at + time left) holds only for a clock that started by ``at``: a
+    # ``since`` after ``at`` (a platform clock ahead of ours) has its due from ``since`` itself
+    if period is not None and since.timestamp() <= at_ts and period[0] < at_ts + left_s <= period[1]:
         due = datetime.fromtimestamp(at_ts + left_s, UTC)
     else:
         due = cal.add_working_time(since, timedelta(seconds=limit_s))

@@ -149,6 +149,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(err.status, dumps(err.problem()).encode(), "application/problem+json", headers)
 
     def _read_body(self) -> bytes:
+        try:
+            return self._read_body_bytes()
+        except (ConnectionError, TimeoutError):  # reset by a killed client, or a stalled one
+            raise _ClientGone from None
+
+    def _read_body_bytes(self) -> bytes:
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks = []
             while True:

@@ -40,11 +40,14 @@ def split_statements(script: str) -> Iterator[str]:
         raise ValueError(f"incomplete SQL statement in a migration: {buf.strip()[:60]}")
 
 
+GROUP_READ_ENV = "DIREKT_TUI_STORE_GROUP_READ"  # set to 1 by the sync service (data/direkt-tui-sync.service)
+
+
 def ensure_private_file(path: Path) -> None:
-    """Create ``path`` 0600 in a 0700 directory unless it exists (before SQLite opens it). An
-    existing store keeps at most owner read/write and group read: an administrator may make a
-    shared store group-readable (0640, the sync service's store read by the coordinators'
-    group); anything more — group write, any access for others — is taken away."""
+    """Create ``path`` 0600 in a 0700 directory unless it exists (before SQLite opens it), and
+    set an existing one back to 0600 — except that where ``DIREKT_TUI_STORE_GROUP_READ=1`` (the
+    sync service of a shared store read by the coordinators' group) a store the administrator
+    made 0640 stays so; group write and any access for others are always taken away."""
     parent = path.parent
     if not parent.exists():
         parent.mkdir(parents=True, mode=0o700, exist_ok=True)
@@ -57,8 +60,9 @@ def ensure_private_file(path: Path) -> None:
         else:
             os.close(fd)
     mode = path.stat().st_mode & 0o777
-    if mode not in (0o600, 0o640):
-        os.chmod(path, (mode & 0o040) | 0o600)
+    shared = os.environ.get(GROUP_READ_ENV) == "1" and mode == 0o640
+    if mode != 0o600 and not shared:
+        os.chmod(path, 0o600)
 
 
 @contextmanager

@@ -292,3 +292,19 @@ def test_the_clock_and_due_are_the_specs_whatever_the_shortcut(created, patient,
     elapsed = calendar.working_seconds(d.since, at)
     assert d.elapsed_seconds == pytest.approx(elapsed, abs=1e-6)
     assert d.minutes_left == int((limit * 60 - elapsed) / 60)
+
+
+def test_a_clock_started_after_our_instant_is_due_from_its_start_with_or_without_the_shortcut():
+    """A platform clock ahead of ours: the queue's ``owner_since`` is after ``at``. The due is
+    ``since`` + the limit in working time (not ``at`` + the limit, which would move with ``at``)."""
+    calendar = cal()
+    at = local("2026-11-26 10:00")
+    since = local("2026-11-26 10:05")
+    c = Case.from_api(case(created=at - minutes(30), status="received", owner=role("nurse"), owner_since=since))
+    period = calendar.current_period(at)
+    assert period is not None
+    shortcut = (period[0].timestamp(), period[1].timestamp())
+    d = case_deadline(c, at, calendar, 60, 0.75, shortcut)
+    assert d.clock == "role_queue" and d.since == since
+    assert d.due_at == calendar.add_working_time(since, timedelta(minutes=60))
+    assert case_deadline(c, at, calendar, 60, 0.75) == d

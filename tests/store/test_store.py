@@ -34,11 +34,17 @@ def test_file_modes(tmp_path):
     assert Store(db, read_only=True).schema_version == SCHEMA_VERSION
 
 
-@pytest.mark.parametrize(("before", "after"), [(0o640, 0o640), (0o644, 0o640), (0o666, 0o640), (0o664, 0o640),
-                                               (0o604, 0o600), (0o700, 0o600), (0o400, 0o600)])
-def test_a_shared_store_may_be_group_readable_never_more(tmp_path, before, after):
-    """The sync service's store, made 0640 by the administrator for the coordinators' group, stays
-    so (data/direkt-tui-sync.service); group write and any access for others are taken away."""
+@pytest.mark.parametrize(("shared", "before", "after"), [
+    ("1", 0o640, 0o640), ("1", 0o644, 0o600), ("1", 0o664, 0o600), ("1", 0o700, 0o600),
+    (None, 0o640, 0o600), (None, 0o644, 0o600), ("0", 0o640, 0o600)])
+def test_a_shared_store_may_stay_group_readable_only_where_the_service_says(tmp_path, monkeypatch, shared, before,
+                                                                            after):
+    """DIREKT_TUI_STORE_GROUP_READ=1 (the sync service, data/direkt-tui-sync.service) keeps a store
+    the administrator made 0640; otherwise, and for anything more open, 0600 as always."""
+    if shared is None:
+        monkeypatch.delenv("DIREKT_TUI_STORE_GROUP_READ", raising=False)
+    else:
+        monkeypatch.setenv("DIREKT_TUI_STORE_GROUP_READ", shared)
     db = tmp_path / "direkt.db"
     db.touch()
     os.chmod(db, before)
