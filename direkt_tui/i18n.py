@@ -881,8 +881,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key.close": ("Stäng", "Close"),
     "filter.title": ("Filtrera ärenden", "Filter cases"),
     "filter.help": (
-        "Fritext (ärende, sökorsak, ägare) och/eller regel:absent_owner  prio:1  enhet:vc-x  status:väntar. Tom rad rensar.",
-        "Free text (case, reason, owner) and/or rule:absent_owner  prio:1  unit:vc-x  status:waiting. Empty clears.",
+        "Fritext (ärende, sökorsak, ägare, patientens namn eller personnummer/sista fyra – loggas) och/eller "
+        "regel:absent_owner  prio:1  enhet:vc-x  status:väntar  risk:. Tom rad rensar.",
+        "Free text (case, reason, owner, the patient's name or number/last four – logged) and/or "
+        "rule:absent_owner  prio:1  unit:vc-x  status:waiting  risk:. Empty clears.",
     ),
     "filter.bad": ("Okänt filter: {token}", "Unknown filter: {token}"),
     "date.title": ("Öppna ärenden inkomna t.o.m. datum", "Open cases that arrived up to a date"),
@@ -1182,6 +1184,230 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "tl.w.sending": (" (skickas)", " (sending)"),
     "tl.w.conflict": (" – inte genomfört: ärendet hade ändrats", " – not done: the case had changed"),
     "tl.w.failed": (" – misslyckades", " – failed"),
+    # -- H-T --
+    # countdowns (issue 13 §1): the case panels' column, the load panel's at-risk count
+    "col.left": ("Kvar", "Left"),
+    "col.at_risk": ("Risk", "Risk"),
+    "col.clinicians_later": ("Vårdpers. nu/senare", "Clinicians now/later"),
+    "hdr.at_risk": ("{n} nära gränsen", "{n} at risk"),
+    # gaps ahead (§2): the alerts and the roster view
+    "alert.coverage_gap": (
+        "ingen vårdpersonal schemalagd {start}–{end} (enheten får inte stänga)",
+        "no clinician scheduled {start}–{end} (the unit may not close)",
+    ),
+    "alert.handover": (
+        "{name} slutar {time} – lämna över rollen (kan ta den: {who})",
+        "{name} leaves at {time} – hand over the role (could take it: {who})",
+    ),
+    "alert.handover.nobody": (
+        "{name} slutar {time} – lämna över rollen (ingen annan vårdpersonal i tjänst kan ta den)",
+        "{name} leaves at {time} – hand over the role (no other clinician present can take it)",
+    ),
+    # the roster view ("Bemanning")
+    "key.roster": ("Bemanning", "Roster"),
+    "key.alerts": ("Larm", "Alerts"),
+    "cmd.alerts": (
+        "Larm: visa alla, Enter på ett larm filtrerar eller åtgärdar",
+        "Alerts: show all, Enter on one filters or acts",
+    ),
+    "help.k.alerts": (
+        "alla larm (Enter på ett larm: dess ärenden eller åtgärd)",
+        "all alerts (Enter on one: its cases or action)",
+    ),
+    "cmd.roster": (
+        "Bemanning: pass och ärenden per person, luckor i schemat",
+        "Roster: shifts and cases per person, gaps ahead",
+    ),
+    "help.k.roster": ("bemanning: vem är i tjänst, deras ärenden, luckor", "roster: who is on, their cases, gaps"),
+    "roster.title": ("Bemanning – {unit}", "Roster – {unit}"),
+    "roster.summary": (
+        "I tjänst nu: {present} · senare i dag: {later}",
+        "Present now: {present} · later today: {later}",
+    ),
+    "roster.nobody": ("ingen", "nobody"),
+    "roster.off_holding": ("{name} – ej i tjänst – {n} ärenden", "{name} – off shift – {n} cases"),
+    "roster.off_holding.one": ("{name} – ej i tjänst – {n} ärende", "{name} – off shift – {n} case"),
+    "roster.gap": ("Lucka: ingen vårdpersonal {start}–{end}", "Gap: no clinician {start}–{end}"),
+    "roster.no_gaps": ("Inga luckor i schemat resten av dagen.", "No gaps in the roster for the rest of the day."),
+    "roster.coordinator": ("Övergripande ansvarig: {name}, till {time}", "Coordinator: {name}, until {time}"),
+    "roster.col.name": ("Namn", "Name"),
+    "roster.col.profession": ("Yrke", "Prof."),
+    "roster.col.shifts": ("Pass i dag", "Shifts today"),
+    "roster.col.present": ("I tjänst", "On"),
+    "roster.col.logged_in": ("Inlogg.", "Logged"),
+    "roster.col.until": ("Till", "Until"),
+    "roster.col.cases": ("Ärenden", "Cases"),
+    "roster.col.awaiting": ("Väntar svar", "Await reply"),
+    "roster.col.oldest": ("Äldsta svar", "Oldest"),
+    "roster.yes": ("ja", "yes"),
+    "roster.no": ("nej", "no"),
+    "roster.off": ("ej i tjänst", "off shift"),
+    "roster.from": ("från {time}", "from {time}"),
+    "roster.lunch": ("lunch {start}–{end}", "lunch {start}–{end}"),
+    "roster.key.mark": ("Markera personens ärenden", "Mark their cases"),
+    "roster.marked": ("{n} ärenden markerade ({name})", "{n} cases marked ({name})"),
+    "roster.marked.one": ("{n} ärende markerat ({name})", "{n} case marked ({name})"),
+    "roster.mark.none": ("{name} har inga öppna ärenden", "{name} holds no open cases"),
+    "roster.hint": ("m: markera personens ärenden · Esc: stäng", "m: mark the person's cases · Esc: close"),
+    # who can take it (§3): the reassignment's targets
+    "roster.why.no_shift": (
+        "{name} har inget pass i enheten i dag – erbjuds inte",
+        "{name} has no shift in the unit today – not offered",
+    ),
+    "roster.why.later": (
+        "{name} är inte i tjänst nu (pass från {time}) – erbjuds inte",
+        "{name} is not on shift now (from {time}) – not offered",
+    ),
+    "roster.why.off_shift": (
+        "{name} är inte i tjänst (passet är slut) – erbjuds inte",
+        "{name} is off shift (the shift has ended) – not offered",
+    ),
+    "roster.why.unknown": ("Ingen i personalen heter ”{name}”", "Nobody on the staff is called ”{name}”"),
+    "act.suggest": (
+        "{mark}{name} ({profession}) – {active} pågående, {awaiting} väntar svar, slutar {until}{unit}",
+        "{mark}{name} ({profession}) – {active} in progress, {awaiting} awaiting reply, leaves {until}{unit}",
+    ),
+    "act.suggest.best": ("★ föreslås: ", "★ suggested: "),
+    "act.suggest.ending": ("⚠ slutar snart: ", "⚠ leaving soon: "),
+    "act.spread": (
+        "Fördela på sjuksköterskor i tjänst ({n} st, minst belastad först)",
+        "Spread over present nurses ({n}, least loaded first)",
+    ),
+    "act.spread.one": (
+        "Fördela på sjuksköterskor i tjänst ({n} st, minst belastad först)",
+        "Spread over present nurses ({n}, least loaded first)",
+    ),
+    "act.spread.label": ("sjuksköterskor i tjänst", "present nurses"),
+    "act.spread.none": ("Ingen sjuksköterska i tjänst att fördela på", "No nurse present to spread over"),
+    "act.other_person": ("Annan person … (skriv namnet)", "Someone else … (type the name)"),
+    "act.other_person.title": ("Lägg över till person", "Reassign to a person"),
+    "act.other_person.help": ("Skriv personens namn (eller en del av det).", "Type the person's name (or part of it)."),
+    "plan.will.spread": ("läggs över till {person}", "reassigned to {person}"),
+    "plan.skip.no_nurse": ("ingen sjuksköterska i tjänst i enheten", "no nurse present in the unit"),
+    # -- H-L2 --
+    # the alert bar: capped, all shown with A; Enter acts on an alert
+    "alerts.more": ("och {n} till – A visar alla", "and {n} more – A shows all"),
+    "alerts.act": ("Åtgärda", "Act"),
+    "alerts.show": ("Visa alla larm", "Show all alerts"),
+    "alerts.raised": ("höjd av försenat P1–2-ärende ({cases})", "raised by an overdue P1–2 case ({cases})"),
+    "alerts.showing": ("Visar ärendena larmet gäller: {what}", "Showing the cases of the alert: {what}"),
+    "alerts.nothing": (
+        "Larmet gäller hela enheten: inga ärenden att visa",
+        "The alert is about the whole unit: no cases to show",
+    ),
+    # the load panel: why a level is high when the ratio does not say so (domain.md §5)
+    "load.raised_note": (
+        "⚑ {units}: hög för att P1–2-ärende väntat för länge",
+        "⚑ {units}: high because a P1–2 case has waited too long",
+    ),
+    # narrow panels name the columns they hide (bottom border); the panel tabs under 120 columns
+    "layout.hidden": ("dolt: {cols}", "hidden: {cols}"),
+    "layout.tabs": ("Tab: byt panel", "Tab: switch panel"),
+    "hdr.more_units": ("… och {n} till", "… and {n} more"),
+    "tab.absent": ("Ej i tjänst", "Not present"),
+    "tab.roles": ("Ej schemalagd roll", "Unscheduled role"),
+    "tab.overdue": ("Försenade", "Overdue"),
+    "tab.load": ("Belastning", "Load"),
+    # new critical findings, named
+    "toast.new_critical.named": ("Nytt kritiskt fynd: {what}", "New critical finding: {what}"),
+    "toast.new_critical.many": ("{n} nya kritiska fynd:\n{what}", "{n} new critical findings:\n{what}"),
+    "toast.new_critical.rest": ("… och {n} till", "… and {n} more"),
+    # -- H-G --
+    # free text by the patient's name or number (audited)
+    "filter.identity_logged": (
+        "Sökning på patientens namn/personnummer: {n} ärende – loggat",
+        "Search by the patient's name/number: {n} case – logged",
+    ),
+    "filter.identity_logged.n": (
+        "Sökning på patientens namn/personnummer: {n} ärenden – loggat",
+        "Search by the patient's name/number: {n} cases – logged",
+    ),
+    "filter.identity_not_logged": (
+        "Sökningen på namn/personnummer kunde inte loggas: {why}",
+        "The search by name/number could not be logged: {why}",
+    ),
+    "filter.identity_off": (
+        "Namn och personnummer söks inte här: sökningen kan inte loggas (skrivskyddat/offline)",
+        "Names and numbers are not searched here: the search cannot be logged (read-only/offline)",
+    ),
+    "audit.action.identity_search": ("Sökt på namn/personnummer", "Searched by name/number"),
+    "audit.action.cosmic_documented": ("Dokumenterat i Cosmic", "Documented in Cosmic"),
+    "audit.action.cosmic_undocumented": (
+        "Tagit bort markeringen dokumenterat i Cosmic",
+        "Removed the documented-in-Cosmic mark",
+    ),
+    # §11: documented in Cosmic (Skiftslut)
+    "checklist.item.cosmic": (
+        "Ärenden avslutade utan svar och överlämnade ärenden är journalförda i Cosmic (§11) – Enter visar dem",
+        "Cases closed without an answer and handed-over cases are documented in Cosmic (§11) – Enter lists them",
+    ),
+    "checklist.short.cosmic": ("Journalfört i Cosmic", "Documented in Cosmic"),
+    "cosmic.title": ("Journalföring i Cosmic (§11)", "Documentation in Cosmic (§11)"),
+    "cosmic.help": (
+        "Dagens ärenden som ska journalföras: avslutade utan svar, och överlämnade till annan personal "
+        "eller annan verksamhet.",
+        "Today's cases to document: closed without an answer, and handed over to another person or unit.",
+    ),
+    "cosmic.keys": (
+        "x/mellanslag: markera journalfört (igen: ta bort) · Enter: ärendet · Esc: tillbaka",
+        "x/space: mark documented (again: unmark) · Enter: the case · Esc: back",
+    ),
+    "cosmic.summary": ("{n} ärenden, {left} kvar att journalföra", "{n} cases, {left} left to document"),
+    "cosmic.summary.one": ("1 ärende, {left} kvar att journalföra", "1 case, {left} left to document"),
+    "cosmic.empty": ("Inga ärenden att journalföra i dag", "No cases to document today"),
+    "cosmic.col.why": ("Varför", "Why"),
+    "cosmic.col.at": ("Tid", "Time"),
+    "cosmic.col.documented": ("Journalfört", "Documented"),
+    "cosmic.documented": ("✓ {at} {who}", "✓ {at} {who}"),
+    "cosmic.not_documented": ("ej journalfört", "not documented"),
+    "cosmic.why.no_response": ("Avslutat utan svar", "Closed without an answer"),
+    "cosmic.why.handed_over": ("Avslutat, överlämnat", "Closed, handed over"),
+    "cosmic.why.moved": ("Avslutat, flyttat", "Closed, moved"),
+    "cosmic.why.unit_handover": ("Överlämnat till annan verksamhet", "Handed over to another unit"),
+    "cosmic.why.reassigned": ("Överlämnat till annan personal", "Handed over to another person"),
+    "cosmic.denied": ("Markeringen sparades inte: {why}", "The mark was not saved: {why}"),
+    "bind.cosmic_documented": ("Journalfört", "Documented"),
+    # §14: the deviation draft for Synergi
+    "bind.deviation": ("Avvikelse (Synergi)", "Deviation (Synergi)"),
+    "bind.copy": ("Kopiera", "Copy"),
+    "deviation.hint": (
+        "⚑ Avvikelse ska rapporteras i Synergi (§14) – s visar ett färdigt utkast",
+        "⚑ A deviation is to be reported in Synergi (§14) – s shows a ready draft",
+    ),
+    "deviation.title": ("Avvikelse för Synergi – {id}", "Deviation for Synergi – {id}"),
+    "deviation.keys": (
+        "c: kopiera (där terminalen tillåter) · markera texten med musen · Esc: tillbaka",
+        "c: copy (where the terminal allows) · select the text with the mouse · Esc: back",
+    ),
+    "deviation.saved": ("Sparat: {path}", "Saved: {path}"),
+    "deviation.not_saved": ("Utkastet kunde inte sparas: {why}", "The draft could not be saved: {why}"),
+    "deviation.copied": (
+        "Utkastet kopierat (fungerar det inte i din terminal: markera texten)",
+        "Draft copied (if your terminal does not allow it: select the text)",
+    ),
+    "deviation.heading": ("Avvikelse – utkast för Synergi, ärende {id}", "Deviation – draft for Synergi, case {id}"),
+    "deviation.no_url": (
+        "(saknas – kopiera den från ärendet i Platform24)",
+        "(missing – copy it from the case in Platform24)",
+    ),
+    "deviation.what": ("Vad hände:", "What happened:"),
+    "deviation.case": (
+        "Ärende {id} ({kind}, {prio}) på {unit}, inkom {at}.",
+        "Case {id} ({kind}, {prio}) at {unit}, arrived {at}.",
+    ),
+    "deviation.closed": ("Avslutat {at} ({reason}).", "Closed {at} ({reason})."),
+    "deviation.open": ("Ärendet är öppet ({status}).", "The case is open ({status})."),
+    "deviation.close.resolved": ("besvarat", "resolved"),
+    "deviation.close.no_response": ("utan svar från patienten", "no answer from the patient"),
+    "deviation.close.handed_over": ("överlämnat", "handed over"),
+    "deviation.close.moved": ("flyttat", "moved"),
+    "deviation.close.ticket_sent": ("ärende skickat", "ticket sent"),
+    "deviation.findings": ("Fynd i direkt-tui:", "Findings in direkt-tui:"),
+    "deviation.timeline": ("När:", "When:"),
+    "deviation.footer": (
+        "Utkastet saknar patientens namn och personnummer; komplettera i Synergi enligt riktlinjen.",
+        "The draft has no patient name or number; complete it in Synergi as the guideline says.",
+    ),
 }
 
 

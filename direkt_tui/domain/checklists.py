@@ -16,6 +16,7 @@ The texts live in the one catalogue, ``direkt_tui/i18n.py``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,6 +35,7 @@ class ChecklistItem:
     rules: tuple[str, ...]  # the rules whose findings show the item is not done
     date_filter: bool = False  # also: open cases from earlier days (§10.1 "filtrera på datum")
     section: str = "10.1"  # the guideline section
+    cosmic: bool = False  # §11: today's cases to document in Cosmic not yet marked as documented
 
     @property
     def text_key(self) -> str:
@@ -96,6 +98,7 @@ CHECKLISTS: dict[str, tuple[ChecklistItem, ...]] = {
         ChecklistItem("next_day_notice", ("next_day_notice_due",), section="6.1"),
         ChecklistItem("closable", ("closable",), section="6.1"),
         ChecklistItem("deviations", ("premature_close",), section="14"),
+        ChecklistItem("cosmic", (), section="11", cosmic=True),
         _DATE,
     ),
 }
@@ -157,7 +160,11 @@ def earlier_day_case_ids(evaluation: Evaluation, at: datetime) -> list[str]:
 
 
 def evaluate_checklist(
-    kind: str, evaluation: Evaluation, snapshot: Snapshot | None = None, at: datetime | None = None
+    kind: str,
+    evaluation: Evaluation,
+    snapshot: Snapshot | None = None,
+    at: datetime | None = None,
+    cosmic_open: Sequence[str] = (),
 ) -> list[ItemStatus]:
     """The status of every item of checklist ``kind`` for the evaluated units.
 
@@ -165,7 +172,9 @@ def evaluate_checklist(
     case arrived on an earlier day). Case ids follow the work list; the date filter lists the
     earlier-day cases oldest first, then the after-hours arrivals of today. ``snapshot`` is
     accepted for symmetry with the other calls (the evaluation carries all that is needed);
-    ``at`` defaults to ``evaluation.at``."""
+    ``at`` defaults to ``evaluation.at``. ``cosmic_open``: today's cases §11 asks to document
+    in Cosmic that are not yet marked as documented (read from the store by the caller); the
+    Cosmic item is done when there are none."""
     items = checklist(kind)
     at = at or evaluation.at
     position = {c.id: i for i, c in enumerate(evaluation.open_cases)}
@@ -179,6 +188,8 @@ def evaluate_checklist(
             {f.case_id for f in fs if f.case_id is not None}, key=lambda cid: (position.get(cid, far), cid)
         )
         unit_ids = sorted({f.unit_id for f in fs if f.case_id is None})
+        if item.cosmic:
+            case_ids = list(dict.fromkeys(cosmic_open))
         if item.date_filter:
             if earlier is None:
                 earlier = earlier_day_case_ids(evaluation, at)

@@ -236,6 +236,15 @@ MIGRATIONS: tuple[str, ...] = (
     INSERT OR REPLACE INTO sync_state (key, value)
         SELECT 'audit_plain_until', CAST(coalesce(max(seq), 0) AS TEXT) FROM audit;
     """,
+    # 4: §11 of the guideline: a case closed without an answer, or handed over to another
+    # person or unit, is documented in Cosmic; the end-of-shift checklist marks each one
+    """
+    CREATE TABLE cosmic_marks (
+        case_id TEXT PRIMARY KEY,
+        documented_at TEXT NOT NULL,
+        documented_by TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

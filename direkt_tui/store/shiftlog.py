@@ -273,4 +273,112 @@ def call_marks(store: Store) -> dict[str, CallMark]:
     }
 
 
+# -- documented in Cosmic (§11) -----------------------------------------------------------------
+COSMIC_REASONS = ("no_response", "handed_over", "moved", "unit_handover", "reassigned")
+
+
+@dataclass(frozen=True)
+class CosmicCase:
+    """A case §11 asks to be documented in Cosmic: closed without an answer (``no_response``),
+    closed as handed over or moved (``handed_over``, ``moved``), handed over to another unit
+    (``unit_handover``) or from one person to another person or a profession's queue
+    (``reassigned``) — and whether it has been marked as documented."""
+
+    case_id: str
+    unit_id: str
+    why: str
+    at: datetime
+    documented_at: datetime | None = None
+    documented_by: str | None = None
+
+    @property
+    def documented(self) -> bool:
+        return self.documented_at is not None
+
+
+def cosmic_cases(
+    store: Store, since: datetime, until: datetime, unit_ids: Iterable[str] | None = None
+) -> list[CosmicCase]:
+    """The cases of [since, until] (today's) to document in Cosmic, each once (its first
+    reason in :data:`COSMIC_REASONS` order), by the time it happened. No patient data."""
+    lo, hi = to_store(since), to_store(until)
+    found: dict[str, tuple[str, str, str]] = {}  # case id -> (unit, why, at)
+
+    def add(rows: Iterable[Sequence[Any]], why: str | None = None) -> None:
+        for r in rows:
+            cid, uid, reason, at = r[0], r[1], why or r[2], r[3]
+            if cid not in found or COSMIC_REASONS.index(reason) < COSMIC_REASONS.index(found[cid][1]):
+                found[cid] = (uid, reason, at)
+
+    conn = store.conn
+    with store.lock:
+        add(
+            conn.execute(
+                "SELECT id, unit_id, close_reason, closed_at FROM cases WHERE status = 'closed' "
+                "AND close_reason IN ('no_response', 'handed_over', 'moved') AND closed_at >= ? AND closed_at <= ?",
+                (lo, hi),
+            ).fetchall()
+        )
+        add(
+            conn.execute(
+                "SELECT id, unit_id, NULL, json_extract(handover, '$.requested_at') FROM cases "
+                "WHERE handover IS NOT NULL AND json_extract(handover, '$.requested_at') >= ? "
+                "AND json_extract(handover, '$.requested_at') <= ?",
+                (lo, hi),
+            ).fetchall(),
+            "unit_handover",
+        )
+        # a person held the case before, and someone else (or a profession's queue) holds it since today
+        add(
+            conn.execute(
+                "SELECT DISTINCT c.id, c.unit_id, NULL, c.owner_since FROM cases c JOIN case_history h ON h.id = c.id "
+                "WHERE c.owner_since >= ? AND c.owner_since <= ? AND h.owner_type = 'person' "
+                "AND h.owner_staff_id IS NOT NULL AND h.version < c.version "
+                "AND (c.owner_type IS NOT 'person' OR c.owner_staff_id IS NOT h.owner_staff_id)",
+                (lo, hi),
+            ).fetchall(),
+            "reassigned",
+        )
+        marks = {
+            r[0]: (r[1], r[2])
+            for r in conn.execute("SELECT case_id, documented_at, documented_by FROM cosmic_marks").fetchall()
+        }
+    wanted = set(unit_ids) if unit_ids is not None else None
+    out = []
+    for cid, (uid, why, at) in found.items():
+        if wanted is not None and uid not in wanted:
+            continue
+        mark = marks.get(cid)
+        out.append(
+            CosmicCase(
+                cid, uid, why, parse_instant(at), parse_instant(mark[0]) if mark else None, mark[1] if mark else None
+            )
+        )
+    out.sort(key=lambda c: (c.at, c.case_id))
+    return out
+
+
+def mark_cosmic(store: Store, case_id: str, at: datetime, by: str, why: str | None = None) -> None:
+    """Mark a case as documented in Cosmic, with its audit entry (``cosmic_documented``), in
+    one transaction. A second mark keeps the first (who documented it, and when)."""
+    if not by or not by.strip():
+        raise ValueError("a Cosmic mark needs the name of who marks it")
+    with store.lock, durable(store), store.transaction() as conn:
+        n = conn.execute(
+            "INSERT OR IGNORE INTO cosmic_marks (case_id, documented_at, documented_by) VALUES (?, ?, ?)",
+            (case_id, to_store(at), by),
+        ).rowcount
+        if n:
+            actions._append(conn, at, by, "cosmic_documented", {"case": case_id}, {"why": why} if why else {}, "ok")
+
+
+def clear_cosmic_mark(store: Store, case_id: str, at: datetime, by: str) -> bool:
+    """Take a Cosmic mark back (a mis-key), audited (``cosmic_undocumented``). False: none."""
+    with store.lock, durable(store), store.transaction() as conn:
+        n = conn.execute("DELETE FROM cosmic_marks WHERE case_id = ?", (case_id,)).rowcount
+        if n:
+            actions._append(conn, at, by, "cosmic_undocumented", {"case": case_id}, {}, "ok")
+    return bool(n)
+
+
 # -- the shift report ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ never markup.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -18,11 +18,22 @@ from functools import partial
 from rich.text import Text
 
 from .. import i18n
-from ..domain.models import Case, Snapshot
+from ..domain.models import CLINICAL, Case, Snapshot
+from ..domain.roster import UnitRoster
 from ..domain.rules import SEVERITY_RANK, Evaluation, Finding, RuleEngine
 from ..domain.text import visible
 from ..store.db import Store, SyncHealth
 from ..store.reads import CaseWrite
+from .lookahead import AT_RISK_SYMBOL, COUNTDOWN_WIDTH, countdown, deadlines_and_roster
+from .search import (  # noqa: F401 - the filter's names, where the UI has always found them
+    AT_RISK,
+    STATUS_KEYS,
+    CaseFilter,
+    FilterError,
+    identity_word_matches,
+    parse_filter,
+    text_match,
+)
 
 ABSENT_RULES = ("absent_owner", "long_absence", "owner_shift_ending")
 ROLE_RULES = ("unscheduled_profession", "stale_role_handover", "unit_handover_unaccepted")
@@ -43,87 +54,10 @@ SEVERITY_STYLE = {
     "low": "cyan",
     "info": "steel_blue1",
 }
+# severity readable without colour (NO_COLOR, a monochrome theme): a symbol per severity
+SEVERITY_SYMBOL = {"critical": "‼", "high": "▲", "medium": "●", "low": "○", "info": "·"}
 LEVEL_STYLE = {"normal": "green", "elevated": "yellow", "high": "dark_orange", "very_high": "bold red"}
 SPARK = "▁▂▃▄▅▆▇█"
-STATUS_KEYS = {"väntar": "waiting", "mottagen": "received", "pågående": "started", "avslutad": "closed"}
-
-
-class FilterError(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class CaseFilter:
-    """What the coordinator narrowed the lists to (``/``, ``d`` and ``u``)."""
-
-    text: str = ""
-    rules: frozenset[str] = frozenset()
-    priorities: frozenset[str] = frozenset()
-    statuses: frozenset[str] = frozenset()
-    units: frozenset[str] = frozenset()
-    up_to: date | None = None
-
-    @property
-    def active(self) -> bool:
-        return bool(self.text or self.rules or self.priorities or self.statuses or self.units or self.up_to)
-
-    def describe(self, lang: str = "sv") -> str:
-        """The filter as the coordinator would type it, in ``lang`` (``status:väntar``)."""
-        parts = []
-        if self.text:
-            parts.append(f"”{self.text}”")
-        rule, unit = ("regel", "enhet") if lang == "sv" else ("rule", "unit")
-        parts += [f"{rule}:{r}" for r in sorted(self.rules)]
-        parts += [f"prio:{p}" for p in sorted(self.priorities)]
-        parts += [f"status:{i18n.t(f'status.{s}', lang)}" for s in sorted(self.statuses)]
-        parts += [f"{unit}:{u}" for u in sorted(self.units)]
-        if self.up_to:
-            parts.append(f"≤ {self.up_to.isoformat()}")
-        return " ".join(parts)
-
-
-def parse_filter(query: str, base: CaseFilter | None = None) -> CaseFilter:
-    """``"ont i magen regel:absent_owner prio:1,2 enhet:vc-x status:väntar"`` → a filter.
-    English keys (rule:, unit:) work too. Keeps ``up_to`` from ``base``."""
-    from ..domain.ruletable import RULE_IDS
-
-    words, rules, prios, statuses, units = [], set(), set(), set(), set()
-    for token in query.split():
-        if ":" not in token:
-            words.append(token)
-            continue
-        key, _, value = token.partition(":")
-        values = [v for v in value.split(",") if v]
-        key = key.lower()
-        if key in ("regel", "rule"):
-            for v in values:
-                if v not in RULE_IDS:
-                    raise FilterError(token)
-                rules.add(v)
-        elif key in ("prio", "p", "priority"):
-            for v in values:
-                v = v.lower()
-                if v not in ("1", "2", "3", "4", "5", "admin"):
-                    raise FilterError(token)
-                prios.add(v)
-        elif key in ("status",):
-            for v in values:
-                v = STATUS_KEYS.get(v.lower(), v.lower())
-                if v not in ("waiting", "received", "started"):
-                    raise FilterError(token)
-                statuses.add(v)
-        elif key in ("enhet", "unit"):
-            units.update(values)
-        else:
-            raise FilterError(token)
-    return CaseFilter(
-        " ".join(words),
-        frozenset(rules),
-        frozenset(prios),
-        frozenset(statuses),
-        frozenset(units),
-        base.up_to if base else None,
-    )
 
 
 def parse_date(text: str, today: date) -> date | None:
@@ -221,6 +155,7 @@ class UnitHeader:
     coordinator: str | None
     coordinator_present: bool
     open_now: bool
+    at_risk: int = 0  # open cases at risk of their deadline (§4b)
 
 
 @dataclass
@@ -245,6 +180,17 @@ class Board:
     id_widths: dict[str, int] = field(default_factory=dict)  # panel -> its longest case id
     # the open case details as the store holds them (case id -> (full case, the writes))
     details: dict[str, tuple[Case | None, list[CaseWrite]]] = field(default_factory=dict)
+    # the cases a text filter shows because of the patient's name or number (the search is audited)
+    identity_hits: list[str] = field(default_factory=list)
+    # deadlines (issue 13 §1): open cases at risk per unit in view, and the P1–2 ones among them
+    at_risk: dict[str, int] = field(default_factory=dict)
+    at_risk_urgent: frozenset[str] = frozenset()
+    # the roster of each unit in view (issue 13 §2): people, their load, gaps ahead
+    rosters: dict[str, UnitRoster] = field(default_factory=dict)
+
+    @property
+    def at_risk_total(self) -> int:
+        return sum(self.at_risk.values())
 
     @property
     def critical_keys(self) -> frozenset[tuple]:
@@ -283,6 +229,9 @@ class BoardBuilder:
         self.store = store
         self.engine = engine
         self.lang = lang
+        # free text also searches the patients' names and numbers: only where the search can be
+        # audited (the app turns it off where it cannot write the audit log)
+        self.identity_search = True
 
     def build(
         self,
@@ -318,7 +267,19 @@ class BoardBuilder:
         return board
 
     # -- case panels ------------------------------------------------------------------------------
-    def _matches(self, c: Case, findings: list[Finding], f: CaseFilter, owner_text: str) -> bool:
+    def _matches(
+        self,
+        c: Case,
+        findings: list[Finding],
+        f: CaseFilter,
+        owner_text: str,
+        ev: Evaluation | None = None,
+        identity: Mapping[str, tuple[str | None, str | None]] | None = None,
+        hits: list[str] | None = None,
+    ) -> bool:
+        """Does ``c`` pass ``f``? Free text matches the case id, reason and owner, and the
+        patient's name and number (``identity``: case id → (name, number), read only for a
+        text filter); a case shown because of its identity is added to ``hits`` (audited)."""
         if f.units and c.unit_id not in f.units:
             return False
         if f.priorities and c.priority_key not in f.priorities:
@@ -327,11 +288,46 @@ class BoardBuilder:
             return False
         if f.rules and not any(x.rule in f.rules for x in findings):
             return False
+        if f.risk:
+            d = ev.deadline_for(c.id) if ev is not None else None
+            if d is None or not d.at_risk:
+                return False
         if f.text:
             hay = f"{c.id} {c.reason or ''} {owner_text}".lower()
-            if not all(word in hay for word in f.text.lower().split()):
+            name, pnr = identity.get(c.id, (None, None)) if identity else (None, None)
+            ok, by_identity = text_match(f.text.split(), hay, name, pnr)
+            if not ok:
                 return False
+            if by_identity and hits is not None:
+                hits.append(c.id)
         return True
+
+    def identities(self, case_ids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+        """The patients' (name, number) of ``case_ids`` as stored (protected identity: none)."""
+        with self.store.lock:
+            full = self.store.cases(case_ids)
+        return {
+            c.id: (c.patient.display_name, c.patient.personnummer) for c in full if not c.patient.protected_identity
+        }
+
+    def identity_hits(self, board: Board, filt: CaseFilter) -> list[str]:
+        """The cases of ``board`` that ``filt`` shows because a word matched the patient's name
+        or number (the search the audit log records), in work-list order."""
+        if not filt.text or not self.identity_search:
+            return []
+        ev, snap = board.evaluation, board.snapshot
+        cases = list(ev.open_cases)
+        if filt.up_to is not None:
+            tzcal = {u.id: self.engine.calendar(u) for u in snap.units}
+            cases = [c for c in cases if tzcal[c.unit_id].local_date(c.created_at) <= filt.up_to]
+        else:
+            by_id = {c.id: c for c in snap.cases}
+            cases += [by_id[cid] for cid in ev.case_findings if cid in by_id and not by_id[cid].is_open]
+        identity = self.identities(c.id for c in cases)
+        hits: list[str] = []
+        for c in cases:
+            self._matches(c, ev.findings_for(c.id), filt, self._owner_text(c, snap), ev, identity, hits)
+        return list(dict.fromkeys(hits))
 
     def _owner_text(self, c: Case, snap: Snapshot) -> str:
         o = c.owner
@@ -361,14 +357,15 @@ class BoardBuilder:
         def cells(
             c: Case, findings: list[Finding], only: Sequence[str] | None, owner: str, sev: str | None
         ) -> tuple[Text | str, ...]:
-            dot = Text("●", style=SEVERITY_STYLE[sev]) if sev else Text(" ")
+            dot = Text(SEVERITY_SYMBOL[sev], style=SEVERITY_STYLE[sev]) if sev else Text(" ")
             prio = i18n.priority_label(c.priority, lang)
             prio_t = Text(prio, style="bold red" if c.priority in (1, 2) else "")
             waited = ev.waited_minutes.get(c.id)
             waited_t = fmt_minutes(waited, lang) if waited is not None else "–"
             badges = _badges(findings, lang, only)
+            left = countdown(ev.deadline_for(c.id), SEVERITY_STYLE[sev or "high"], lang)
             if only is not None:  # a side panel
-                return (dot, prio_t, tail(visible(c.id), CASE_ID_MAX), owner, waited_t, badges)
+                return (dot, prio_t, tail(visible(c.id), CASE_ID_MAX), owner, waited_t, left, badges)
             out: list[Text | str] = [
                 dot,
                 prio_t,
@@ -376,16 +373,20 @@ class BoardBuilder:
                 tail(visible(c.id), CASE_ID_MAX),
                 owner,
                 waited_t,
+                left,
             ]
             if multi:
                 out.append(unit_short.get(c.unit_id, c.unit_id))
             out.append(badges)
             return tuple(out)
 
+        # a text filter also looks at the patient's name and number, read for it alone
+        identity = self.identities(by_id) if filt.text and self.identity_search else None
+        hits = board.identity_hits
         for c in cases:
             fs = ev.findings_for(c.id)
             owner = self._owner_text(c, snap)
-            if not self._matches(c, fs, filt, owner):
+            if not self._matches(c, fs, filt, owner, ev, identity, hits):
                 continue
             board.active.append(row(c, fs, None, owner))
             rules = {f.rule for f in fs}
@@ -402,7 +403,7 @@ class BoardBuilder:
                 continue
             c = closed
             owner = self._owner_text(c, snap)
-            if filt.up_to is None and self._matches(c, fs, filt, owner):
+            if filt.up_to is None and self._matches(c, fs, filt, owner, ev, identity, hits):
                 board.overdue.append(row(c, fs, OVERDUE_RULES, owner))
         # panel order: severity first, then the work-list order they came in
         for rows in (board.absent, board.roles, board.overdue):
@@ -410,6 +411,7 @@ class BoardBuilder:
         panels = {"active": board.active, "absent": board.absent, "roles": board.roles, "overdue": board.overdue}
         board.id_widths = {pid: max((len(visible(r.key)) for r in rows), default=0) for pid, rows in panels.items()}
         board.alerts = [f for f in ev.findings if f.case_id is None and f.rule in UNIT_ALERT_RULES]
+        deadlines_and_roster(board, self.engine, self.lang)
 
     # -- load panel and headers ---------------------------------------------------------------------
     def _load_rows(self, board: Board) -> None:
@@ -422,8 +424,20 @@ class BoardBuilder:
             cal = self.engine.calendar(u)
             day_start = cal.start_of_day(board.at)
             history = [w for _at, w in self.store.load_history(uid, day_start, board.at)]
-            clin = " · ".join(f"{i18n.profession_short(p, lang)} {n}" for p, n in ld.clinicians_present.items())
+            ur = board.rosters.get(uid)
+            later = dict(ur.later_by_profession) if ur is not None else {}
+            clin = " · ".join(
+                f"{i18n.profession_short(p, lang)} {n}/{later.get(p, 0)}" for p, n in ld.clinicians_present.items()
+            )
+            clin += "".join(
+                f" · {i18n.profession_short(p, lang)} 0/{n}"
+                for p, n in later.items()
+                if p in CLINICAL and p not in ld.clinicians_present
+            )
+            risk = board.at_risk.get(uid, 0)
             level = Text(i18n.t(f"level.{ld.level}", lang), style=LEVEL_STYLE[ld.level])
+            if ld.raised_by_overdue:  # raised by an overdue P1–2 case (§5): the panel says why
+                level.append(" ⚑", style="bold")
             w = ld.waiting
             ratio = f"{ld.ratio:.1f}".replace(".", "," if lang == "sv" else ".")
             board.load.append(
@@ -440,6 +454,7 @@ class BoardBuilder:
                         str(w["admin"]),
                         str(ld.queued),
                         str(ld.in_progress),
+                        Text(f"{AT_RISK_SYMBOL}{risk}", style="bold dark_orange") if risk else Text("0", style="dim"),
                         clin or Text("0", style="bold red"),
                         ratio,
                         Text(sparkline(history), style=LEVEL_STYLE[ld.level]),
@@ -452,17 +467,19 @@ class BoardBuilder:
             if coord:
                 s = board.snapshot.staff.get(coord)
                 name = visible(s.name if s else coord)
-            board.headers.append(UnitHeader(uid, visible(u.name), name, st.coordinator_present, st.open_now))
+            board.headers.append(UnitHeader(uid, visible(u.name), name, st.coordinator_present, st.open_now, risk))
 
 
-def columns(kind: str, lang: str, multi_unit: bool, case_width: int = CASE_ID_WIDTH) -> list[tuple[str, int]]:
+def columns(
+    kind: str, lang: str, multi_unit: bool, case_width: int = CASE_ID_WIDTH, unit_width: int = 16
+) -> list[tuple[str, int]]:
     """(label, width) of each panel's columns; width 0 = take the rest. ``kind`` is ``cases``
     (the work list), ``side`` (the three narrower case panels) or ``load``; ``case_width`` is
-    the case column's (:func:`case_id_width`)."""
+    the case column's (:func:`case_id_width`), ``unit_width`` the load panel's unit names'."""
     T = i18n.translator(lang)
     if kind == "load":
         return [
-            (T("col.unit"), 16),
+            (T("col.unit"), unit_width),
             (T("col.level"), 10),
             ("P1", 3),
             ("P2", 3),
@@ -472,7 +489,8 @@ def columns(kind: str, lang: str, multi_unit: bool, case_width: int = CASE_ID_WI
             ("adm", 4),
             (T("col.queued"), 4),
             (T("col.in_progress"), 6),
-            (T("col.clinicians"), 22),
+            (T("col.at_risk"), 4),
+            (T("col.clinicians_later"), 22),
             (T("col.ratio"), 5),
             (T("col.trend"), 0),
         ]
@@ -483,6 +501,7 @@ def columns(kind: str, lang: str, multi_unit: bool, case_width: int = CASE_ID_WI
             (T("col.case"), case_width),
             (T("col.owner"), 14),
             (T("col.waited"), 7),
+            (T("col.left"), COUNTDOWN_WIDTH),
             (T("col.findings"), 0),
         ]
     cols = [
@@ -492,6 +511,7 @@ def columns(kind: str, lang: str, multi_unit: bool, case_width: int = CASE_ID_WI
         (T("col.case"), case_width),
         (T("col.owner"), 15),
         (T("col.waited"), 7),
+        (T("col.left"), COUNTDOWN_WIDTH),
     ]
     if multi_unit:
         cols.append((T("col.unit"), 11))
@@ -499,10 +519,25 @@ def columns(kind: str, lang: str, multi_unit: bool, case_width: int = CASE_ID_WI
     return cols
 
 
-def optional_columns(kind: str, multi_unit: bool) -> tuple[int, ...]:
-    """Columns a narrow table drops first: the unit (the detail view has it), then the status."""
-    if kind == "cases":
-        return (2, 6) if multi_unit else (2,)
-    if kind == "side":
-        return (4,)
-    return ()
+# the width policy (issue 12, item 18): the columns a narrow panel hides, first hidden first;
+# a column not named here (severity, priority, case, the deadline, findings) is never hidden,
+# and the panel names what it hid (its bottom border)
+HIDE_ORDER = {
+    "cases": ("col.status", "col.unit", "col.waited", "col.owner"),
+    "side": ("col.waited", "col.owner"),
+    "load": ("col.trend", "adm", "P5", "col.in_progress", "col.queued", "P4", "P3"),
+}
+
+
+def optional_columns(
+    kind: str, multi_unit: bool, lang: str = "sv", cols: Sequence[tuple[str, int]] | None = None
+) -> tuple[int, ...]:
+    """The indexes of the columns a narrow table hides, in the order it hides them (by label,
+    so a column added to :func:`columns` keeps its place in the policy)."""
+    labels = [label for label, _w in (cols if cols is not None else columns(kind, lang, multi_unit))]
+    out = []
+    for name in HIDE_ORDER.get(kind, ()):
+        label = i18n.t(name, lang) if name.startswith("col.") else name
+        if label in labels:
+            out.append(labels.index(label))
+    return tuple(out)

@@ -20,6 +20,7 @@ from ..domain.models import Snapshot
 from .base import DirektBase, while_mounted
 from .messages import JumpToItem, ShiftReportRequested, ToggleCalled
 from .model import Board, CaseFilter
+from .screens.cosmic import CosmicScreen
 from .screens.dialogs import PromptScreen
 from .screens.shiftwork import ChecklistScreen, FallbackScreen, ReportScreen
 
@@ -32,7 +33,89 @@ class ShiftWorkMixin(DirektBase):
 
     def action_checklist(self, kind: str) -> None:
         if self.board is not None:
-            self.push_screen(ChecklistScreen(kind, self.lang, lambda: self.board, self.sign_off, self.signoffs_since))
+            self.push_screen(
+                ChecklistScreen(
+                    kind, self.lang, lambda: self.board, self.sign_off, self.signoffs_since, _CosmicItem(self)
+                )
+            )
+
+    # -- §11: documented in Cosmic --------------------------------------------------------------------
+    def cosmic_cases(self) -> list[Any]:
+        """Today's cases (the units in view) to document in Cosmic, with their marks."""
+        from ..store.shiftlog import cosmic_cases
+
+        store = self._local_writer() or self._store
+        if store is None:
+            return []
+        board = self.board
+        until = board.at if board is not None else self.clock.now()
+        since = until.astimezone(self._zone()).replace(hour=0, minute=0, second=0, microsecond=0)
+        units = list(board.unit_ids) if board is not None else None
+        return cosmic_cases(store, since, until, units)
+
+    def toggle_cosmic(self, case: Any) -> bool:
+        """Mark a case as documented in Cosmic (or take the mark back), audited; False when it
+        could not be stored (offline, read-only, the audit key refused)."""
+        from ..store.auditkey import AuditKeyError
+        from ..store.shiftlog import clear_cosmic_mark, mark_cosmic
+
+        writer = self._local_writer()
+        if writer is None:
+            why = self.writes_denied() or i18n.t("ro.offline", self.lang)
+            self.notify(i18n.t("cosmic.denied", self.lang, why=why), severity="warning")
+            return False
+        try:
+            if case.documented:
+                clear_cosmic_mark(writer, case.case_id, self.clock.now(), self.actor())
+            else:
+                mark_cosmic(writer, case.case_id, self.clock.now(), self.actor(), case.why)
+        except AuditKeyError as exc:  # nothing was written
+            self.notify(i18n.t("cosmic.denied", self.lang, why=str(exc)), severity="error", timeout=10)
+            return False
+        return True
+
+    # -- free text by the patient's name or number: audited (issue 12, "Gaps") -----------------------
+    def set_filter(self, filt: CaseFilter) -> None:
+        """A new free text may match patients by name or number: which cases it matched so is
+        written to the audit log (who searched, the case ids; never what was typed). Where
+        nothing can be logged (offline, no writer) the identity is not searched."""
+        previous = self.filter
+        builder = self._builder
+        if builder is not None:
+            builder.identity_search = self._local_writer() is not None
+            if filt.text and not builder.identity_search and filt.text != previous.text:
+                self.notify(i18n.t("filter.identity_off", self.lang), timeout=6)
+        super().set_filter(filt)
+        if builder is not None and builder.identity_search and filt.text and filt.text != previous.text:
+            self._audit_identity_search(filt)
+
+    @work(thread=True, group="identity-search", exit_on_error=False)
+    def _audit_identity_search(self, filt: CaseFilter) -> None:
+        builder, board = self._builder, self.board
+        if builder is None or board is None:
+            return
+        hits = builder.identity_hits(board, filt)
+        if hits:
+            try:
+                self.call_from_thread(self._record_identity_search, hits)
+            except RuntimeError:  # the app closed meanwhile
+                pass
+
+    @while_mounted
+    def _record_identity_search(self, hits: list[str]) -> None:
+        from ..store.actions import audit_append
+        from ..store.auditkey import AuditKeyError
+
+        writer = self._local_writer()
+        if writer is None:
+            return
+        try:
+            audit_append(writer, self.clock.now(), self.actor(), "identity_search", {"cases": hits}, {"n": len(hits)})
+        except AuditKeyError as exc:
+            self.notify(i18n.t("filter.identity_not_logged", self.lang, why=str(exc)), severity="error", timeout=10)
+            return
+        n = len(hits)
+        self.notify(i18n.t("filter.identity_logged" if n == 1 else "filter.identity_logged.n", self.lang, n=n))
 
     def signoffs_since(self, since: datetime) -> list[Any]:
         """The checklist sign-offs stored since ``since`` (the checklist shows today's)."""
@@ -193,3 +276,20 @@ class ShiftWorkMixin(DirektBase):
 
     def on_toggle_called(self, message: ToggleCalled) -> None:
         self.toggle_called(message.case_id, message.done)
+
+
+class _CosmicItem:
+    """The Skiftslut checklist's §11 item (``screens.shiftwork.CosmicItem``) over the app."""
+
+    def __init__(self, app: ShiftWorkMixin) -> None:
+        self.app = app
+
+    def cases(self) -> list[Any]:
+        return self.app.cosmic_cases()
+
+    def open(self, done: Callable[[], None]) -> None:
+        app = self.app
+        board = app.board
+        units = dict(board.all_units) if board is not None else {}
+        tz = board.snapshot.units[0].timezone if board is not None and board.snapshot.units else "Europe/Stockholm"
+        app.push_screen(CosmicScreen(app.lang, app.cosmic_cases, app.toggle_cosmic, units, tz), lambda _result: done())

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Label, Static, TextArea
 
 from ... import i18n
 from ...domain.models import Case, Staff, mask_personnummer
@@ -156,7 +158,13 @@ def case_renderable(
     for at, what in sorted(events, key=lambda e: e[0]):
         timeline.add_row(_local(at, tz), lit(what))
 
+    from ...reports.deviation import needs_deviation
+
+    hint: list[Text] = []
+    if needs_deviation(findings):  # §14: this one is to be reported in Synergi
+        hint = [Text(T("deviation.hint"), style="bold yellow"), Text("")]
     return Group(
+        *hint,
         Text(T("detail.fields"), style="bold underline"),
         fields,
         Text(""),
@@ -209,7 +217,11 @@ class CaseDetailScreen(Translated, ModalScreen[None]):
     outcome, the re-evaluation) brings the case as now stored, its findings and the
     coordinator's writes (:meth:`show`), asked for once on opening (:class:`Wanted`)."""
 
-    BINDINGS = [key("escape,q", "close", "key.close"), key("v", "reveal", "key.reveal")]
+    BINDINGS = [
+        key("escape,q", "close", "key.close"),
+        key("v", "reveal", "key.reveal"),
+        key("s", "deviation", "bind.deviation"),
+    ]
 
     def __init__(
         self,
@@ -271,6 +283,24 @@ class CaseDetailScreen(Translated, ModalScreen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
+    def action_deviation(self) -> None:
+        """§14: a ready draft of the deviation report for Synergi (any case, on request)."""
+        case = self.case
+        if case is None:
+            return
+        from ...reports.deviation import deviation_draft
+
+        unit = next((u for u in self.board.snapshot.units if u.id == case.unit_id), None)
+        zone = ZoneInfo(unit.timezone if unit else "Europe/Stockholm")
+        text = deviation_draft(
+            case,
+            self.board.evaluation.findings_for(case.id),
+            self.lang,
+            unit_names=dict(self.board.all_units),
+            zone=zone,
+        )
+        self.app.push_screen(DeviationScreen(case.id, text, self.lang, self.board.at, zone))
+
     def action_reveal(self) -> None:
         """Show the full personal identity number – logged in the audit chain first."""
         case = self.case
@@ -279,3 +309,49 @@ class CaseDetailScreen(Translated, ModalScreen[None]):
         if self._reveal(self.case_id):
             self.revealed = True
             self._render_body()
+
+
+class DeviationScreen(Translated, ModalScreen[None]):
+    """The §14 draft for Synergi: shown selectable, ``c`` copies it (OSC 52, where the terminal
+    allows), and it is saved beside the shift reports when shown."""
+
+    BINDINGS = [key("escape,q", "close", "key.close"), key("c", "copy", "bind.copy")]
+
+    def __init__(self, case_id: str, text: str, lang: str, at: datetime, zone: ZoneInfo) -> None:
+        super().__init__(classes="dialog-screen")
+        self.case_id = case_id
+        self.text = text
+        self.lang = lang
+        self.at = at
+        self.zone = zone
+        self.path: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog detail", id="deviation") as box:
+            box.border_title = lit(i18n.t("deviation.title", self.lang, id=self.case_id))
+            yield Label("", id="deviation-saved", classes="dialog-help")
+            yield TextArea(self.text, read_only=True, soft_wrap=True, show_line_numbers=False, id="deviation-text")
+            yield Label(i18n.t("deviation.keys", self.lang), classes="dialog-help")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+        from ...reports.deviation import save_deviation
+
+        folder = getattr(self.app, "reports_dir", None)
+        label = self.query_one("#deviation-saved", Label)
+        if folder is None:
+            return
+        try:
+            self.path = save_deviation(self.text, Path(folder), self.case_id, self.at, self.zone)
+        except OSError as exc:
+            label.update(lit(i18n.t("deviation.not_saved", self.lang, why=f"{folder}: {exc.strerror or exc}")))
+            return
+        label.update(lit(i18n.t("deviation.saved", self.lang, path=str(self.path))))
+
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.text)
+        self.notify(i18n.t("deviation.copied", self.lang), timeout=4)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,7 +15,7 @@ from textual.widgets import Footer, Label, Markdown
 
 from ... import i18n
 from ...config import FallbackConfig
-from ...domain.checklists import ItemStatus, checklist_title, evaluate_checklist
+from ...domain.checklists import ItemStatus, checklist, checklist_title, evaluate_checklist
 from ...domain.fallback import phone_list, snapshot_age_text, support_contact
 from ...domain.models import Snapshot
 from ...domain.text import visible
@@ -29,7 +29,17 @@ SignOff = Callable[[str, list[str], dict[str, list[str]]], bool]
 SignedSince = Callable[[datetime], Sequence["SignedOff"]]
 
 if TYPE_CHECKING:
+    from ...store.shiftlog import CosmicCase
     from ...store.shiftlog import SignOff as SignedOff
+
+
+class CosmicItem(Protocol):
+    """The Skiftslut checklist's §11 item: ``cases()`` today's cases to document in Cosmic,
+    ``open(done)`` the list to mark them in (``done`` called when it closes)."""
+
+    def cases(self) -> Sequence[CosmicCase]: ...
+
+    def open(self, done: Callable[[], None]) -> None: ...
 
 
 class ChecklistScreen(Translated, ModalScreen[None]):
@@ -51,6 +61,7 @@ class ChecklistScreen(Translated, ModalScreen[None]):
         board: Callable[[], Board | None],
         sign_off: SignOff,
         signed: SignedSince | None = None,
+        cosmic: CosmicItem | None = None,
     ) -> None:
         """``board``: the live board (read each second); ``sign_off(kind, acknowledged,
         outstanding)`` stores the sign-off and says whether it was; ``signed(since)``: the
@@ -64,6 +75,9 @@ class ChecklistScreen(Translated, ModalScreen[None]):
         self.acknowledged: set[str] = set()
         self.statuses: list[ItemStatus] = []
         self.signed_today: list[SignedOff] = []
+        # §11 (Skiftslut): today's cases to document in Cosmic, read on opening and after a mark
+        self._cosmic = cosmic
+        self.cosmic_cases: list[Any] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog detail") as box:
@@ -84,6 +98,7 @@ class ChecklistScreen(Translated, ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one(VirtualTable).focus()
         self.load_signed()
+        self.load_cosmic()
         self.refresh_items()
         self.set_interval(1.0, self.refresh_items)
 
@@ -131,7 +146,8 @@ class ChecklistScreen(Translated, ModalScreen[None]):
         board = self._board()
         if board is None:
             return
-        self.statuses = evaluate_checklist(self.kind, board.evaluation, board.snapshot, board.at)
+        cosmic_open = [c.case_id for c in self.cosmic_cases if not c.documented]
+        self.statuses = evaluate_checklist(self.kind, board.evaluation, board.snapshot, board.at, cosmic_open)
         rows = []
         for st in self.statuses:
             done = st.done
@@ -163,8 +179,23 @@ class ChecklistScreen(Translated, ModalScreen[None]):
         st = self._current()
         if st is None:
             return
+        if st.item.cosmic:  # §11: the list to mark as documented in Cosmic, over the checklist
+            if self._cosmic is not None:
+                self._cosmic.open(self.load_cosmic)
+            return
         self.post_message(JumpToItem(st))
         self.dismiss(None)
+
+    def load_cosmic(self) -> None:
+        """Today's cases to document in Cosmic (an older store without the table: none)."""
+        if self._cosmic is None or not any(i.cosmic for i in checklist(self.kind)):
+            return
+        try:
+            self.cosmic_cases = list(self._cosmic.cases())
+        except Exception:
+            self.cosmic_cases = []
+        if self.is_mounted:
+            self.refresh_items()
 
     def action_acknowledge(self) -> None:
         st = self._current()
