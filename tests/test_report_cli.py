@@ -262,3 +262,29 @@ def test_no_subcommand_is_the_application():
     finally:
         cli.COMMANDS["tui"] = saved
     assert build_parser("report").parse_args(["report", "--format", "markdown"]).format == "markdown"
+
+
+def test_units_carry_coverage_gaps_and_coordinator_until(tmp_path, scenario_store):
+    """Gaps ahead (issue 13 §2): today's remaining opening hours with no clinician scheduled, and
+    when the coordinator's presence ends; the existing unit keys are kept."""
+    path = next(p for p in SCENARIOS if p.stem.startswith("01"))
+    sc = load_scenario(path)
+    doc = json.loads(run_report("--db", str(scenario_store(path)), "--at", sc["as_of"]).stdout)
+    unit = next(u for u in doc["units"] if u["id"] == "vc-kungsgatan")
+    assert list(unit)[:7] == ["id", "name", "open_now", "closes_at", "opens_at", "coordinator", "load"]
+    assert unit["coverage_gaps"] == []
+    assert unit["coordinator_until"] == "2026-11-26T16:00:00+01:00"  # Anna Berg's shift
+    # without s-5 (Eva Grön, the afternoon doctor) nobody clinical is on 16:00-17:00
+    from conftest import ingest_scenario
+
+    sc["shifts"] = [s for s in sc["shifts"] if s["staff_id"] != "s-5"]
+    sc["coordinators"] = [c for c in sc["coordinators"] if c["unit_id"] != "vc-ryd"]
+    db = tmp_path / "gap.db"
+    with Store(db) as store:
+        ingest_scenario(store, sc)
+    doc = json.loads(run_report("--db", str(db), "--at", sc["as_of"]).stdout)
+    units = {u["id"]: u for u in doc["units"]}
+    assert units["vc-kungsgatan"]["coverage_gaps"] == [
+        {"start": "2026-11-26T16:00:00+01:00", "end": "2026-11-26T17:00:00+01:00"}
+    ]
+    assert units["vc-ryd"]["coordinator_until"] is None  # nobody holds the role

@@ -15,12 +15,13 @@ A case held by a person cannot be reassigned by anyone else unless the platform'
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .models import CLINICAL, Capabilities, Case, Snapshot
 from .presence import Roster
+from .roster import Suggestion
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class PlanItem:
     will: str | None  # what will happen (a catalogue key), None when skipped
     skip: str | None  # why it is skipped (a catalogue key)
     phone_list: bool = False  # offer the phone list instead (person-held)
+    target: str | None = None  # the person this case goes to when each case has its own (spread)
 
     @property
     def ok(self) -> bool:
@@ -106,6 +108,32 @@ def plan(cases: Sequence[Case], target: Target, snap: Snapshot, at: datetime) ->
             out.append(item(will="plan.will.template"))
         else:
             raise ValueError(f"unknown target kind {target.kind!r}")
+    return out
+
+
+def plan_spread(
+    cases: Sequence[Case], targets: Mapping[str, Sequence[Suggestion]], snap: Snapshot, at: datetime
+) -> list[PlanItem]:
+    """ "Spread over present nurses" (issue 13 §3): each case, in the order given, to the least
+    loaded of its unit's ``targets`` (unit id → ranked present people, :func:`roster.rank_targets`)
+    counting the cases given so far — round robin by load; a case that cannot be reassigned is
+    skipped as :func:`plan` says, and a unit without a target skips its cases."""
+    load: dict[tuple[str, str], int] = {}
+    out: list[PlanItem] = []
+    for c in cases:
+        ts = list(targets.get(c.unit_id, ()))
+        if not ts:
+            out.append(PlanItem(c.id, c.unit_id, c.version, None, "plan.skip.no_nurse"))
+            continue
+        rank = {t.staff_id: i for i, t in enumerate(ts)}
+        for t in ts:
+            load.setdefault((c.unit_id, t.staff_id), t.active)
+        sid = min(rank, key=lambda s: (load[(c.unit_id, s)], rank[s]))
+        item = plan([c], Target("person", sid, c.unit_id), snap, at)[0]
+        if item.ok:
+            load[(c.unit_id, sid)] += 1
+            item = replace(item, will="plan.will.spread", target=sid)
+        out.append(item)
     return out
 
 

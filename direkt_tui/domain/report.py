@@ -12,9 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from .. import i18n
+from .calendar import UnitCalendar
 from .deadlines import NO_CLOCK
-from .models import Case, Snapshot, mask_personnummer
+from .models import Case, Shift, Snapshot, Unit, mask_personnummer
 from .params import Parameters
+from .presence import Roster
+from .roster import coverage_gaps
 from .rules import SEVERITIES, SEVERITY_RANK, Evaluation, Finding
 from .text import markdown as md
 from .text import markdown_masked, visible
@@ -28,6 +31,10 @@ def build_report(ev: Evaluation, snap: Snapshot, default_params: Parameters) -> 
     units = list(ev.units.values())
     tz = units[0].unit.timezone if units else DEFAULT_TZ
     unit_docs = []
+    roster = Roster(snap.shifts)
+    shifts_by_unit: dict[str, list[Shift]] = {}
+    for sh in snap.shifts:
+        shifts_by_unit.setdefault(sh.unit_id, []).append(sh)
     for st in units:
         doc: dict[str, Any] = {
             "id": st.unit.id,
@@ -37,6 +44,7 @@ def build_report(ev: Evaluation, snap: Snapshot, default_params: Parameters) -> 
             "opens_at": to_local_text(st.opens_at, st.unit.timezone),
             "coordinator": {"staff_id": st.coordinator_id, "present": st.coordinator_present},
             "load": st.load.to_json(),
+            **_roster_json(st.unit, snap, ev.at, roster, shifts_by_unit.get(st.unit.id, [])),
         }
         if st.parameters != default_params:
             doc["parameters"] = st.parameters.to_json()
@@ -51,6 +59,23 @@ def build_report(ev: Evaluation, snap: Snapshot, default_params: Parameters) -> 
         "units": unit_docs,
         "cases": [_case_json(ev, c) for c in ev.open_cases],
         "findings": [_finding_json(f) for f in ev.findings],
+    }
+
+
+def _roster_json(unit: Unit, snap: Snapshot, at: datetime, roster: Roster, shifts: list[Shift]) -> dict[str, Any]:
+    """Gaps ahead (issue 13 §2): today's remaining opening hours with no clinician scheduled
+    (``coverage_gaps``), and when the coordinator's presence ends (``coordinator_until``; None: no
+    coordinator, or not present)."""
+    tz = unit.timezone
+    cal = UnitCalendar(unit)
+    coord = snap.coordinators.get(unit.id)
+    until = roster.presence_end(unit.id, coord.staff_id, at) if coord is not None and coord.staff_id else None
+    return {
+        "coverage_gaps": [
+            {"start": to_local_text(a, tz), "end": to_local_text(b, tz)}
+            for a, b in coverage_gaps(cal, shifts, unit.id, at)
+        ],
+        "coordinator_until": to_local_text(until, tz),
     }
 
 

@@ -18,17 +18,19 @@ from ..domain.actions import (
     hidden_by_filter,
     plan,
     plan_coordinator,
+    plan_spread,
     role_holder,
     where_scheduled,
 )
 from ..domain.models import PROFESSIONS, Case
-from ..domain.presence import Roster
+from ..domain.roster import Suggestion, rank_targets, why_not_offered
 from ..domain.writes import TARGET_ACTIONS, WriteRequest, for_target, set_coordinator
 from ..store.actions import OutboxRow, audit_append, batch_rows, outbox_rows
 from ..store.auditkey import AuditKeyError
 from .base import WRITE_ACTIONS, DirektBase
 from .model import short_name
 from .screens.actions import ChoiceScreen, OutcomeScreen, PreviewScreen, case_preview, role_preview
+from .screens.dialogs import PromptScreen
 
 
 class CaseActionsMixin(DirektBase):
@@ -73,6 +75,14 @@ class CaseActionsMixin(DirektBase):
         if not value:
             return
         kind, _, rest = value.partition(":")
+        if kind == "spread":
+            await self._preview_spread(cases)
+            return
+        if kind == "other":
+            value = await self._typed_person(cases)
+            if not value:
+                return
+            kind, _, rest = value.partition(":")
         if kind == "person":
             unit_id, _, staff_id = rest.partition(":")
             person = snap.staff.get(staff_id)
@@ -89,7 +99,6 @@ class CaseActionsMixin(DirektBase):
         override (``force:``) puts them there anyway."""
         assert self.board is not None
         snap, at = self.board.snapshot, self.board.at
-        roster = Roster(snap.shifts)
         names = dict(self.board.all_units)
         units = sorted({c.unit_id for c in cases})
 
@@ -111,23 +120,119 @@ class CaseActionsMixin(DirektBase):
             else:
                 text = i18n.t("act.role.unscheduled", self.lang, profession=label, unit=where(units))
                 nowhere.append((f"force:{prof}", text))
-        people: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for u in units:
-            for sh in sorted(roster.present_shifts(u, at), key=lambda x: x.staff_id):
-                oid = f"person:{u}:{sh.staff_id}"
-                if oid in seen:
-                    continue
-                seen.add(oid)
-                person = snap.staff.get(sh.staff_id)
-                name = person.name if person else sh.staff_id
-                profession = i18n.profession_label(sh.profession, self.lang)
-                text = i18n.t(
-                    "act.person", self.lang, name=name, profession=profession, unit=short_name(names.get(u, u))
-                )
-                people.append((oid, text))
+        people = self._suggested_people(units)
+        nurses = sum(len(ts) for ts in self._nurse_targets(units).values())
+        if len(cases) > 1 and nurses:
+            people.insert(0, ("spread:nurse", i18n.t("act.spread", self.lang, n=nurses)))
+        people.append(("other:", i18n.t("act.other_person", self.lang)))
         # scheduled targets first, the ones needing the override last
         return everywhere + partly + people + nowhere
+
+    # -- who can take it (issue 13 §3) -------------------------------------------------------------
+    def _window(self, unit_id: str) -> int:
+        assert self.board is not None
+        st = self.board.evaluation.units.get(unit_id)
+        return st.parameters.shift_end_warning_minutes if st is not None else 30
+
+    def _ranked(self, unit_id: str) -> list[Suggestion]:
+        assert self.board is not None
+        ur = self.board.rosters.get(unit_id)
+        return rank_targets(ur, self._window(unit_id)) if ur is not None else []
+
+    def _suggested_people(self, units: Sequence[str]) -> list[tuple[str, str]]:
+        """The people present in the cases' units as targets, with their load and shift end:
+        "Anna Berg (ssk) – 4 pågående, 1 väntar svar, slutar 16:30"; least loaded first, those
+        leaving within the shift-end window last; the first of the others marked as suggested.
+        Nobody who is not present is offered."""
+        assert self.board is not None
+        names = dict(self.board.all_units)
+        zone = self._zone()
+        out: list[tuple[str, str]] = []
+        for u in units:
+            where = f" · {short_name(names.get(u, u))}" if len(units) > 1 else ""
+            suggested = False
+            for s in self._ranked(u):
+                if s.ending:
+                    mark = i18n.t("act.suggest.ending", self.lang)
+                elif not suggested:
+                    mark, suggested = i18n.t("act.suggest.best", self.lang), True
+                else:
+                    mark = ""
+                until = s.until.astimezone(zone).strftime("%H:%M") if s.until else "–"
+                text = i18n.t(
+                    "act.suggest",
+                    self.lang,
+                    mark=mark,
+                    name=s.name,
+                    profession=i18n.profession_short(s.profession, self.lang),
+                    active=s.active,
+                    awaiting=s.awaiting_reply,
+                    until=until,
+                    unit=where,
+                )
+                out.append((f"person:{u}:{s.staff_id}", text))
+        return out
+
+    def _nurse_targets(self, units: Sequence[str]) -> dict[str, list[Suggestion]]:
+        """Per unit, the present nurses to spread cases over: those not leaving within the
+        shift-end window (all present nurses when every one of them is leaving)."""
+        out: dict[str, list[Suggestion]] = {}
+        for u in units:
+            nurses = [s for s in self._ranked(u) if s.profession == "nurse"]
+            staying = [s for s in nurses if not s.ending]
+            if staying or nurses:
+                out[u] = staying or nurses
+        return out
+
+    async def _preview_spread(self, cases: Sequence[Case]) -> None:
+        """Spread over present nurses: round robin by load, previewed per case (who gets it)."""
+        assert self.board is not None
+        units = sorted({c.unit_id for c in cases})
+        items = plan_spread(cases, self._nurse_targets(units), self.board.snapshot, self.board.at)
+        visible_keys = [r.key for r in self._table("active").rows]
+        hidden = hidden_by_filter(self.marks, visible_keys) if self.marks else 0
+        by_id = {c.id: c for c in cases}
+        names = {sid: st.name for sid, st in self.board.snapshot.staff.items()}
+        label = i18n.t("act.spread.label", self.lang)
+        content = case_preview(
+            items, by_id, label, hidden, self.lang, self._owner_text, dict(self.board.all_units), names
+        )
+        what = i18n.t("key.assign", self.lang)
+        if not await self.push_screen_wait(PreviewScreen(what, content, self.lang)):
+            return
+        ok = [i for i in items if i.ok and i.target]
+        writes = [for_target(Target("person", i.target or "", i.unit_id), i) for i in ok]
+        detail = {"target": {"kind": "spread", "value": "nurse", "force": False}, "label": label}
+        self._submit(TARGET_ACTIONS["person"], writes, detail, what)
+
+    async def _typed_person(self, cases: Sequence[Case]) -> str | None:
+        """A name typed by the user: the option id of that person when they are offered, else
+        say why they are not (off shift, a later shift, no shift today) and return None."""
+        assert self.board is not None
+        board = self.board
+        text = await self.push_screen_wait(
+            PromptScreen(i18n.t("act.other_person.title", self.lang), i18n.t("act.other_person.help", self.lang))
+        )
+        if not text or not text.strip():
+            return None
+        want = text.strip().casefold()
+        units = sorted({c.unit_id for c in cases})
+        matches = [s for s in board.snapshot.staff.values() if want in s.name.casefold() and s.unit_id in units]
+        if not matches:
+            self.notify(i18n.t("roster.why.unknown", self.lang, name=text.strip()), severity="warning", timeout=8)
+            return None
+        zone = self._zone()
+        reasons = []
+        for st in sorted(matches, key=lambda s: s.name.casefold()):
+            ur = board.rosters.get(st.unit_id)
+            why = why_not_offered(ur, st.id) if ur is not None else "roster.why.no_shift"
+            if why is None:
+                return f"person:{st.unit_id}:{st.id}"
+            p = ur.person(st.id) if ur is not None else None
+            start = p.next_start.astimezone(zone).strftime("%H:%M") if p is not None and p.next_start else "–"
+            reasons.append(i18n.t(why, self.lang, name=st.name, time=start))
+        self.notify("\n".join(reasons), severity="warning", timeout=10)
+        return None
 
     @work(group="case-action")
     async def action_move(self) -> None:
@@ -270,6 +375,24 @@ class CaseActionsMixin(DirektBase):
         for b in batches:
             out.extend(batch_rows(self._store, b))
         return out
+
+    # -- the roster (Bemanning, issue 13 §2) -------------------------------------------------------
+    def action_roster(self) -> None:
+        """The roster of the units in view; ``m`` there marks all of a person's cases."""
+        board = self.board
+        if board is None:
+            return
+        from .screens.roster import RosterScreen
+
+        names = dict(board.all_units)
+        rosters = [(names.get(u, u), board.rosters[u]) for u in board.unit_ids if u in board.rosters]
+
+        def done(ids: list[str] | None) -> None:
+            if ids:
+                self.marks.update(ids)
+                self._marks_changed()
+
+        self.push_screen(RosterScreen(rosters, board.snapshot.staff, self._zone(), self.lang), done)
 
     def action_outbox(self) -> None:
         if self._store is not None:

@@ -111,6 +111,8 @@ KEYS: tuple[KeySpec, ...] = (
         "help.k.checklists",
     ),
     KeySpec("report", "p", "shift_report", "key.report", False, "cmd.report", "shift", "help.k.report"),
+    KeySpec("roster", "b", "roster", "key.roster", False, "cmd.roster", "shift", "help.k.roster"),
+    KeySpec("alerts", "A", "alerts", "key.alerts", False, "cmd.alerts", "sync", "help.k.alerts"),
     KeySpec("fallback", "F", "fallback", "key.fallback", True, "cmd.fallback", "shift", "help.k.fallback"),
     KeySpec(
         "back",
@@ -196,7 +198,8 @@ BY_ID: Mapping[str, KeySpec] = {k.id: k for k in KEYS}
 # the command palette's order (every action; the quit command last)
 PALETTE: tuple[str, ...] = (
     "filter", "date", "clear", "unit", "sync", "help", "assign", "move", "template", "coordinator", "mark_all",
-    "clear_marks", "outbox", "checklist_start", "checklist_during", "checklist_end", "report", "fallback", "back",
+    "clear_marks", "outbox", "checklist_start", "checklist_during", "checklist_end", "report", "roster", "alerts",
+    "fallback", "back",
     "forward", "now", "panel_active", "panel_absent", "panel_roles", "panel_overdue", "panel_load", "demo_outage",
     "quit",
 )  # fmt: skip

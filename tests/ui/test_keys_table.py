@@ -158,7 +158,7 @@ def test_the_shift_screens_do_not_hold_the_app():
     source = inspect.getsource(shiftwork)
     assert "DirektApp" not in source and "..app" not in source
     params = inspect.signature(shiftwork.ChecklistScreen).parameters
-    assert list(params) == ["kind", "lang", "board", "sign_off", "signed"]
+    assert list(params) == ["kind", "lang", "board", "sign_off", "signed", "cosmic"]
 
 
 def test_no_ui_module_over_600_lines():

@@ -94,10 +94,12 @@ def case_preview(
     lang: str,
     owner_text: Callable[[Case], str],
     unit_names: Mapping[str, str] | None = None,
+    person_names: Mapping[str, str] | None = None,
 ) -> PreviewContent:
     """The preview of a bulk action on cases: per case what will happen, or why it is skipped;
     a case that would land with a profession not scheduled in its unit says so, with the unit,
-    and then only ``f`` confirms."""
+    and then only ``f`` confirms. ``person_names``: staff id → name, for plans that send each
+    case to its own person (spread over present nurses)."""
     T = i18n.translator(lang)
     names = dict(unit_names or {})
     ok = [i for i in items if i.ok]
@@ -116,9 +118,10 @@ def case_preview(
     for item in items:
         c = cases.get(item.case_id)
         unit = short_name(visible(names.get(item.unit_id, item.unit_id)))
+        person = visible((person_names or {}).get(item.target, item.target)) if item.target else ""
         if item.ok:
             outcome = Text(
-                T(item.will or "", target=visible(target_label), unit=unit),
+                T(item.will or "", target=visible(target_label), unit=unit, person=person),
                 style="bold dark_orange" if item in forced else "green",
             )
         else:

@@ -1,0 +1,53 @@
+"""Countdowns in the case panels (issue 13 §1): the "Kvar" column, at-risk rows marked with a
+symbol, the at-risk count in the load panel. Scenario 01 at its instant (frozen clock)."""
+
+from __future__ import annotations
+
+import pytest
+
+from direkt_tui.ui.widgets.table import VirtualTable
+
+from .conftest import SIZE, make_app, settle
+
+
+def _cell(table: VirtualTable, key: str, label: str) -> str:
+    labels = [lab for lab, _w in table._columns]
+    row = next(r for r in table.rows if r.key == key)
+    return str(row.cells[labels.index(label)])
+
+
+@pytest.mark.parametrize(("lang", "left", "risk"), [("sv", "Kvar", "Risk"), ("en", "Left", "Risk")])
+async def test_kvar_column_counts_down_marks_at_risk_and_overdue(scenario01_db, lang, left, risk):
+    db, sc = scenario01_db
+    app = make_app(db, sc, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        active = app.query_one("#active", VirtualTable)
+        assert _cell(active, "c-5", left) == "+5 min"  # P1 overdue by 5 minutes
+        assert _cell(active, "c-6", left) == "◷ 1 h 30"  # at risk: a symbol, not colour alone
+        assert _cell(active, "c-3", left) == "1 h 30"  # on time
+        assert _cell(active, "c-1", left) == "–"  # no clock runs
+        # the overdue countdown takes the row's severity colour
+        row = next(r for r in active.rows if r.key == "c-5")
+        labels = [lab for lab, _w in active._columns]
+        assert str(row.cells[labels.index(left)].style) == "bold red"
+        # the side panels carry it too
+        overdue = app.query_one("#overdue", VirtualTable)
+        assert _cell(overdue, "c-5", left) == "+5 min"
+        # at-risk cases counted per unit in the load panel and on the board
+        load = app.query_one("#load", VirtualTable)
+        assert _cell(load, "vc-kungsgatan", risk) == "◷1"
+        assert _cell(load, "vc-ryd", risk) == "0"
+        assert app.board.at_risk_total == 1 and app.board.at_risk == {"vc-kungsgatan": 1, "vc-ryd": 0}
+        assert app.board.at_risk_urgent == frozenset()  # c-6 is P5
+        assert [h.at_risk for h in app.board.headers] == [1, 0]
+
+
+async def test_load_panel_shows_present_and_later_today_per_profession(scenario01_db):
+    db, sc = scenario01_db
+    app = make_app(db, sc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        load = app.query_one("#load", VirtualTable)
+        # present now / scheduled later today: nobody clinical comes later in scenario 01
+        assert _cell(load, "vc-kungsgatan", "Vårdpers. nu/senare") == "läk 1/0 · ssk 2/0"
