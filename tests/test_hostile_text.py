@@ -396,7 +396,7 @@ async def test_application_shows_platform_text_literally(hostile, tmp_path, monk
             active = app.query_one("#active", VirtualTable)
             assert await _wait(pilot, lambda: "c-1" in [r.key for r in active.rows])
             assert_screen_clean(app, "main screen", "-2+3 [red]Bo[", "+Anna [blink]B", "VC [red]Kungsgatan[/red]",
-                                "\\x1b]0;pwned\\x07| # \\u202eX: Belastningen")
+                                "\\x1b]0;pwned\\x07| # \\u202eX: höjd av", "Belastningen är hög")
 
             active.move_to_key("c-1")
             await pilot.press("enter")

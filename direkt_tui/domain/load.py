@@ -28,6 +28,9 @@ class Load:
     clinicians_present: dict[str, int]
     clinicians_total: int
     oldest_wait_minutes: dict[str, int]
+    # the level was raised to ``high`` by an overdue priority 1–2 case (§5), not by the ratio;
+    # the board says so (issue 12, item 23); not part of the report's JSON
+    raised_by_overdue: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -82,8 +85,9 @@ def unit_load(
             in_progress += 1
     per_prof, total = roster.clinicians_present(unit_id, at)
     ratio = (waiting_care + queued_care) / max(1, total)
+    level = load_level(ratio, params.load_thresholds, overdue_high)
     return Load(
-        level=load_level(ratio, params.load_thresholds, overdue_high),
+        level=level,
         ratio=round(ratio, 2),
         waiting=waiting,
         queued=queued,
@@ -91,4 +95,5 @@ def unit_load(
         clinicians_present=per_prof,
         clinicians_total=total,
         oldest_wait_minutes={k: int(oldest[k]) for k in PRIORITY_KEYS if k in oldest},
+        raised_by_overdue=level != load_level(ratio, params.load_thresholds, False),
     )

@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
@@ -41,7 +43,12 @@ from .ports import DemoPort, LiveSyncPort
 from .screens.detail import CaseDetailScreen
 from .screens.dialogs import PromptScreen, UnitPicker, date_validator
 from .shift import ShiftWorkMixin
+from .widgets.alerts import AlertBar
 from .widgets.table import VirtualTable
+
+NARROW_BELOW = 120  # columns: under this the side panels and the load panel go below the list, as tabs
+WORK_ROWS_MIN = 8  # the work list's rows kept at any height (issue 12, item 17)
+BOTTOM_TABS = ("absent", "roles", "overdue", "load")
 
 
 class _DetachedExecutor(ThreadPoolExecutor):
@@ -111,6 +118,8 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
         self.boards_built = 0
         self._exiting = False
         self.last_refresh_ms = 0.0
+        self.narrow = False  # under NARROW_BELOW columns: one bottom panel at a time (tabs)
+        self.bottom_tab = "absent"
         self._translate_bindings()
 
     # -- layout ---------------------------------------------------------------------------------
@@ -119,12 +128,13 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
         yield Static(id="statusbar")
         yield Static(id="coordinators")
         yield Static(id="banner")
-        yield Static(id="alerts")
+        yield AlertBar(self.lang, id="alerts")
         with Horizontal(id="main"):
             yield VirtualTable(
                 columns("cases", self.lang, True), empty_text=T("empty"), id="active", classes="panel", marks=self.marks
             )
             with Vertical(id="side"):
+                yield Static(id="tabs-side", classes="tabs")
                 for pid in ("absent", "roles", "overdue"):
                     yield VirtualTable(
                         columns("side", self.lang, True),
@@ -133,6 +143,7 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
                         classes="panel",
                         marks=self.marks,
                     )
+        yield Static(id="tabs-load", classes="tabs")
         yield VirtualTable(columns("load", self.lang, True), empty_text=T("empty"), id="load", classes="panel")
         yield Footer()
 
@@ -145,7 +156,9 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
         self.title = i18n.t("app.title", self.lang)
         self._apply_key_settings()
         for pid in PANELS:
-            self.query_one(f"#{pid}", VirtualTable).border_title = i18n.t(f"panel.{pid}", self.lang)
+            table = self.query_one(f"#{pid}", VirtualTable)
+            table.border_title = i18n.t(f"panel.{pid}", self.lang)
+            table.hidden_text = i18n.t("layout.hidden", self.lang)
         self.query_one("#alerts").display = False
         self.query_one("#banner").display = False
         try:
@@ -252,6 +265,8 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
         parts += [f"regel:{r}" for r in sorted(f.rules)] + [f"prio:{p}" for p in sorted(f.priorities)]
         parts += [f"status:{i18n.t(f'status.{s}', self.lang)}" for s in sorted(f.statuses)]
         parts += [f"enhet:{u}" for u in sorted(f.units)]
+        if f.risk:
+            parts.append("risk:")
         return " ".join(parts)
 
     def action_date_filter(self) -> None:
@@ -332,4 +347,139 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
         self.notify(i18n.t("demo.outage_on" if down else "demo.outage_off", self.lang), timeout=6)
 
     def action_focus_panel(self, pid: str) -> None:
+        if self.narrow and pid in BOTTOM_TABS:
+            self.bottom_tab = pid
+            self.relayout()
         self._table(pid).focus()
+
+    # -- the layout at every size (issue 12, items 17 and 18) ------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        self.relayout()
+
+    def relayout(self) -> None:
+        """Wide (≥ 120 columns): the side panels beside the work list, the load panel below.
+        Narrow: the work list full width, below it one of the side panels or the load panel,
+        chosen with Tab (a tab line names them all, with their counts). At any height the work
+        list keeps at least ``WORK_ROWS_MIN`` rows: the alert bar is capped and the bottom panel
+        takes what is left."""
+        if not self.is_running or self._exiting:
+            return
+        try:
+            main = self.default_screen
+            side = main.query_one("#side")
+            load = main.query_one("#load", VirtualTable)
+        except Exception:  # not composed yet
+            return
+        width, height = self.size
+        self.narrow = width < NARROW_BELOW
+        main.set_class(self.narrow, "narrow")
+        tabs_side, tabs_load = main.query_one("#tabs-side", Static), main.query_one("#tabs-load", Static)
+        count = load.row_count
+        if not self.narrow:
+            tabs_side.display = tabs_load.display = False
+            side.display = True
+            side.styles.height = None
+            for pid in ("absent", "roles", "overdue"):
+                self._table(pid).display = True
+            load.display = True
+            load.styles.height = min(12, max(1, count) + 3)
+            return
+        alerts = main.query_one("#alerts", AlertBar)
+        banner = main.query_one("#banner", Static)
+        used = 3 + (alerts.line_count if alerts.display else 0) + (1 if banner.display else 0) + 1
+        avail = max(0, height - used)
+        bottom = max(4, min(avail - (WORK_ROWS_MIN + 3), (avail * 2) // 5))
+        on_load = self.bottom_tab == "load"
+        side.display = not on_load
+        side.styles.height = bottom + 1  # the tab line is in the side column
+        for pid in ("absent", "roles", "overdue"):
+            self._table(pid).display = pid == self.bottom_tab
+        load.display = on_load
+        load.styles.height = bottom
+        tabs_side.display, tabs_load.display = not on_load, on_load
+        line = self._tab_line(width)
+        tabs_side.update(line)
+        tabs_load.update(line)
+
+    def _tab_line(self, width: int) -> Text:
+        T = i18n.translator(self.lang)
+        line = Text(" ", no_wrap=True, overflow="ellipsis")
+        for i, pid in enumerate(BOTTOM_TABS):
+            if i:
+                line.append(" │ ", style="dim")
+            table = self._table(pid)
+            label = f"{T('tab.' + pid)} ({table.row_count})"
+            critical = table.has_class("has-critical")
+            style = "bold reverse" if pid == self.bottom_tab else ("bold red" if critical else "")
+            line.append(label, style=style)
+        hint = f"   {T('layout.tabs')}"
+        if line.cell_len + len(hint) <= width:
+            line.append(hint, style="dim italic")
+        return line
+
+    def _focus_order(self) -> list[str]:
+        order = ["active", *BOTTOM_TABS]
+        if self.query_one("#alerts", AlertBar).display:
+            order.insert(0, "alerts")
+        return order
+
+    def _cycle(self, step: int) -> bool:
+        """Tab in the narrow layout: the work list, then each bottom panel in turn (shown as it
+        gets the focus), then the alerts; False when Textual's own order applies."""
+        if not self.narrow or self.screen is not self.default_screen:
+            return False
+        order = self._focus_order()
+        focused = self.focused
+        here = focused.id if focused is not None and focused.id in order else "active"
+        if here in BOTTOM_TABS:
+            here = self.bottom_tab
+        pid = order[(order.index(here) + step) % len(order)]
+        if pid == "alerts":
+            self.query_one("#alerts", AlertBar).focus()
+            return True
+        self.action_focus_panel(pid)
+        return True
+
+    def action_focus_next(self) -> None:
+        if not self._cycle(1):
+            super().action_focus_next()
+
+    def action_focus_previous(self) -> None:
+        if not self._cycle(-1):
+            super().action_focus_previous()
+
+    # -- the alerts: shown all with A, Enter acts on one -------------------------------------------------
+    def action_alerts(self) -> None:
+        bar = self.query_one("#alerts", AlertBar)
+        if bar.display:
+            bar.focus()
+            self.relayout()
+
+    def on_alert_bar_leave(self, message: AlertBar.Leave) -> None:
+        self._table("active").focus()
+        self.relayout()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, AlertBar) or event.widget.id in PANELS:
+            self.call_after_refresh(self.relayout)
+
+    def on_alert_bar_chosen(self, message: AlertBar.Chosen) -> None:
+        """An alert's action: "no coordinator" offers the role (``c``, previewed as ever), "no
+        data" syncs now; the others (load, no clinician) show the unit's cases that made it."""
+        f = message.alert.finding
+        if f.rule == "no_coordinator":
+            self.action_coordinator_role()  # c, a worker: says why when writes are off
+            return
+        if f.rule == "stale_data":
+            self.action_sync_now()
+            return
+        if f.rule == "high_load" and message.alert.reason:
+            # raised by overdue P1–2 cases: those cases
+            filt = CaseFilter(
+                rules=frozenset({"overdue_waiting"}), priorities=frozenset({"1", "2"}), units=frozenset({f.unit_id})
+            )
+        else:
+            filt = CaseFilter(units=frozenset({f.unit_id}))
+        self.set_filter(filt)
+        self.notify(i18n.t("alerts.showing", self.lang, what=filt.describe(self.lang)), timeout=4)
+        self._table("active").focus()

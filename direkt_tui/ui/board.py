@@ -15,11 +15,13 @@ from textual.worker import get_current_worker
 
 from .. import i18n
 from ..domain.models import CLOCK_SKEW_SHOWN_SECONDS
+from ..domain.rules import Finding
 from ..domain.text import visible
 from .base import DirektBase, while_mounted
-from .model import Board, CaseFilter, case_id_width, columns, fmt_age, optional_columns, short_name
+from .model import Board, CaseFilter, case_id_width, columns, fmt_age, optional_columns, short_name, tail
 from .screens.detail import CaseDetailScreen
 from .screens.shiftwork import FallbackScreen
+from .widgets.alerts import Alert, AlertBar
 from .widgets.table import VirtualTable
 
 
@@ -117,12 +119,13 @@ class BoardMixin(DirektBase):
                 kind = {"load": "load", "active": "cases"}.get(pid, "side")
                 # the case column as wide as the longest id in the panel: ids are shown whole
                 ids = case_id_width(board.id_widths.get(pid, 0), self.lang)
-                table.set_columns(columns(kind, self.lang, multi, ids), optional_columns(kind, multi))
+                # the load panel's names as wide as the longest (capped), the trend takes the rest
+                names = max((len(short_name(n)) for u, n in board.all_units if u in board.unit_ids), default=16)
+                cols = columns(kind, self.lang, multi, ids, max(len(T("col.unit")), min(26, names)))
+                table.set_columns(cols, optional_columns(kind, multi, self.lang, cols))
                 table.empty_text = empty
                 table.set_rows(rows)
                 count = len(rows)
-                if pid == "load":
-                    table.styles.height = min(12, max(1, count) + 3)
                 title = f"{T('panel.' + pid)} ({count})"
                 if pid == "active" and board.filter.active:
                     title = f"{T('panel.active')} ({count}/{board.open_total})"
@@ -137,8 +140,10 @@ class BoardMixin(DirektBase):
                 active.action_first()
                 active.scroll_to(y=0, animate=False, immediate=True)
             self._update_alerts(board)
+            self._update_load_note(board)
             self._update_outage(board)
             self._update_statusbar()
+            self.relayout()
         for screen in self.screen_stack:
             if isinstance(screen, CaseDetailScreen) and screen.case_id in board.details:
                 case, writes = board.details[screen.case_id]
@@ -149,30 +154,75 @@ class BoardMixin(DirektBase):
         if self._seen_critical is not None:
             new = crit - self._seen_critical
             if new:
-                self.notify(f"{len(new)} × {T('toast.new_critical')}", severity="error", timeout=8)
+                self.notify(self._new_critical_text(board, new), severity="error", timeout=8)
                 if self.config.ui.bell:
                     self.bell()
         self._seen_critical = crit
         self.boards_built += 1
         self.last_refresh_ms = (time.perf_counter() - t0) * 1000
 
+    def relayout(self) -> None:
+        """The layout at the terminal's size (the app's)."""
+
+    def _new_critical_text(self, board: Board, new: frozenset[tuple[Any, ...]]) -> str:
+        """The new critical findings by name ("Nytt kritiskt fynd: c-5 Försenad (VC Ekholmen)"),
+        three at most and how many more."""
+        T = i18n.translator(self.lang)
+        names = dict(board.all_units)
+        found = [f for f in board.evaluation.findings if f.key in new]
+
+        def what(f: Finding) -> str:
+            unit = short_name(visible(names.get(f.unit_id, f.unit_id)))
+            if f.case_id is None:
+                return f"{T('badge.' + f.rule)} ({unit})"
+            return f"{tail(visible(f.case_id), 24)} {T('badge.' + f.rule)} ({unit})"
+
+        if len(found) == 1:
+            return T("toast.new_critical.named", what=what(found[0]))
+        lines = [what(f) for f in found[:3]]
+        if len(found) > 3:
+            lines.append(T("toast.new_critical.rest", n=len(found) - 3))
+        return T("toast.new_critical.many", n=len(found), what="\n".join(lines))
+
+    def _raised_by(self, board: Board) -> dict[str, list[str]]:
+        """The units whose load level an overdue P1–2 case raised (§5), and those cases."""
+        out: dict[str, list[str]] = {}
+        for uid in board.unit_ids:
+            st = board.evaluation.units.get(uid)
+            if st is None or not st.load.raised_by_overdue:
+                continue
+            out[uid] = [
+                f.case_id
+                for f in board.evaluation.findings
+                if f.rule == "overdue_waiting" and f.unit_id == uid and f.case_id and f.priority in (1, 2)
+            ]
+        return out
+
     def _update_alerts(self, board: Board) -> None:
-        alerts = self.query_one("#alerts", Static)
-        if not board.alerts:
-            alerts.display = False
-            return
+        bar = self.query_one("#alerts", AlertBar)
         names = {u: n for u, n in board.all_units}
-        text = Text()
+        raised = self._raised_by(board)
+        alerts = []
         for f in board.alerts:
-            if text:
-                text.append("\n")
-            style = "bold white on red" if f.severity == "critical" else "bold black on dark_orange"
-            text.append(f" {i18n.t('sev.' + f.severity, self.lang).upper()} ", style=style)
-            text.append(f" {visible(names.get(f.unit_id, f.unit_id))}: ", style="bold")
-            text.append(visible(f.message))  # names staff and units: platform text
-        alerts.update(text)
-        alerts.display = True
-        alerts.set_class(any(f.severity == "critical" for f in board.alerts), "critical")
+            reason = ""
+            if f.rule == "high_load" and f.unit_id in raised:
+                ids = raised[f.unit_id]
+                shown = ", ".join(visible(c) for c in ids[:2]) + (" …" if len(ids) > 2 else "")
+                reason = i18n.t("alerts.raised", self.lang, cases=shown)
+            alerts.append(Alert(f, names.get(f.unit_id, f.unit_id), reason))
+        bar.set_alerts(alerts)
+        if not alerts and bar.has_focus:
+            self._table("active").focus()
+
+    def _update_load_note(self, board: Board) -> None:
+        """The load panel says why a level is high when the ratio does not (⚑, item 23)."""
+        raised = self._raised_by(board)
+        names = dict(board.all_units)
+        note = ""
+        if raised:
+            units = ", ".join(short_name(visible(names.get(u, u))) for u in raised)
+            note = i18n.t("load.raised_note", self.lang, units=units)
+        self.query_one("#load", VirtualTable).set_note(note)
 
     # -- outage mode ---------------------------------------------------------------------------------
     def _in_outage(self, board: Board) -> bool:
@@ -281,6 +331,8 @@ class BoardMixin(DirektBase):
             units = ", ".join(short_name(visible(names.get(u, u))) for u in board.unit_ids)
             bar.append(f"{T('hdr.units')}: ", style="dim")
             bar.append(units if self.unit else f"{T('hdr.all_units')} ({len(board.unit_ids)})")
+        if board is not None and board.at_risk_total:  # §4b: cases that will soon miss their deadline
+            bar.append(f"  ◷ {T('hdr.at_risk', n=board.at_risk_total)}", style="bold")
         bar.append("  │  ", style="dim")
         state, style = self._sync_state(now)
         bar.append(f" {T('hdr.sync')}: {state} ", style=style)
@@ -300,23 +352,35 @@ class BoardMixin(DirektBase):
         if pending:
             bar.append(f"  {T('hdr.outbox', n=pending)}", style="yellow")
         self.query_one("#statusbar", Static).update(bar)
-        coord = Text()
+        coord = Text(no_wrap=True, overflow="ellipsis")
         if board is not None:
             coord.append(f" {T('hdr.coordinator')}: ", style="dim")
-            for i, h in enumerate(board.headers):
+            # the units that fit the line; the rest are counted, never dropped silently (item 18);
+            # a unit with nobody in the role comes first, where it is seen
+            headers = sorted(board.headers, key=lambda h: h.coordinator is not None and h.coordinator_present)
+            width = self.size.width
+            for i, h in enumerate(headers):
+                part = Text()
                 if i:
-                    coord.append("  ·  ", style="dim")
-                if len(board.headers) > 1:
-                    coord.append(short_name(h.name) + ": ", style="dim")
+                    part.append("  ·  ", style="dim")
+                if len(headers) > 1:
+                    part.append(short_name(h.name) + ": ", style="dim")
                 if h.coordinator is None:
-                    coord.append(T("hdr.nobody"), style="bold red")
+                    part.append(T("hdr.nobody"), style="bold red")
                 else:
-                    coord.append(h.coordinator, style="bold")
-                    coord.append(" ")
-                    coord.append(
+                    part.append(h.coordinator, style="bold")
+                    part.append(" ")
+                    part.append(
                         f"({T('hdr.present')})" if h.coordinator_present else f"({T('hdr.absent')})",
                         style="green" if h.coordinator_present else "bold red",
                     )
+                rest = len(headers) - i - 1
+                more = T("hdr.more_units", n=len(headers) - i) if i else ""
+                room = width - (len(T("hdr.more_units", n=rest)) + 2 if rest else 0)
+                if i and coord.cell_len + part.cell_len > room:
+                    coord.append("  " + more, style="bold")
+                    break
+                coord.append_text(part)
         self.query_one("#coordinators", Static).update(coord)
 
     def _clock_skew_text(self) -> str | None:

@@ -94,7 +94,7 @@ class VirtualTable(Translated, ScrollView, can_focus=True):
     ) -> None:
         super().__init__(**kw)
         self._columns: list[tuple[str, int]] = list(columns)
-        self.optional = frozenset(optional)  # column indexes dropped first on a narrow table
+        self.optional = tuple(optional)  # column indexes a narrow table hides, first hidden first
         self._rows: list[Row] = []
         self._index: dict[str, int] = {}
         self.empty_text = empty_text
@@ -102,6 +102,11 @@ class VirtualTable(Translated, ScrollView, can_focus=True):
         self.marks = marks
         self._anchor: int | None = None
         self._range_open = False  # a first V set the anchor: the next V marks up to the cursor
+        # a narrow table never hides a column silently: its bottom border names them
+        # (``hidden_text`` with ``{cols}``, set by the app in its language), after ``note``
+        self.hidden_text = "+ {cols}"
+        self.note = ""
+        self._hidden: tuple[str, ...] = ()
 
     # -- data -------------------------------------------------------------------------------------
     @property
@@ -119,10 +124,31 @@ class VirtualTable(Translated, ScrollView, can_focus=True):
         return None
 
     def set_columns(self, columns: Sequence[tuple[str, int]], optional: Sequence[int] = ()) -> None:
-        if list(columns) != self._columns or frozenset(optional) != self.optional:
+        if list(columns) != self._columns or tuple(optional) != self.optional:
             self._columns = list(columns)
-            self.optional = frozenset(optional)
+            self.optional = tuple(optional)
             self.refresh()
+        self._update_subtitle()
+
+    @property
+    def hidden_columns(self) -> tuple[str, ...]:
+        """The labels of the columns the table's width hides now."""
+        return self._hidden
+
+    def set_note(self, note: str) -> None:
+        self.note = note
+        self._update_subtitle()
+
+    def _update_subtitle(self) -> None:
+        width = self.size.width
+        widths = self._widths(width) if width else [1] * len(self._columns)
+        self._hidden = tuple(label for (label, _w), cw in zip(self._columns, widths, strict=False) if cw == 0)
+        parts = [self.note] if self.note else []
+        if self._hidden:
+            parts.append(self.hidden_text.format(cols=", ".join(self._hidden)))
+        subtitle = " · ".join(parts)
+        if subtitle != (self.border_subtitle or ""):
+            self.border_subtitle = subtitle
 
     def set_rows(self, rows: list[Row]) -> None:
         """Replace the rows; the cursor stays on its key (or its position if the key left)."""
@@ -305,6 +331,7 @@ class VirtualTable(Translated, ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self._rows) + 1)
+        self._update_subtitle()
 
     def on_focus(self) -> None:
         self.refresh()
@@ -314,19 +341,27 @@ class VirtualTable(Translated, ScrollView, can_focus=True):
 
     # -- rendering --------------------------------------------------------------------------------
     def _widths(self, total: int) -> list[int]:
-        """Column widths; 0 for an optional column dropped to make room."""
+        """Column widths; 0 for an optional column hidden to make room (in ``optional``'s
+        order, until the fixed columns fit and the flexible one has ``MIN_FLEX``)."""
         total -= 1 if self.marks is not None else 0  # the mark gutter
         cols = self._columns
         dropped: set[int] = set()
+        candidates = [i for i in self.optional if 0 <= i < len(cols)]
         while True:
             kept = [(i, w) for i, (_l, w) in enumerate(cols) if i not in dropped]
             fixed = sum(w for _i, w in kept if w) + max(0, len(kept) - 1)
+            flexible = any(not w for _i, w in kept)
             flex = total - fixed
-            candidates = sorted(self.optional - dropped)
-            if flex >= self.MIN_FLEX or not candidates:
+            if (flex >= self.MIN_FLEX if flexible else flex >= 0) or not candidates:
                 break
-            dropped.add(candidates[-1])
-        return [0 if i in dropped else (w if w else max(4, flex)) for i, (_l, w) in enumerate(cols)]
+            dropped.add(candidates.pop(0))
+        out = [0 if i in dropped else (w if w else max(4, flex)) for i, (_l, w) in enumerate(cols)]
+        if not flexible and flex > 0:
+            # no flexible column left (a hidden trend): the room goes to the last wide column
+            wide = [i for i, w in enumerate(out) if w > 10]
+            if wide:
+                out[wide[-1]] += flex
+        return out
 
     def _line(self, cells: Sequence[Text | str], widths: list[int], style: Style | str = "") -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -345,6 +380,8 @@ class VirtualTable(Translated, ScrollView, can_focus=True):
         return line
 
     def render_line(self, y: int) -> Strip:
+        # every segment gets a style (``apply_style(base)``): Textual's NO_COLOR filter fails on
+        # a segment without one, and the app died at its first paint with NO_COLOR set
         width = self.size.width
         base = self.rich_style
         widths = self._widths(width)
@@ -355,12 +392,12 @@ class VirtualTable(Translated, ScrollView, can_focus=True):
             )
             if gutter:
                 header = Text(" ") + header
-            return Strip(header.render(self.app.console), header.cell_len).crop_extend(0, width, base)
+            return Strip(header.render(self.app.console), header.cell_len).crop_extend(0, width, base).apply_style(base)
         index = int(self.scroll_y) + y - 1
         if not self._rows:
             if y == 1 and self.empty_text:
                 t = Text(self.empty_text, style=self.get_component_rich_style("table--empty"))
-                return Strip(t.render(self.app.console), t.cell_len).crop_extend(0, width, base)
+                return Strip(t.render(self.app.console), t.cell_len).crop_extend(0, width, base).apply_style(base)
             return Strip.blank(width, base)
         if index >= len(self._rows):
             return Strip.blank(width, base)
@@ -379,4 +416,4 @@ class VirtualTable(Translated, ScrollView, can_focus=True):
             cursor_bg = Style(bgcolor=self.get_component_rich_style(cls).bgcolor)
             text.pad_right(max(0, width - text.cell_len))
             text.stylize(cursor_bg)
-        return Strip(text.render(self.app.console), text.cell_len).crop_extend(0, width, base)
+        return Strip(text.render(self.app.console), text.cell_len).crop_extend(0, width, base).apply_style(base)
