@@ -194,6 +194,13 @@ def cmd_report(args: argparse.Namespace) -> int:
             doc = build_report(ev, snap, cfg.rules)
             if looking_back:
                 doc["looking_back"] = True
+            else:  # the forecast for today's closing, each term and its method (README)
+                from .reports.forecast import unit_forecast
+
+                by_id = {u.id: u for u in units}
+                for u in doc["units"]:
+                    f = unit_forecast(store, snap, by_id[u["id"]], at, cfg.forecast.cases_per_clinician_hour)
+                    u["forecast"] = f.to_json() if f is not None else None
             out = _json_text(doc)
         else:
             from .reports.shift import shift_report_markdown

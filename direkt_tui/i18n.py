@@ -1206,6 +1206,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # the roster view ("Bemanning")
     "key.roster": ("Bemanning", "Roster"),
     "key.alerts": ("Larm", "Alerts"),
+    "forecast.note": ("Prognos vid stängning: {units}", "Forecast at closing: {units}"),
+    "forecast.unit": (
+        "{unit} {n} väntar (+{hours} vårdpersonaltimmar)",
+        "{unit} {n} waiting (+{hours} clinician-hours)",
+    ),
+    "forecast.clear": ("Prognos vid stängning: inget kvar", "Forecast at closing: nothing left"),
     "cmd.alerts": (
         "Larm: visa alla, Enter på ett larm filtrerar eller åtgärdar",
         "Alerts: show all, Enter on one filters or acts",

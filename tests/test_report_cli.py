@@ -288,3 +288,19 @@ def test_units_carry_coverage_gaps_and_coordinator_until(tmp_path, scenario_stor
         {"start": "2026-11-26T16:00:00+01:00", "end": "2026-11-26T17:00:00+01:00"}
     ]
     assert units["vc-ryd"]["coordinator_until"] is None  # nobody holds the role
+
+
+def test_units_carry_the_forecast_for_closing(scenario_store):
+    """Issue 13 §4: every term of the forecast and the method used, per open unit; null when closed."""
+    path = next(p for p in SCENARIOS if p.stem.startswith("01"))
+    sc = load_scenario(path)
+    doc = json.loads(run_report("--db", str(scenario_store(path)), "--at", sc["as_of"]).stdout)
+    f = next(u for u in doc["units"] if u["id"] == "vc-kungsgatan")["forecast"]
+    assert set(f) == {"closes_at", "backlog_now", "arrivals", "arrivals_method", "history_days", "clinician_hours",
+                      "cases_per_clinician_hour", "rate_method", "completions", "backlog_at_close",
+                      "extra_clinician_hours"}
+    assert f["closes_at"] == "2026-11-26T17:00:00+01:00" and f["history_days"] == 0
+    assert f["arrivals_method"] == "today" and f["rate_method"] in ("today", "default")
+    assert f["backlog_at_close"] == max(0.0, round(f["backlog_now"] + f["arrivals"] - f["completions"], 1))
+    late = json.loads(run_report("--db", str(scenario_store(path)), "--at", "2026-11-26T22:00:00+01:00").stdout)
+    assert all(u["forecast"] is None for u in late["units"])

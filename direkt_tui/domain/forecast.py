@@ -32,6 +32,7 @@ from .models import CLINICAL, Case, Shift
 HISTORY_WEEKS = 4
 MIN_HISTORY_DAYS = 2  # fewer same-weekday days than this: today's rate instead
 MIN_TODAY_HOURS = 0.5  # less of today open so far than this: no rate to go on
+MIN_TODAY_TAKEN = 5  # fewer cases taken today than this: too few to give a service rate
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def forecast(
     done = sum(d.completions for d in worked)
     if len(worked) >= MIN_HISTORY_DAYS and hours > 0 and done > 0:
         rate, rate_method = done / hours, "history"
-    elif clinician_hours_so_far >= 1.0 and completions_today > 0:
+    elif clinician_hours_so_far >= 1.0 and completions_today >= MIN_TODAY_TAKEN:
         rate, rate_method = completions_today / clinician_hours_so_far, "today"
     else:
         rate, rate_method = default_rate, "default"

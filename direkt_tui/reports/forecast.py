@@ -51,7 +51,7 @@ def unit_forecast(
     so_far = sum(clinician_hours(snap.shifts, unit.id, a, min(b, at)) for a, b in periods if a < at)
     return forecast(
         at,
-        closes,
+        closes.astimezone(cal.tz),  # the report's instants are in the unit's local offset
         backlog_now=backlog(cases),
         clinician_hours_ahead=ahead,
         history=past_days(store, unit, cal, at),

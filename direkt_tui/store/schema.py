@@ -245,6 +245,12 @@ MIGRATIONS: tuple[str, ...] = (
         documented_by TEXT NOT NULL
     );
     """,
+    # 5: the forecast for closing counts a unit's arrivals and takings on the same weekday of the
+    # last four weeks (reads.care_flow): by unit and instant, not a scan of every kept case
+    """
+    CREATE INDEX cases_unit_created ON cases (unit_id, created_at);
+    CREATE INDEX cases_unit_received ON cases (unit_id, received_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

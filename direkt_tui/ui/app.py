@@ -166,7 +166,12 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
         except StoreError as exc:
             self.notify(str(exc), severity="error", timeout=30)
             return
-        self._builder = BoardBuilder(self._store, RuleEngine(self.config.params_for, lang=self.lang), self.lang)
+        self._builder = BoardBuilder(
+            self._store,
+            RuleEngine(self.config.params_for, lang=self.lang),
+            self.lang,
+            forecast_rate=self.config.forecast.cases_per_clinician_hour,
+        )
         if self.offline:
             self.snapshot_at = self._store.data_as_of()
         self.query_one("#active", VirtualTable).focus()

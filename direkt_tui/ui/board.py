@@ -222,7 +222,34 @@ class BoardMixin(DirektBase):
         if raised:
             units = ", ".join(short_name(visible(names.get(u, u))) for u in raised)
             note = i18n.t("load.raised_note", self.lang, units=units)
+        forecast = self._forecast_note(board, names)
+        if forecast:
+            note = f"{note} · {forecast}" if note else forecast
         self.query_one("#load", VirtualTable).set_note(note)
+
+    def _forecast_note(self, board: Board, names: dict[str, str]) -> str:
+        """ "Prognos vid stängning: VC X 14 väntar (+2 vårdpersonaltimmar)" for the units expected
+        to close with a backlog, worst first (issue 13 §4; the formula is in the help and README)."""
+        left = sorted(
+            ((f.backlog_at_close, f.extra_clinician_hours, uid) for uid, f in board.forecasts.items() if f is not None),
+            reverse=True,
+        )
+        if not left:
+            return ""
+        worst = [x for x in left if round(x[0]) >= 1][:2]
+        if not worst:
+            return i18n.t("forecast.clear", self.lang)
+        parts = [
+            i18n.t(
+                "forecast.unit",
+                self.lang,
+                unit=short_name(visible(names.get(uid, uid))),
+                n=round(n),
+                hours=max(1, round(h)),
+            )
+            for n, h, uid in worst
+        ]
+        return i18n.t("forecast.note", self.lang, units=" · ".join(parts))
 
     # -- outage mode ---------------------------------------------------------------------------------
     def _in_outage(self, board: Board) -> bool:

@@ -18,10 +18,12 @@ from functools import partial
 from rich.text import Text
 
 from .. import i18n
+from ..domain.forecast import Forecast
 from ..domain.models import CLINICAL, Case, Snapshot
 from ..domain.roster import UnitRoster
 from ..domain.rules import SEVERITY_RANK, Evaluation, Finding, RuleEngine
 from ..domain.text import visible
+from ..reports.forecast import unit_forecast
 from ..store.db import Store, SyncHealth
 from ..store.reads import CaseWrite
 from .lookahead import AT_RISK_SYMBOL, COUNTDOWN_WIDTH, countdown, deadlines_and_roster
@@ -187,6 +189,8 @@ class Board:
     at_risk_urgent: frozenset[str] = frozenset()
     # the roster of each unit in view (issue 13 §2): people, their load, gaps ahead
     rosters: dict[str, UnitRoster] = field(default_factory=dict)
+    # the forecast for today's closing per unit in view (issue 13 §4; None: closed for the day)
+    forecasts: dict[str, Forecast | None] = field(default_factory=dict)
 
     @property
     def at_risk_total(self) -> int:
@@ -225,8 +229,9 @@ def _badges(findings: Iterable[Finding], lang: str, only: Sequence[str] | None =
 class BoardBuilder:
     """Builds boards from a (read) store with one rule engine kept between builds."""
 
-    def __init__(self, store: Store, engine: RuleEngine, lang: str = "sv"):
+    def __init__(self, store: Store, engine: RuleEngine, lang: str = "sv", forecast_rate: float = 3.0):
         self.store = store
+        self.forecast_rate = forecast_rate
         self.engine = engine
         self.lang = lang
         # free text also searches the patients' names and numbers: only where the search can be
@@ -263,6 +268,11 @@ class BoardBuilder:
             history=history,
         )
         self._fill(board)
+        if not history:  # live (or offline at the snapshot): not when looking back
+            units = {u.id: u for u in snap.units}
+            board.forecasts = {
+                uid: unit_forecast(self.store, snap, units[uid], at, self.forecast_rate) for uid in wanted
+            }
         self._load_rows(board)
         return board
 

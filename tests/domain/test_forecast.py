@@ -41,6 +41,8 @@ def test_the_service_rate_falls_back_to_today_then_the_default():
     assert f.rate_method == "today" and f.rate == pytest.approx(1.5)
     f = _f(completions_today=6, clinician_hours_so_far=0.5)
     assert f.rate_method == "default" and f.rate == 2.0
+    f = _f(completions_today=4, clinician_hours_so_far=4.0)  # too few cases to go on
+    assert f.rate_method == "default"
 
 
 def test_capacity_beyond_the_backlog_leaves_nothing_and_needs_no_hours():

@@ -51,3 +51,19 @@ async def test_load_panel_shows_present_and_later_today_per_profession(scenario0
         load = app.query_one("#load", VirtualTable)
         # present now / scheduled later today: nobody clinical comes later in scenario 01
         assert _cell(load, "vc-kungsgatan", "Vårdpers. nu/senare") == "läk 1/0 · ssk 2/0"
+
+
+@pytest.mark.parametrize(("lang", "word"), [("sv", "Prognos vid stängning"), ("en", "Forecast at closing")])
+async def test_the_load_panel_gives_the_forecast_for_closing(scenario01_db, lang, word):
+    """Issue 13 §4: the board carries each unit's forecast; the load panel names the units
+    expected to close with a backlog, or says nothing is left."""
+    db, sc = scenario01_db
+    app = make_app(db, sc, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = app.board
+        assert board is not None and set(board.forecasts) == {"vc-kungsgatan", "vc-ryd"}
+        f = board.forecasts["vc-kungsgatan"]
+        assert f is not None and f.closes_at.hour == 17
+        load = app.query_one("#load", VirtualTable)
+        assert word in load.note
