@@ -25,7 +25,7 @@ def past_days(store: object, unit: Unit, cal: UnitCalendar, at: datetime) -> lis
             continue
         same_time = datetime.combine(day, local_at.timetz().replace(tzinfo=None), cal.tz)
         (after, _), (_, taken) = store.care_flow(unit.id, [(max(same_time, opens), closes), (opens, closes)])  # type: ignore[attr-defined]
-        shifts = store.shifts_between(opens, closes)  # type: ignore[attr-defined]
+        shifts = store.shifts_between(opens, closes, unit.id)  # type: ignore[attr-defined]
         hours = sum(clinician_hours(shifts, unit.id, a, b) for a, b in cal.intervals_on(day))
         if hours == 0 and after == 0 and taken == 0:
             continue  # nothing kept of that day (before the store's history): not a day of zeros

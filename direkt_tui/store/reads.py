@@ -58,6 +58,9 @@ _NOUNS = {
 }
 
 
+SHIFT_SPAN_MAX = timedelta(days=3)  # the longest shift a unit-and-day read looks back for
+
+
 class Reads(StoreBase):
     """The reading half of the store."""
 
@@ -450,12 +453,15 @@ class Reads(StoreBase):
             out.append((int(arrived), int(taken)))
         return out
 
-    def shifts_between(self, a: datetime, b: datetime) -> list[Shift]:
-        """The shifts overlapping ``[a, b]``."""
+    def shifts_between(self, a: datetime, b: datetime, unit_id: str | None = None) -> list[Shift]:
+        """The shifts overlapping ``[a, b]`` (of ``unit_id`` only, when given)."""
         cols = ", ".join(f'"{c}"' for c in SHIFT_COLS)
-        rows = self.conn.execute(
-            f'SELECT {cols} FROM shifts WHERE "end" >= ? AND start <= ?', (to_store(a), to_store(b))
-        ).fetchall()
+        sql = f'SELECT {cols} FROM shifts WHERE "end" >= ? AND start <= ?'
+        params: list[Any] = [to_store(a), to_store(b)]
+        if unit_id is not None:  # by the unit's starts (index): a shift is far shorter than this margin
+            sql += " AND unit_id = ? AND start >= ?"
+            params += [unit_id, to_store(a - SHIFT_SPAN_MAX)]
+        rows = self.conn.execute(sql, params).fetchall()
         return self._convert("shifts", rows, row_shift, SHIFT_COLS)
 
     def load_history(self, unit_id: str, since: datetime, until: datetime | None = None) -> list[tuple[datetime, int]]:

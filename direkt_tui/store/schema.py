@@ -251,6 +251,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX cases_unit_created ON cases (unit_id, created_at);
     CREATE INDEX cases_unit_received ON cases (unit_id, received_at);
     """,
+    # 6: and a unit's shifts of one earlier day (reads.shifts_between with a unit)
+    """
+    CREATE INDEX shifts_unit_start ON shifts (unit_id, start);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
