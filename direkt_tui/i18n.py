@@ -1206,6 +1206,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # the roster view ("Bemanning")
     "key.roster": ("Bemanning", "Roster"),
     "key.alerts": ("Larm", "Alerts"),
+    "preview.template_text": ("Patienten får läsa:\n{text}", "The patient will read:\n{text}"),
     "forecast.note": ("Prognos vid stängning: {units}", "Forecast at closing: {units}"),
     "forecast.unit": (
         "{unit} {n} väntar (+{hours} vårdpersonaltimmar)",

@@ -5,6 +5,7 @@ requests come from ``domain.writes``: the app never spells the platform's JSON."
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -274,6 +275,10 @@ class CaseActionsMixin(DirektBase):
         hidden = hidden_by_filter(self.marks, visible) if self.marks else 0
         by_id = {c.id: c for c in cases}
         content = case_preview(items, by_id, label, hidden, self.lang, self._owner_text, dict(self.board.all_units))
+        if target.kind == "template":  # what the patient will read, whole, before it is sent (issue 12, 19)
+            text = next((t.text for t in self.board.snapshot.templates if t.id == target.value), "")
+            note = (i18n.t("preview.template_text", self.lang, text=text), "dialog-template")
+            content = dataclasses.replace(content, notes=(*content.notes, note))
         if await self.push_screen_wait(PreviewScreen(what, content, self.lang)):
             self._enqueue(what, target, [i for i in items if i.ok], label)
 

@@ -406,3 +406,21 @@ async def test_preview_shows_per_case_where_it_lands_unscheduled(live_app):
         rows = await finish(pilot, app)
         assert {r.case_id: r.status for r in rows} == {"c-5": "done", "c-6": "done"}
         assert world_case(world, "c-6")["owner"] == {"type": "role", "profession": "doctor"}
+
+
+async def test_the_send_preview_shows_the_whole_template_text(live_app):
+    """Issue 12, item 19: the patient-facing text is shown whole (wrapped) before it is sent."""
+    from textual.widgets import Label
+
+    app, world, _live = live_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        mark(app, "c-13")
+        await pilot.press("t")
+        await pilot.pause()
+        await choose(pilot, "next_day")
+        assert isinstance(app.screen, PreviewScreen)
+        full = next(t["text"] for t in world.templates if t["id"] == "next_day")
+        notes = [str(lbl.render()) for lbl in app.screen.query(Label) if "dialog-template" in lbl.classes]
+        assert len(notes) == 1 and notes[0] == f"Patienten får läsa:\n{full}" and len(full) > 60
+        await pilot.press("escape")

@@ -186,3 +186,32 @@ async def test_looking_back_shows_the_board_as_it_was(scenario01_db):
         await pilot.press("backspace")
         await settle(pilot)
         assert app.view_at is None and "c-13" in [r.key for r in active.rows]
+
+
+async def test_the_row_under_the_cursor_is_shown_whole_at_80x24(scenario01_db):
+    """Issue 12, item 19: at 80 columns the checklist items and the phone list's rows are cut in
+    their tables; the row under the cursor is shown whole, wrapped, below the table."""
+    from textual.widgets import Label
+
+    db, sc = scenario01_db
+    app = make_app(db, sc)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ChecklistScreen)
+        table = screen.query_one(VirtualTable)
+        whole = str(screen.query_one("#checklist-whole", Label).render())
+        first = next(r for r in table.rows if r.key == table.cursor_key)
+        item = str(first.cells[1])
+        assert item and item in whole
+        await pilot.press("down")
+        await pilot.pause()
+        second = next(r for r in table.rows if r.key == table.cursor_key)
+        assert str(second.cells[1]) in str(screen.query_one("#checklist-whole", Label).render())
+        await pilot.press("escape", "F")
+        await pilot.pause()
+        fb = app.screen
+        assert isinstance(fb, FallbackScreen)
+        assert "c-5" in str(fb.query_one("#fallback-whole", Label).render())  # P1 first (§8)

@@ -231,7 +231,7 @@ class PreviewScreen(Translated, ModalScreen[bool | None]):
             box.border_title = T("preview.title", what=self.what)
             yield Label(lit(self.content.summary), id="preview-summary")
             for text, cls in self.content.notes:
-                yield Label(lit(text), classes=f"{cls} preview-note")
+                yield Label(lit(text, multiline=True), classes=f"{cls} preview-note")
             table = VirtualTable(list(self.content.columns), optional=self.content.optional, id="preview-table")
             table.MIN_FLEX = self.content.outcome_width  # narrow: drop columns before cutting the outcome
             yield table

@@ -42,7 +42,22 @@ class CosmicItem(Protocol):
     def open(self, done: Callable[[], None]) -> None: ...
 
 
-class ChecklistScreen(Translated, ModalScreen[None]):
+class WholeRow:
+    """A dialog whose table cuts long cells shows the row under the cursor whole, wrapped, below
+    the table (issue 12, item 19: checklist items, the phone list's patients and call notes)."""
+
+    def _show_whole(self, table: VirtualTable, label_id: str) -> None:
+        key = table.cursor_key
+        row = next((r for r in table.rows if r.key == key), None)
+        cells = [str(c).strip() for c in row.cells] if row is not None else []
+        self.query_one(label_id, Label).update(lit(" · ".join(c for c in cells if c and c != "–")))  # type: ignore[attr-defined]
+
+    def on_virtual_table_cursor_moved(self, event: VirtualTable.CursorMoved) -> None:
+        label_id = "#checklist-whole" if event.table.id == "checklist-table" else "#fallback-whole"
+        self._show_whole(event.table, label_id)
+
+
+class ChecklistScreen(WholeRow, Translated, ModalScreen[None]):
     """*Skiftstart*, *Under dagen* or *Skiftslut*: each duty with its live status. Enter jumps
     to the cases, space acknowledges an item, ``s`` signs the checklist off (who, when, and
     what was still outstanding)."""
@@ -91,6 +106,7 @@ class ChecklistScreen(Translated, ModalScreen[None]):
                 ],
                 id="checklist-table",
             )
+            yield Label("", id="checklist-whole", classes="dialog-whole")
             yield Label("", id="checklist-signed", classes="dialog-help")
             yield Label(i18n.t("checklist.keys", self.lang), classes="dialog-help")
         yield Footer()
@@ -158,6 +174,7 @@ class ChecklistScreen(Translated, ModalScreen[None]):
             )
             rows.append(Row(st.item.id, (mark, Text(st.item.text(self.lang), style="" if done else "bold"), status)))
         self.query_one(VirtualTable).set_rows(rows)
+        self._show_whole(self.query_one(VirtualTable), "#checklist-whole")
         open_items = sum(1 for s in self.statuses if not s.done)
         self.query_one("#checklist-summary", Label).update(
             i18n.t(
@@ -217,7 +234,7 @@ class ChecklistScreen(Translated, ModalScreen[None]):
         self.dismiss(None)
 
 
-class FallbackScreen(Translated, ModalScreen[None]):
+class FallbackScreen(WholeRow, Translated, ModalScreen[None]):
     """Reservrutin (§12): whom to call now, and the patients to phone from the last snapshot,
     most urgent first. ``x`` marks a patient as called, with a short local note."""
 
@@ -263,6 +280,7 @@ class FallbackScreen(Translated, ModalScreen[None]):
                 ],
                 id="phone-table",
             )
+            yield Label("", id="fallback-whole", classes="dialog-whole")
             yield Label(T("fallback.keys"), classes="dialog-help")
         yield Footer()
 
@@ -309,6 +327,7 @@ class FallbackScreen(Translated, ModalScreen[None]):
             unit = visible(e.unit_name).replace("Vårdcentralen ", "VC ")
             rows.append(Row(e.case_id, (prio, tail(visible(e.case_id), 10), unit, patient, phone, called)))
         self.query_one(VirtualTable).set_rows(rows)
+        self._show_whole(self.query_one(VirtualTable), "#fallback-whole")
 
     def on_virtual_table_activated(self, event: VirtualTable.Activated) -> None:
         event.stop()
