@@ -38,6 +38,17 @@ def _instant(value: str) -> datetime:
         ) from None
 
 
+def _outage_window(value: str) -> str:
+    """``--outage``: a window of simulated local time, checked before anything starts."""
+    from .sim.faults import FaultError, parse_window
+
+    try:
+        parse_window(value)
+    except FaultError:
+        raise argparse.ArgumentTypeError(f"not a window: {value!r} (use HH:MM-HH:MM, e.g. 09:30-09:45)") from None
+    return value.strip()
+
+
 def _common(p: argparse.ArgumentParser, *, api: bool = False, offline: bool = False) -> None:
     p.add_argument("--db", type=Path, default=None, help="the local store (default: user data directory)")
     p.add_argument("--config", type=Path, default=None, help="TOML configuration file")
@@ -107,6 +118,7 @@ def build_parser(command: str | None = "sim") -> argparse.ArgumentParser:
                 "--outage",
                 action="append",
                 default=[],
+                type=_outage_window,
                 metavar="HH:MM-HH:MM",
                 help="the simulated platform is down in this window of simulated local time (repeatable)",
             )

@@ -50,3 +50,9 @@ def test_config_check_and_paths_from_the_command_line(tmp_path):
     assert p.stderr.splitlines()[-1] == f"2 problems in {bad}"
     p = _run("config")
     assert p.returncode == 2 and "check" in p.stderr  # `config` alone: which subcommand, in one line
+
+
+def test_a_bad_outage_window_is_refused_before_the_demo_starts():
+    p = _run("demo", "--outage", "9:30")
+    assert p.returncode == 2 and "invalid_control" not in p.stderr
+    assert p.stderr.strip().endswith("not a window: '9:30' (use HH:MM-HH:MM, e.g. 09:30-09:45)")

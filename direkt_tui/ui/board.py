@@ -442,6 +442,9 @@ class BoardMixin(DirektBase):
         board = self.board
         health = board.health if board is not None else None
         stale_after = self.config.rules.stale_after_minutes * 60
+        if self.view_at is not None:  # looking back: no age of "now's" data (issue 12, item 24)
+            at = self.view_at.astimezone(self._zone()).strftime("%H:%M")
+            return T("hdr.looking_back", at=at), "bold black on cyan"
         if self.offline:
             age = ""
             if health is not None and health.data_as_of is not None:

@@ -183,6 +183,9 @@ async def test_looking_back_shows_the_board_as_it_was(scenario01_db):
         assert "TILLBAKABLICK" in text_of(app.query_one("#banner"))
         assert "c-13" not in [r.key for r in active.rows]  # not yet there at 14:00
         assert app.writes_denied() == "tillbakablick"
+        # the header says it looks back, not "data 0 s gammal" (issue 12, item 24)
+        header = text_of(app.query_one("#statusbar"))
+        assert "tillbakablick – tavlan som den var kl 14:00" in header and "gammal" not in header
         await pilot.press("backspace")
         await settle(pilot)
         assert app.view_at is None and "c-13" in [r.key for r in active.rows]
