@@ -1206,6 +1206,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # the roster view ("Bemanning")
     "key.roster": ("Bemanning", "Roster"),
     "key.alerts": ("Larm", "Alerts"),
+    "cmd.unavailable_help": ("{keys} – ej tillgängligt: {why}", "{keys} – unavailable: {why}"),
     "hdr.looking_back": ("tillbakablick – tavlan som den var kl {at}", "looking back – the board as it was at {at}"),
     "preview.template_text": ("Patienten får läsa:\n{text}", "The patient will read:\n{text}"),
     "forecast.note": ("Prognos vid stängning: {units}", "Forecast at closing: {units}"),

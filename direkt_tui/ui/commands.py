@@ -131,12 +131,18 @@ class KeysMixin(DirektBase):
         T = i18n.translator(self.lang)
         shown = keys.live_keys(self._keymap)
         why = self.writes_denied()
+        later: list[SystemCommand] = []
         for spec in keys.palette_rows(self.demo is not None):
             assert spec.palette is not None
             title = T(spec.palette, **self._palette_kwargs(spec))
+            run = functools.partial(self._run_key_action, spec.action)
             if spec.writes and why is not None:
-                title = T("cmd.unavailable", title=title, why=why)
-            yield SystemCommand(title, shown[spec.id], functools.partial(self._run_key_action, spec.action))
+                # unavailable: the reason in the help, not the title (typing "drift" in an outage
+                # must not find a disabled command first), and listed after the others
+                later.append(SystemCommand(title, T("cmd.unavailable_help", keys=shown[spec.id], why=why), run))
+                continue
+            yield SystemCommand(title, shown[spec.id], run)
+        yield from later
         yield from super().get_system_commands(screen)
 
     def _palette_kwargs(self, spec: keys.KeySpec) -> dict[str, str]:

@@ -197,8 +197,8 @@ async def test_read_only_disables_every_write_in_one_place(live_app):
         await pilot.pause()
         assert app.screen is base
         assert actions.outbox_rows(live.store) == []
-        titles = [c.title for c in app.get_system_commands(app.screen)]
-        assert any("ej tillgängligt" in t for t in titles)
+        helps = [c.help or "" for c in app.get_system_commands(app.screen)]
+        assert any("ej tillgängligt" in h for h in helps)  # the palette says why (in the help)
 
 
 async def test_reveal_is_audited(live_app):

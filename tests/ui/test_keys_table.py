@@ -115,7 +115,11 @@ async def test_the_palette_lists_every_table_row_in_order(scenario01_db):
         assert ours[0] == ("Filtrera ärenden", "/")
         assert ("Checklista: Under dagen", "2") in ours
         assert ("Gå till panel: Belastning", "Tab") in ours
-        assert ours[-1] == ("Avsluta", "q")
+        # the table's order, with the commands unavailable here (writes are off without a
+        # platform) after the others
+        quit_at = ours.index(("Avsluta", "q"))
+        assert all("ej tillgängligt" in (h or "") for _t, h in ours[quit_at + 1 :])
+        assert not any("ej tillgängligt" in (h or "") for _t, h in ours[:quit_at])
         assert not any(t.startswith("Demo:") for t, _ in commands)
 
 
@@ -165,3 +169,23 @@ def test_no_ui_module_over_600_lines():
     root = Path(direkt_tui.ui.__file__).parent
     sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in root.rglob("*.py")}
     assert max(sizes.values()) <= 600, sizes
+
+
+async def test_unavailable_commands_come_last_with_the_reason_in_their_help(scenario01_db):
+    """Issue 12, item 24: while writes are off, a search for a word of the reason ("drift",
+    "skrivskyddad") does not find a disabled command first: the reason is in the help, and the
+    disabled commands are listed after the others."""
+    from ui.conftest import make_app, settle
+
+    db, sc = scenario01_db
+    app = make_app(db, sc, read_only=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        cmds = list(app.get_system_commands(app.screen))
+        why = app.writes_denied()
+        assert why
+        disabled = [i for i, c in enumerate(cmds) if why in (c.help or "")]
+        enabled = [i for i, c in enumerate(cmds) if why not in (c.help or "")]
+        assert disabled and all(why not in c.title for c in cmds)
+        own = [i for i in enabled if i < min(disabled)]
+        assert own and max(own) < min(disabled)  # ours first, the disabled after them
