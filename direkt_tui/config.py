@@ -18,6 +18,7 @@ from typing import Any
 
 import platformdirs
 
+from .domain.forecast import DEFAULT_CASES_PER_CLINICIAN_HOUR
 from .domain.params import DEFAULTS, Parameters
 
 APP = "direkt-tui"
@@ -91,7 +92,7 @@ class ForecastConfig:
     """The forecast for closing (README, "Forecast for closing"): the service rate used until the
     store holds enough of the unit's own history, and of today."""
 
-    cases_per_clinician_hour: float = 3.0
+    cases_per_clinician_hour: float = DEFAULT_CASES_PER_CLINICIAN_HOUR
 
 
 @dataclass(frozen=True)

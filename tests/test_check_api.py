@@ -28,10 +28,15 @@ def _serve(world, **faults):
     return SimServer(world, port=0, token=TOKEN)
 
 
+def _args(api: str, **kw) -> Namespace:
+    """check-api's parsed arguments: JSON output, small pages, no writes unless given."""
+    return Namespace(**{"api": api, "token_file": None, "writes": False, "unit": None, "limit": 5, "format": "json",
+                        "spec": None, "ca_bundle": None, "timeout": 10.0, **kw})
+
+
 def _run(base_url: str, *extra: str, monkeypatch) -> tuple[int, dict]:
     monkeypatch.setenv("DIREKT_API_TOKEN", TOKEN)
-    args = Namespace(api=base_url, token_file=None, writes="--writes" in extra, unit=None, limit=5,
-                     format="json", spec=None, ca_bundle=None, timeout=10.0)
+    args = _args(base_url, writes="--writes" in extra)
     if "--writes" in extra:
         args.unit = extra[extra.index("--writes") + 1]
     out, err = io.StringIO(), io.StringIO()
@@ -161,8 +166,7 @@ def test_an_explicit_token_file_wins_over_the_environment(tmp_path, monkeypatch)
     wrong.chmod(0o600)
     monkeypatch.setenv("DIREKT_API_TOKEN", TOKEN)  # would pass, if it were used
     with _serve(load_scenario(SC01)) as srv:
-        args = Namespace(api=srv.base_url, token_file=wrong, writes=False, unit=None, limit=5, format="json",
-                         spec=None, ca_bundle=None, timeout=10.0)
+        args = _args(srv.base_url, token_file=wrong)
         out, err = io.StringIO(), io.StringIO()
         assert checkapi_cli.run(args, out=out, err=err) == 1
     assert {c["id"]: c["status"] for c in json.loads(out.getvalue())["checks"]}["capabilities"] == FAIL
@@ -172,8 +176,7 @@ def test_an_explicit_token_file_wins_over_the_environment(tmp_path, monkeypatch)
 def test_a_bad_spec_is_one_line(tmp_path, spec):
     path = tmp_path / "spec.yaml"
     path.write_text(spec)
-    args = Namespace(api="http://127.0.0.1:9/api/v1", token_file=None, writes=False, unit=None, limit=5,
-                     format="json", spec=path, ca_bundle=None, timeout=10.0)
+    args = _args("http://127.0.0.1:9/api/v1", spec=path)
     out, err = io.StringIO(), io.StringIO()
     assert checkapi_cli.run(args, out=out, err=err) == 2
     assert out.getvalue() == "" and len(err.getvalue().splitlines()) == 1 and "cannot read the contract" in err.getvalue()

@@ -30,6 +30,7 @@ from typing import Any
 from .models import CLINICAL, Case, Shift
 
 HISTORY_WEEKS = 4
+DEFAULT_CASES_PER_CLINICIAN_HOUR = 3.0  # the service rate until there is history ([forecast] in the configuration)
 MIN_HISTORY_DAYS = 2  # fewer same-weekday days than this: today's rate instead
 MIN_TODAY_HOURS = 0.5  # less of today open so far than this: no rate to go on
 MIN_TODAY_TAKEN = 5  # fewer cases taken today than this: too few to give a service rate

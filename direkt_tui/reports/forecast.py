@@ -7,10 +7,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from ..domain.calendar import UnitCalendar
-from ..domain.forecast import HISTORY_WEEKS, Forecast, PastDay, backlog, clinician_hours, forecast
+from ..domain.forecast import (
+    DEFAULT_CASES_PER_CLINICIAN_HOUR,
+    HISTORY_WEEKS,
+    Forecast,
+    PastDay,
+    backlog,
+    clinician_hours,
+    forecast,
+)
 from ..domain.models import Snapshot, Unit
-
-DEFAULT_CASES_PER_CLINICIAN_HOUR = 3.0
 
 
 def past_days(store: object, unit: Unit, cal: UnitCalendar, at: datetime) -> list[PastDay]:

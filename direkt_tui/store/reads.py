@@ -192,14 +192,10 @@ class Reads(StoreBase):
         before: timedelta = timedelta(days=4),
         after: timedelta = timedelta(days=2),
     ) -> list[Shift]:
+        if around is not None:
+            return self.shifts_between(around - before, around + after)
         cols = ", ".join(f'"{c}"' for c in SHIFT_COLS)
-        if around is None:
-            rows = self.conn.execute(f"SELECT {cols} FROM shifts").fetchall()
-        else:
-            rows = self.conn.execute(
-                f'SELECT {cols} FROM shifts WHERE "end" >= ? AND start <= ?',
-                (to_store(around - before), to_store(around + after)),
-            ).fetchall()
+        rows = self.conn.execute(f"SELECT {cols} FROM shifts").fetchall()
         return self._convert("shifts", rows, row_shift, SHIFT_COLS)
 
     def open_cases(self, closed_since: datetime | None = None, *, identity: bool = True) -> list[Case]:

@@ -18,7 +18,7 @@ from functools import partial
 from rich.text import Text
 
 from .. import i18n
-from ..domain.forecast import Forecast
+from ..domain.forecast import DEFAULT_CASES_PER_CLINICIAN_HOUR, Forecast
 from ..domain.models import CLINICAL, Case, Snapshot
 from ..domain.roster import UnitRoster
 from ..domain.rules import SEVERITY_RANK, Evaluation, Finding, RuleEngine
@@ -229,7 +229,13 @@ def _badges(findings: Iterable[Finding], lang: str, only: Sequence[str] | None =
 class BoardBuilder:
     """Builds boards from a (read) store with one rule engine kept between builds."""
 
-    def __init__(self, store: Store, engine: RuleEngine, lang: str = "sv", forecast_rate: float = 3.0):
+    def __init__(
+        self,
+        store: Store,
+        engine: RuleEngine,
+        lang: str = "sv",
+        forecast_rate: float = DEFAULT_CASES_PER_CLINICIAN_HOUR,
+    ):
         self.store = store
         self.forecast_rate = forecast_rate
         self.engine = engine
