@@ -1417,6 +1417,64 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Utkastet saknar patientens namn och personnummer; komplettera i Synergi enligt riktlinjen.",
         "The draft has no patient name or number; complete it in Synergi as the guideline says.",
     ),
+    # the load panel's detail view (Enter on a unit): the load, the forecast's terms, the chart
+    "load.title": ("Belastning – {unit}", "Load – {unit}"),
+    "load.level": (
+        "Nivå: {level} · kvot {ratio} väntande per vårdpersonal i tjänst",
+        "Level: {level} · ratio {ratio} waiting per clinician present",
+    ),
+    "load.waiting": (
+        "Väntar: P1 {p1} · P2 {p2} · P3 {p3} · P4 {p4} · P5 {p5} · adm {adm} · i kö {queued} · pågår {active}"
+        " · i riskzonen {risk}",
+        "Waiting: P1 {p1} · P2 {p2} · P3 {p3} · P4 {p4} · P5 {p5} · adm {adm} · queued {queued} · active {active}"
+        " · at risk {risk}",
+    ),
+    "load.clinicians": ("Vårdpersonal i tjänst nu/senare i dag: {who}", "Clinicians present now/later today: {who}"),
+    "load.forecast.title": ("Prognos vid stängning {close}", "Forecast at closing {close}"),
+    "load.forecast.none": ("Ingen prognos: enheten har stängt för dagen.", "No forecast: the unit has closed for the day."),
+    "load.forecast.terms": (
+        "{backlog} väntar nu + {arrivals} väntas komma ({arrivals_method}) − {completions} hinner tas"
+        " ({hours} vårdpersonaltimmar × {rate} per timme, {rate_method}) = {at_close} kvar vid stängning",
+        "{backlog} waiting now + {arrivals} expected to arrive ({arrivals_method}) − {completions} taken in time"
+        " ({hours} clinician-hours × {rate} an hour, {rate_method}) = {at_close} left at closing",
+    ),
+    "load.forecast.extra": (
+        "Det behövs {extra} vårdpersonaltimmar till för att inget ska vara kvar.",
+        "{extra} more clinician-hours would clear it.",
+    ),
+    "load.forecast.clear": ("Inget väntas vara kvar vid stängning.", "Nothing is expected to be left at closing."),
+    "load.method.history": ("samma veckodag 4 veckor", "same weekday, 4 weeks"),
+    "load.method.today": ("i dag hittills", "today so far"),
+    "load.method.none": ("inget att gå på", "nothing to go on"),
+    "load.method.default": ("standardvärde", "default"),
+    "load.chart.closed": ("Enheten har inte öppet i dag.", "The unit is not open today."),
+    "load.chart.reading": ("Läser diagrammet …", "Reading the chart …"),
+    "load.hint": ("Esc stänger · ? hjälp", "Esc closes · ? help"),
+    "chart.today": ("i dag", "today"),
+    "chart.typical": ("typisk dag", "typical day"),
+    "chart.legend": (
+        "Väntande vårdärenden per timme (ej mottagna): █ i dag, ░ {typical}",
+        "Waiting care cases per hour (not yet taken): █ today, ░ {typical}",
+    ),
+    "chart.legend.typical": (
+        "en typisk {weekday} ({n} av de senaste 4 veckorna)",
+        "a typical {weekday} ({n} of the last 4 weeks)",
+    ),
+    "chart.legend.no_history": (
+        "en typisk {weekday} (ingen historik i lagret än)",
+        "a typical {weekday} (no history in the store yet)",
+    ),
+    "weekday.0": ("måndag", "Monday"),
+    "weekday.1": ("tisdag", "Tuesday"),
+    "weekday.2": ("onsdag", "Wednesday"),
+    "weekday.3": ("torsdag", "Thursday"),
+    "weekday.4": ("fredag", "Friday"),
+    "weekday.5": ("lördag", "Saturday"),
+    "weekday.6": ("söndag", "Sunday"),
+    "help.k.load_detail": (
+        "på en enhet i belastningspanelen: belastning, prognos och diagram",
+        "on a unit in the load panel: load, forecast and chart",
+    ),
 }
 
 

@@ -449,6 +449,21 @@ class Reads(StoreBase):
             out.append((int(arrived), int(taken)))
         return out
 
+    def care_waits(
+        self, unit_id: str, a: datetime, b: datetime, lookback: timedelta = timedelta(days=14)
+    ) -> list[tuple[datetime, datetime | None, datetime | None]]:
+        """(created_at, received_at, closed_at) of the unit's care cases that could be waiting
+        at some instant of ``[a, b]``: arrived before ``b`` (at most ``lookback`` before ``a``)
+        and neither received nor closed before ``a`` — the chart of waiting cases per hour."""
+        lo = to_store(a)
+        sql = (
+            "SELECT created_at, received_at, closed_at FROM cases WHERE unit_id = ? AND kind = 'care'"
+            " AND created_at >= ? AND created_at < ?"
+            " AND (received_at IS NULL OR received_at >= ?) AND (closed_at IS NULL OR closed_at >= ?)"
+        )
+        rows = self.conn.execute(sql, (unit_id, to_store(a - lookback), to_store(b), lo, lo)).fetchall()
+        return [(parse_instant(c), parse_instant(r), parse_instant(x)) for c, r, x in rows]
+
     def shifts_between(self, a: datetime, b: datetime, unit_id: str | None = None) -> list[Shift]:
         """The shifts overlapping ``[a, b]`` (of ``unit_id`` only, when given)."""
         cols = ", ".join(f'"{c}"' for c in SHIFT_COLS)

@@ -42,6 +42,7 @@ from .model import (
 from .ports import DemoPort, LiveSyncPort
 from .screens.detail import CaseDetailScreen
 from .screens.dialogs import PromptScreen, UnitPicker, date_validator
+from .screens.loaddetail import LoadDetailScreen
 from .shift import ShiftWorkMixin
 from .widgets.alerts import AlertBar
 from .widgets.table import VirtualTable
@@ -238,9 +239,19 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
 
     # -- filters ----------------------------------------------------------------------------------------
     def on_virtual_table_activated(self, event: VirtualTable.Activated) -> None:
-        if event.table.id not in CASE_PANELS or self.board is None:
+        if self.board is None:
             return
-        self.open_case(event.key)
+        if event.table.id == "load":  # a unit: its load, forecast and chart
+            self.open_load(event.key)
+        elif event.table.id in CASE_PANELS:
+            self.open_case(event.key)
+
+    def open_load(self, unit_id: str) -> None:
+        """The load panel's detail view of ``unit_id`` (its chart comes with the next board)."""
+        if self.board is None or unit_id not in self.board.evaluation.units:
+            return
+        # closed: the next board reads its chart no more
+        self.push_screen(LoadDetailScreen(self.board, unit_id, self._zone(), self.lang), lambda _: self._open_details())
 
     def action_filter(self) -> None:
         current = self.filter

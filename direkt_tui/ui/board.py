@@ -17,9 +17,11 @@ from .. import i18n
 from ..domain.models import CLOCK_SKEW_SHOWN_SECONDS
 from ..domain.rules import Finding
 from ..domain.text import visible
+from ..reports.curve import day_curve
 from .base import DirektBase, while_mounted
 from .model import Board, CaseFilter, case_id_width, columns, fmt_age, optional_columns, short_name, tail
 from .screens.detail import CaseDetailScreen
+from .screens.loaddetail import LoadDetailScreen
 from .screens.shiftwork import FallbackScreen
 from .widgets.alerts import Alert, AlertBar
 from .widgets.table import VirtualTable
@@ -33,6 +35,7 @@ class BoardMixin(DirektBase):
     _skipped_seen: frozenset[tuple[str, Any]]
     _retired: list[Board]
     _detail_ids: tuple[str, ...] = ()  # the open case details (set on the UI thread)
+    _load_detail_ids: tuple[str, ...] = ()  # the units whose load detail is open (UI thread)
     boards_built: int
     last_refresh_ms: float
 
@@ -78,9 +81,16 @@ class BoardMixin(DirektBase):
         self._open_details()
         self.request_refresh()
 
+    def on_load_detail_screen_wanted(self, message: LoadDetailScreen.Wanted) -> None:
+        """A unit's load detail opened: the next board brings its chart."""
+        self._open_details()
+        self.request_refresh()
+
     def _open_details(self) -> tuple[str, ...]:
-        """The cases whose detail is open (UI thread), kept for the board worker to read."""
+        """The cases whose detail is open (UI thread), kept for the board worker to read; the
+        units whose load detail is open too."""
         self._detail_ids = tuple(s.case_id for s in self.screen_stack if isinstance(s, CaseDetailScreen))
+        self._load_detail_ids = tuple(s.unit_id for s in self.screen_stack if isinstance(s, LoadDetailScreen))
         return self._detail_ids
 
     @work(thread=True, exclusive=True, group="board")
@@ -94,6 +104,12 @@ class BoardMixin(DirektBase):
         # coordinator's writes): they show what the store holds now, not what it held on opening
         store = self._builder.store
         board.details = {cid: (store.case(cid), store.case_writes(cid)) for cid in self._detail_ids}
+        # the chart of the unit whose load detail is open, read here (off the UI thread)
+        board.curves = {
+            uid: day_curve(store, board.evaluation.units[uid].unit, at)
+            for uid in self._load_detail_ids
+            if uid in board.evaluation.units
+        }
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._apply_board, board)
 
@@ -148,6 +164,8 @@ class BoardMixin(DirektBase):
             if isinstance(screen, CaseDetailScreen) and screen.case_id in board.details:
                 case, writes = board.details[screen.case_id]
                 screen.show(board, case, writes)
+            elif isinstance(screen, LoadDetailScreen):
+                screen.show(board)
         self._open_details()  # a closed detail is read no more
         self._notify_skipped()
         crit = board.critical_keys

@@ -156,6 +156,7 @@ KEYS: tuple[KeySpec, ...] = (
     # the tables' own keys: documented and offered here, bound by the widget
     KeySpec("cursor", "", group="nav", help="help.k.cursor", bound=False),
     KeySpec("detail", "enter", group="enter", help="help.k.detail", key_display="Enter", bound=False),
+    KeySpec("load_detail", "enter", group="enter", help="help.k.load_detail", key_display="Enter", bound=False),
     KeySpec("mark", "", group="marks", help="help.k.mark", bound=False),
     KeySpec(
         "mark_all",

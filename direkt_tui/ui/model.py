@@ -18,6 +18,7 @@ from functools import partial
 from rich.text import Text
 
 from .. import i18n
+from ..domain.curve import DayCurve
 from ..domain.forecast import DEFAULT_CASES_PER_CLINICIAN_HOUR, Forecast
 from ..domain.models import CLINICAL, Case, Snapshot
 from ..domain.roster import UnitRoster
@@ -191,6 +192,8 @@ class Board:
     rosters: dict[str, UnitRoster] = field(default_factory=dict)
     # the forecast for today's closing per unit in view (issue 13 §4; None: closed for the day)
     forecasts: dict[str, Forecast | None] = field(default_factory=dict)
+    # the chart of the unit whose load detail is open (issue 13 §4; None: not open today)
+    curves: dict[str, DayCurve | None] = field(default_factory=dict)
 
     @property
     def at_risk_total(self) -> int:

@@ -146,3 +146,24 @@ def test_outage_mode_from_the_simulator(snap_compare, live_app):
         assert isinstance(app.screen, FallbackScreen)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=outage)
+
+
+def test_load_detail(snap_compare, tmp_path):
+    """The load panel's detail view with its chart (issue 13 §4), on scenario 01 with four
+    earlier Thursdays kept (the same store as tests/ui/test_load_detail.py)."""
+    from .test_load_detail import _open_load, history_store
+
+    db, sc = history_store(tmp_path)
+    assert snap_compare(make_app(db, sc), terminal_size=SIZE, run_before=_open_load)
+
+
+def test_load_detail_english_at_80x24(snap_compare, tmp_path):
+    from .test_load_detail import _open_load, history_store
+
+    async def open_and_scroll(pilot):
+        await _open_load(pilot)
+        await pilot.press("end")  # the view scrolls to the chart (lower at this height)
+        await pilot.pause()
+
+    db, sc = history_store(tmp_path)
+    assert snap_compare(make_app(db, sc, lang="en"), terminal_size=(80, 24), run_before=open_and_scroll)

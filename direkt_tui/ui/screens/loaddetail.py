@@ -1,0 +1,157 @@
+"""The load panel's detail view (Enter on a unit, issue 13 §4): the unit's load as the panel
+counts it, the forecast for closing with every term of its formula written out, and the chart
+of waiting care cases per hour today against the typical day for this weekday. It follows the
+board: every new board brings the unit's chart, read in the board's worker (never here)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, Static
+
+from ... import i18n
+from ...domain.forecast import Forecast
+from ...domain.models import CLINICAL
+from ...domain.text import visible
+from ..bindings import Translated, key
+from ..literal import lit
+from ..model import Board
+from ..widgets.chart import chart_legend, waiting_chart
+
+
+def _dec(v: float, lang: str, digits: int = 1) -> str:
+    s = f"{v:.{digits}f}"
+    return s.replace(".", ",") if lang == "sv" else s
+
+
+def _lines(lines: list[str]) -> Text:
+    """Lines of platform or translated text, each literal (never markup), one per row."""
+    return Text("\n").join(lit(line) for line in lines)
+
+
+def load_lines(board: Board, uid: str, lang: str) -> list[str]:
+    """The unit's load as the load panel counts it, in words."""
+    T = i18n.translator(lang)
+    st = board.evaluation.units[uid]
+    ld = st.load
+    w = ld.waiting
+    ur = board.rosters.get(uid)
+    later = dict(ur.later_by_profession) if ur is not None else {}
+    profs = list(ld.clinicians_present) + [p for p in later if p in CLINICAL and p not in ld.clinicians_present]
+    who = " · ".join(
+        f"{i18n.profession_short(p, lang)} {ld.clinicians_present.get(p, 0)}/{later.get(p, 0)}" for p in profs
+    )
+    return [
+        T("load.level", level=T(f"level.{ld.level}"), ratio=_dec(ld.ratio, lang)),
+        T(
+            "load.waiting",
+            p1=w["1"],
+            p2=w["2"],
+            p3=w["3"],
+            p4=w["4"],
+            p5=w["5"],
+            adm=w["admin"],
+            queued=ld.queued,
+            active=ld.in_progress,
+            risk=board.at_risk.get(uid, 0),
+        ),
+        T("load.clinicians", who=who or T("roster.nobody")),
+    ]
+
+
+def forecast_lines(f: Forecast | None, tz: ZoneInfo, lang: str) -> list[str]:
+    """The forecast's formula with this unit's numbers in it (README "Forecast for closing")."""
+    T = i18n.translator(lang)
+    if f is None:
+        return [T("load.forecast.none")]
+    lines = [
+        T("load.forecast.title", close=f.closes_at.astimezone(tz).strftime("%H:%M")),
+        T(
+            "load.forecast.terms",
+            backlog=f.backlog_now,
+            arrivals=_dec(f.arrivals, lang),
+            arrivals_method=T(f"load.method.{f.arrivals_method}"),
+            completions=_dec(f.completions, lang),
+            hours=_dec(f.clinician_hours, lang),
+            rate=_dec(f.rate, lang),
+            rate_method=T(f"load.method.{f.rate_method}"),
+            at_close=_dec(f.backlog_at_close, lang),
+        ),
+    ]
+    if round(f.backlog_at_close) >= 1:
+        lines.append(T("load.forecast.extra", extra=_dec(f.extra_clinician_hours, lang)))
+    else:
+        lines.append(T("load.forecast.clear"))
+    return lines
+
+
+class LoadDetailScreen(Translated, ModalScreen[None]):
+    """One unit's load, forecast and chart; Esc closes."""
+
+    DEFAULT_CSS = """
+    LoadDetailScreen .dialog Label { width: 100%; }
+    LoadDetailScreen #load-chart { width: auto; height: auto; margin: 1 0 0 0; }
+    """
+
+    BINDINGS = [key("escape,q", "close", "key.close")]
+
+    class Wanted(Message):
+        """Opened: the next board should bring this unit's chart."""
+
+    def __init__(self, board: Board, unit_id: str, tz: ZoneInfo, lang: str) -> None:
+        super().__init__(classes="dialog-screen")
+        self.unit_id = unit_id
+        self.tz = tz
+        self.lang = lang
+        self._board = board
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog detail"):
+            with VerticalScroll():
+                yield Label(id="load-summary")
+                yield Label(id="load-forecast", classes="dialog-help")
+                yield Label(id="load-legend")
+                yield Static(id="load-chart")
+            yield Label(lit(i18n.t("load.hint", self.lang)), classes="dialog-help")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()  # ↑ ↓ PgUp PgDn scroll what does not fit
+        self.show(self._board)
+        self.post_message(self.Wanted())
+
+    def show(self, board: Board) -> None:
+        """This unit as ``board`` has it (the board's worker read its chart)."""
+        self._board = board
+        uid = self.unit_id
+        T = i18n.translator(self.lang)
+        box = self.query_one(".dialog", Vertical)
+        names = dict(board.all_units)
+        box.border_title = T("load.title", unit=visible(names.get(uid, uid)))
+        if uid not in board.evaluation.units:  # the unit left the view (another unit chosen)
+            return
+        self.query_one("#load-summary", Label).update(_lines(load_lines(board, uid, self.lang)))
+        fc = forecast_lines(board.forecasts.get(uid), self.tz, self.lang)
+        self.query_one("#load-forecast", Label).update(_lines(fc))
+        legend, chart = self.query_one("#load-legend", Label), self.query_one("#load-chart", Static)
+        if uid not in board.curves:
+            legend.update(lit(T("load.chart.reading")))
+            chart.update("")
+            return
+        curve = board.curves[uid]
+        if curve is None:
+            legend.update(lit(T("load.chart.closed")))
+            chart.update("")
+            return
+        weekday = T(f"weekday.{board.at.astimezone(self.tz).weekday()}")
+        legend.update(Text(chart_legend(curve, weekday, self.lang), style="bold"))
+        # a short terminal (80×24) gets a lower chart, so that most of the view fits unscrolled
+        chart.update(waiting_chart(curve, self.lang, height=4 if self.app.size.height < 32 else 8))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
