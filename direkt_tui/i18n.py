@@ -1464,6 +1464,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "en typisk {weekday} (ingen historik i lagret än)",
         "a typical {weekday} (no history in the store yet)",
     ),
+    "toast.at_risk": ("Nära gränsen (P1–2), kvar: {what}", "Near the limit (P1–2), left: {what}"),
     "weekday.0": ("måndag", "Monday"),
     "weekday.1": ("tisdag", "Tuesday"),
     "weekday.2": ("onsdag", "Wednesday"),

@@ -32,6 +32,7 @@ class BoardMixin(DirektBase):
 
     _dirty: bool
     _seen_critical: frozenset[tuple[Any, ...]] | None
+    _seen_at_risk: frozenset[str] | None = None  # the P1–2 cases at risk on the last board
     _skipped_seen: frozenset[tuple[str, Any]]
     _retired: list[Board]
     _detail_ids: tuple[str, ...] = ()  # the open case details (set on the UI thread)
@@ -176,11 +177,35 @@ class BoardMixin(DirektBase):
                 if self.config.ui.bell:
                     self.bell()
         self._seen_critical = crit
+        self._notify_at_risk(board)
         self.boards_built += 1
         self.last_refresh_ms = (time.perf_counter() - t0) * 1000
 
     def relayout(self) -> None:
         """The layout at the terminal's size (the app's)."""
+
+    def _notify_at_risk(self, board: Board) -> None:
+        """A P1–2 case that turned at risk since the last board (issue 13 §1): said in a toast,
+        with the bell when the configuration asks for it — before the breach, not after."""
+        urgent = board.at_risk_urgent
+        seen = self._seen_at_risk
+        if board.history:  # looking back warns of nothing
+            return
+        self._seen_at_risk = urgent
+        new = sorted(urgent - seen) if seen is not None else []
+        if not new:
+            return
+        deadlines = board.evaluation.deadlines
+        left = {cid: d.minutes_left for cid in new if (d := deadlines.get(cid)) and d.minutes_left is not None}
+        what = ", ".join(
+            f"{visible(cid)} ({i18n.duration_hm(left[cid], self.lang)})" if cid in left else visible(cid)
+            for cid in new[:3]
+        )
+        if len(new) > 3:
+            what += " " + i18n.t("toast.new_critical.rest", self.lang, n=len(new) - 3)
+        self.notify(i18n.t("toast.at_risk", self.lang, what=what), severity="warning", timeout=8, markup=False)
+        if self.config.ui.bell:
+            self.bell()
 
     def _new_critical_text(self, board: Board, new: frozenset[tuple[Any, ...]]) -> str:
         """The new critical findings by name ("Nytt kritiskt fynd: c-5 Försenad (VC Ekholmen)"),

@@ -67,3 +67,50 @@ async def test_the_load_panel_gives_the_forecast_for_closing(scenario01_db, lang
         assert f is not None and f.closes_at.hour == 17
         load = app.query_one("#load", VirtualTable)
         assert word in load.note
+
+
+@pytest.mark.parametrize("bell", [True, False])
+async def test_a_p2_case_turning_at_risk_is_said_before_the_breach(tmp_path, bell):
+    """Issue 13 §1 (the optional bell): a P2 case waiting since 14:00 (limit 60 min) is at 50%
+    at 14:30; 16 minutes later it has used 77% and turns at risk — a toast names it with its
+    time left, and the bell rings when the configuration asks for it. Said once, not on every board."""
+    import copy
+    from datetime import timedelta
+
+    from conftest import ingest_scenario, load_scenario
+
+    from direkt_tui.config import Config, UiConfig
+    from direkt_tui.store.db import Store
+    from direkt_tui.ui.app import DirektApp
+    from direkt_tui.ui.clock import FrozenClock
+
+    from .conftest import SCENARIO_01
+
+    sc = load_scenario(SCENARIO_01)
+    new = copy.deepcopy(next(c for c in sc["cases"] if c["id"] == "c-5"))
+    new.update(id="c-new", priority=2, created_at="2026-11-26T13:00:00Z", updated_at="2026-11-26T13:00:00Z")
+    sc = {**sc, "cases": [*sc["cases"], new]}
+    db = tmp_path / "risk.db"
+    with Store(db) as s:
+        ingest_scenario(s, sc)
+    from direkt_tui.domain.timeutil import require_instant
+
+    clock = FrozenClock(require_instant(sc["as_of"]))
+    app = DirektApp(db, Config(ui=UiConfig(bell=bell)), clock=clock)
+    rings: list[int] = []
+    app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "c-new" not in app.board.at_risk_urgent
+        toasts = len(app._notifications)
+        clock.advance(timedelta(minutes=16))
+        app.request_refresh()
+        await settle(pilot)
+        assert app.board.at_risk_urgent == frozenset({"c-new"})
+        said = [n.message for n in list(app._notifications)[toasts:]]
+        assert "Nära gränsen (P1–2), kvar: c-new (14 min)" in said
+        assert len(rings) == (1 if bell else 0)
+        app.request_refresh()  # the next board: nothing new to say
+        await settle(pilot)
+        assert len(rings) == (1 if bell else 0)
+        assert [n.message for n in list(app._notifications)[toasts:]].count(said[-1]) == 1
