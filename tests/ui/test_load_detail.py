@@ -126,3 +126,18 @@ async def test_a_unit_closed_today_says_so(history_db):
         assert app.board.curves["vc-kungsgatan"] is None
         assert "Enheten har inte öppet i dag." in text_of(screen.query_one("#load-legend"))
         assert "Ingen prognos" in text_of(screen.query_one("#load-forecast"))
+
+
+async def test_a_double_click_on_a_unit_opens_it_too(history_db):
+    """With the mouse: the first click selects the unit's row, the second (a double click) opens it."""
+    db, sc = history_db
+    app = make_app(db, sc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        load = app.query_one("#load", VirtualTable)
+        row = next(i for i, r in enumerate(load.rows) if r.key == "vc-ryd")
+        # inside the border (1) the header is the first line, the rows follow
+        await pilot.click(load, offset=(5, 2 + row), times=2)
+        await settle(pilot)
+        assert isinstance(app.screen, LoadDetailScreen) and app.screen.unit_id == "vc-ryd"
+        assert "vc-ryd" in app.board.curves
