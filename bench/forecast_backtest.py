@@ -4,15 +4,20 @@ For each day (seeds 1-20, the working days from Monday 2026-11-02 on) the day is
 real store over loopback as the app would (simulator → sync), and at 10:00 and 13:00 local
 the forecast of each open unit is made from the store; at closing the actual backlog (waiting
 and queued care cases) is counted. Printed: the mean absolute error of the forecast and of the
-naive forecast "the backlog stays as it is now", per forecast time.
+naive forecast "the backlog stays as it is now", per forecast time, with the forecast's mean
+error (bias) and which term gave it (``method``). A hold-out of other seeds (21-40, on the same
+20 dates: seed ``s`` on date ``(s - 1) % 20``) is run the same way and printed apart: nothing
+in the formula was chosen on it.
 
-    python bench/forecast_backtest.py            # about a minute
+    python bench/forecast_backtest.py                  # both, about half a minute
+    python bench/forecast_backtest.py --seeds 1-20     # the backtest only
 
-The generated days have no four weeks of history in their store, so the arrivals use today's
-rate so far and the service rate the configured default (the README says so)."""
+The generated days have no four weeks of history in their store, so the arrival rate and the
+wait are today's and the service rate the configured default (the README says so)."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 from datetime import date, datetime, time, timedelta
@@ -41,17 +46,20 @@ def working_days(first: date, n: int) -> list[date]:
     return out
 
 
-def run_day(seed: int, day: date, workdir: Path) -> list[tuple[str, str, float, int, int]]:
-    """(time, unit, forecast backlog at close, naive (backlog now), actual backlog at close)."""
+Row = tuple[str, str, float, int, int, str]
+
+
+def run_day(seed: int, day: date, workdir: Path) -> list[Row]:
+    """(time, unit, forecast backlog at close, naive (backlog now), actual backlog at close, method)."""
     world = generate_world(seed=seed, start=datetime.combine(day, time(7, 30), TZ), speed=0)
     server = SimServer(world, token="t")
     server.start()
-    rows: list[tuple[str, str, float, int, int]] = []
+    rows: list[Row] = []
     try:
         with ApiClient(server.base_url, token="t") as client, Store(workdir / f"day-{seed}.db") as store:
             engine = SyncEngine(store, client, Config(), clock=world.now)
             engine.sync_all()
-            pending: list[tuple[str, str, float, int, datetime]] = []
+            pending: list[tuple[str, str, float, int, datetime, str]] = []
             for t in (*TIMES, None):
                 units = store.units()
                 cals = {u.id: UnitCalendar(u) for u in units}
@@ -64,32 +72,54 @@ def run_day(seed: int, day: date, workdir: Path) -> list[tuple[str, str, float, 
                     for u in units:
                         f = unit_forecast(store, snap, u, target)
                         if f is not None:
-                            pending.append((t.strftime("%H:%M"), u.id, f.backlog_at_close, f.backlog_now, f.closes_at))
+                            pending.append(
+                                (t.strftime("%H:%M"), u.id, f.backlog_at_close, f.backlog_now, f.closes_at, f.method)
+                            )
                 else:
-                    for when, uid, fc, naive, closes_at in pending:
+                    for when, uid, fc, naive, closes_at, method in pending:
                         at_close = closes_at - timedelta(minutes=1)
                         snap_c = store.snapshot_at(at_close) if at_close < target else snap
                         actual = backlog(c for c in snap_c.cases if c.unit_id == uid)
-                        rows.append((when, uid, fc, naive, actual))
+                        rows.append((when, uid, fc, naive, actual, method))
     finally:
         server.stop()
     return rows
 
 
-def main() -> int:
+def seeds_arg(text: str) -> list[int]:
+    a, _, b = text.partition("-")
+    return list(range(int(a), int(b or a) + 1))
+
+
+def run(seeds: list[int], label: str) -> None:
     days = working_days(date(2026, 11, 2), 20)
-    rows: list[tuple[str, str, float, int, int]] = []
+    rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for seed, day in enumerate(days, start=1):
+        for seed in seeds:
+            day = days[(seed - 1) % len(days)]
             rows += run_day(seed, day, Path(tmp))
-            print(f"  day {seed:2d} {day}: {len(rows)} forecasts so far", file=sys.stderr)
-    print(f"{'at':6} {'n':>4} {'MAE forecast':>13} {'MAE naive':>10} {'mean actual':>12}")
+            print(f"  seed {seed:2d} {day}: {len(rows)} forecasts so far", file=sys.stderr)
+    print(f"{label} (seeds {seeds[0]}-{seeds[-1]})")
+    print(f"{'at':6} {'n':>4} {'MAE forecast':>13} {'MAE naive':>10} {'mean actual':>12} {'bias':>6}  method")
     for when in sorted({r[0] for r in rows}):
         sel = [r for r in rows if r[0] == when]
         mae_f = sum(abs(r[2] - r[4]) for r in sel) / len(sel)
         mae_n = sum(abs(r[3] - r[4]) for r in sel) / len(sel)
         mean = sum(r[4] for r in sel) / len(sel)
-        print(f"{when:6} {len(sel):4d} {mae_f:13.2f} {mae_n:10.2f} {mean:12.2f}")
+        bias = sum(r[2] - r[4] for r in sel) / len(sel)
+        methods = " ".join(f"{m} {sum(1 for r in sel if r[5] == m)}" for m in sorted({r[5] for r in sel}))
+        print(f"{when:6} {len(sel):4d} {mae_f:13.2f} {mae_n:10.2f} {mean:12.2f} {bias:+6.2f}  {methods}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=seeds_arg, help="e.g. 1-20 (default: 1-20, then the hold-out 21-40)")
+    args = ap.parse_args(argv)
+    if args.seeds:
+        run(args.seeds, "seeds")
+    else:
+        run(list(range(1, 21)), "backtest")
+        run(list(range(21, 41)), "hold-out")
     return 0
 
 

@@ -89,8 +89,9 @@ class AuditConfig:
 
 @dataclass(frozen=True)
 class ForecastConfig:
-    """The forecast for closing (README, "Forecast for closing"): the service rate used until the
-    store holds enough of the unit's own history, and of today."""
+    """The forecast for closing (README, "Forecast for closing"): the least number of care cases
+    a clinician is taken to manage per hour (the service rate is the largest of this, the unit's
+    history's and today's takings per clinician-hour, which only show what arrived)."""
 
     cases_per_clinician_hour: float = DEFAULT_CASES_PER_CLINICIAN_HOUR
 

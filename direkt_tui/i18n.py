@@ -1434,19 +1434,43 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "load.forecast.none": ("Ingen prognos: enheten har stängt för dagen.", "No forecast: the unit has closed for the day."),
     "load.forecast.terms": (
         "{backlog} väntar nu + {arrivals} väntas komma ({arrivals_method}) − {completions} hinner tas"
-        " ({hours} vårdpersonaltimmar × {rate} per timme, {rate_method}) = {at_close} kvar vid stängning",
+        " = {at_close} kvar vid stängning",
         "{backlog} waiting now + {arrivals} expected to arrive ({arrivals_method}) − {completions} taken in time"
-        " ({hours} clinician-hours × {rate} an hour, {rate_method}) = {at_close} left at closing",
+        " = {at_close} left at closing",
     ),
     "load.forecast.extra": (
-        "Det behövs {extra} vårdpersonaltimmar till för att inget ska vara kvar.",
-        "{extra} more clinician-hours would clear it.",
+        "Det behövs {extra} vårdpersonaltimmar till för att ta det som personalen i schemat inte hinner.",
+        "{extra} more clinician-hours would take what the scheduled clinicians cannot.",
+    ),
+    "load.forecast.enough": (
+        "Personalen i schemat hinner med resten ({capacity} kan tas: {hours} vårdpersonaltimmar × {rate} per timme,"
+        " {rate_method}).",
+        "The scheduled clinicians can take the rest ({capacity} can be taken: {hours} clinician-hours × {rate} an hour,"
+        " {rate_method}).",
     ),
     "load.forecast.clear": ("Inget väntas vara kvar vid stängning.", "Nothing is expected to be left at closing."),
     "load.method.history": ("samma veckodag 4 veckor", "same weekday, 4 weeks"),
     "load.method.today": ("i dag hittills", "today so far"),
     "load.method.none": ("inget att gå på", "nothing to go on"),
     "load.method.default": ("standardvärde", "default"),
+    "load.method.recent": ("senaste 2 timmarna", "the last 2 hours"),
+    "load.forecast.late": (
+        "{late} av dem kommer inom en väntetid ({wait} h, {wait_method}) före stängning, {arrival_rate} per timme"
+        " ({arrivals_method}): de väntar kvar hur många som än arbetar.",
+        "{late} of them arrive within one wait ({wait} h, {wait_method}) of closing, {arrival_rate} an hour"
+        " ({arrivals_method}): they are still waiting however many work.",
+    ),
+    "load.forecast.capacity": (
+        "Vårdpersonalen hinner inte ikapp: {capacity} kan tas ({hours} vårdpersonaltimmar × {rate} per timme,"
+        " {rate_method}).",
+        "The clinicians cannot keep up: {capacity} can be taken ({hours} clinician-hours × {rate} an hour,"
+        " {rate_method}).",
+    ),
+    "load.forecast.naive": (
+        "Inget att räkna väntetiden på än (färre än 5 tagna i dag): prognosen är att kön står kvar som nu.",
+        "Too little to tell the wait yet (fewer than 5 taken today): the forecast is that the backlog stays as it is.",
+    ),
+    "forecast.unit_late": ("{unit} {n} väntar (sent inkomna)", "{unit} {n} waiting (arrived late)"),
     "load.chart.closed": ("Enheten har inte öppet i dag.", "The unit is not open today."),
     "load.chart.reading": ("Läser diagrammet …", "Reading the chart …"),
     "load.hint": ("Esc stänger · ? hjälp", "Esc closes · ? help"),

@@ -296,11 +296,13 @@ def test_units_carry_the_forecast_for_closing(scenario_store):
     sc = load_scenario(path)
     doc = json.loads(run_report("--db", str(scenario_store(path)), "--at", sc["as_of"]).stdout)
     f = next(u for u in doc["units"] if u["id"] == "vc-kungsgatan")["forecast"]
-    assert set(f) == {"closes_at", "backlog_now", "arrivals", "arrivals_method", "history_days", "clinician_hours",
-                      "cases_per_clinician_hour", "rate_method", "completions", "backlog_at_close",
+    assert set(f) == {"closes_at", "method", "backlog_now", "arrivals", "arrivals_method", "history_days",
+                      "arrival_rate", "wait_hours", "wait_method", "wait_cases", "late", "clinician_hours",
+                      "cases_per_clinician_hour", "rate_method", "capacity", "completions", "backlog_at_close",
                       "extra_clinician_hours"}
     assert f["closes_at"] == "2026-11-26T17:00:00+01:00" and f["history_days"] == 0
     assert f["arrivals_method"] == "today" and f["rate_method"] in ("today", "default")
-    assert f["backlog_at_close"] == max(0.0, round(f["backlog_now"] + f["arrivals"] - f["completions"], 1))
+    assert f["method"] in ("late", "capacity", "naive") and f["wait_method"] in ("recent", "today", "none")
+    assert f["backlog_at_close"] == pytest.approx(f["backlog_now"] + f["arrivals"] - f["completions"], abs=0.11)
     late = json.loads(run_report("--db", str(scenario_store(path)), "--at", "2026-11-26T22:00:00+01:00").stdout)
     assert all(u["forecast"] is None for u in late["units"])

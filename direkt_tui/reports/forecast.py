@@ -1,42 +1,132 @@
 """The forecast for closing, assembled from the store (read side, shared by the report, the
 TUI and the backtest): today's cases from the snapshot, the same weekday of the last four weeks
-from the store's kept cases and shifts, the formula from ``domain.forecast``."""
+from the store's kept cases and shifts, the formula from ``domain.forecast``.
+
+What an earlier day gives does not change within the day: it is read once per store, unit and
+day (:func:`past_days` keeps it until the store gains a case or a shift on that day, as a first
+sync's history does), and only the arrivals after the instant's local time are counted from it
+on each call."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import weakref
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from ..domain.calendar import UnitCalendar
 from ..domain.forecast import (
     DEFAULT_CASES_PER_CLINICIAN_HOUR,
     HISTORY_WEEKS,
+    RECENT_HOURS,
     Forecast,
     PastDay,
     backlog,
-    clinician_hours,
     forecast,
 )
-from ..domain.models import Snapshot, Unit
+from ..domain.models import CLINICAL, Case, Shift, Snapshot, Unit
+
+
+@dataclass(frozen=True)
+class _Day:
+    """What one earlier day of a unit gives, whatever the time of day asked about."""
+
+    closes: datetime
+    arrivals: tuple[float, ...]  # care arrivals within that day's opening, epoch seconds, sorted
+    taken: int
+    hours: float
+
+
+# per store (weakly: a closed store's entries go with it): its history mark, and per
+# (unit, unit version, day) that day's figures (None: closed, or nothing kept of it)
+_DAYS: weakref.WeakKeyDictionary[object, tuple[tuple[int, int], dict[tuple, _Day | None]]] = weakref.WeakKeyDictionary()
+
+
+def _held(store: object) -> dict[tuple, _Day | None]:
+    """The earlier days read from ``store``, less those it has gained cases or shifts on since."""
+    held = _DAYS.get(store)
+    mark, changed = store.history_changes(held[0] if held else None)  # type: ignore[attr-defined]
+    if held is None or changed is None:
+        held = (mark, {})
+    elif changed:
+        near = {(u, date.fromisoformat(d) + timedelta(days=k)) for u, d in changed for k in (-1, 0, 1)}
+        held = (mark, {key: v for key, v in held[1].items() if (key[0], key[2]) not in near})
+    else:
+        return held[1]
+    _DAYS[store] = held
+    return held[1]
+
+
+def _day(store: object, held: dict[tuple, _Day | None], unit: Unit, cal: UnitCalendar, day: date) -> _Day | None:
+    key = (unit.id, unit.version, day)  # a unit's hours change with its version
+    if key in held:
+        return held[key]
+    opens, closes = cal.day_open(day), cal.day_close(day)
+    out = None
+    if opens is not None and closes is not None:
+        arrivals = tuple(t.timestamp() for t in store.care_arrivals(unit.id, opens, closes))  # type: ignore[attr-defined]
+        ((_, taken),) = store.care_flow(unit.id, [(opens, closes)])  # type: ignore[attr-defined]
+        hours = store.scheduled_hours(unit.id, cal.intervals_on(day), CLINICAL)  # type: ignore[attr-defined]
+        if hours or arrivals or taken:  # else nothing kept of that day (before the store's history)
+            out = _Day(closes, arrivals, taken, hours)
+    held[key] = out
+    return out
 
 
 def past_days(store: object, unit: Unit, cal: UnitCalendar, at: datetime) -> list[PastDay]:
     """The unit's same-weekday days of the last :data:`HISTORY_WEEKS` weeks that were open."""
     today = cal.local_date(at)
     local_at = at.astimezone(cal.tz)
+    held = _held(store)
     out: list[PastDay] = []
     for k in range(1, HISTORY_WEEKS + 1):
         day = today - timedelta(days=7 * k)
-        opens, closes = cal.day_open(day), cal.day_close(day)
-        if opens is None or closes is None:
+        d = _day(store, held, unit, cal, day)
+        if d is None:
             continue
-        same_time = datetime.combine(day, local_at.timetz().replace(tzinfo=None), cal.tz)
-        (after, _), (_, taken) = store.care_flow(unit.id, [(max(same_time, opens), closes), (opens, closes)])  # type: ignore[attr-defined]
-        shifts = store.shifts_between(opens, closes, unit.id)  # type: ignore[attr-defined]
-        hours = sum(clinician_hours(shifts, unit.id, a, b) for a, b in cal.intervals_on(day))
-        if hours == 0 and after == 0 and taken == 0:
-            continue  # nothing kept of that day (before the store's history): not a day of zeros
-        out.append(PastDay(after if same_time < closes else 0, taken, hours))
+        same_time = datetime.combine(day, local_at.timetz().replace(tzinfo=None), cal.tz).timestamp()
+        close = d.closes.timestamp()
+        after = len(d.arrivals) - bisect_left(d.arrivals, same_time) if same_time < close else 0
+        last_hour = len(d.arrivals) - bisect_left(d.arrivals, close - 3600)
+        out.append(PastDay(after, d.taken, d.hours, last_hour))
     return out
+
+
+# the snapshot's cases and shifts per unit, for the snapshot last asked about (one pass each)
+_BY_UNIT: list[tuple[Snapshot, dict[str, list[Case]], dict[str, list[Shift]]]] = []
+
+
+def _of_unit(snap: Snapshot, unit_id: str) -> tuple[list[Case], list[Shift]]:
+    entry = _BY_UNIT[0] if _BY_UNIT else None
+    if entry is None or entry[0] is not snap:  # (a local entry: safe if another thread swaps it)
+        cases: dict[str, list[Case]] = {}
+        for c in snap.cases:
+            cases.setdefault(c.unit_id, []).append(c)
+        shifts: dict[str, list[Shift]] = {}
+        for s in snap.shifts:
+            shifts.setdefault(s.unit_id, []).append(s)
+        entry = (snap, cases, shifts)
+        _BY_UNIT[:] = [entry]
+    return entry[1].get(unit_id, []), entry[2].get(unit_id, [])
+
+
+def _clinician_hours_split(
+    shifts: list[Shift], periods: list[tuple[datetime, datetime]], at: datetime
+) -> tuple[float, float]:
+    """``clinician_hours`` within today's opening before and after ``at``, in one pass."""
+    t = at.timestamp()
+    spans = [(a.timestamp(), b.timestamp()) for a, b in periods]
+    before = after = 0.0
+    for s in shifts:
+        if s.cancelled or s.profession not in CLINICAL:
+            continue
+        s0, s1 = s.start.timestamp(), s.end.timestamp()
+        for a, b in spans:
+            lo, hi = max(a, s0), min(b, s1)
+            if hi > lo:
+                before += max(0.0, min(hi, t) - lo)
+                after += max(0.0, hi - max(lo, t))
+    return before / 3600, after / 3600
 
 
 def unit_forecast(
@@ -48,23 +138,37 @@ def unit_forecast(
     opens, closes = cal.day_open(today), cal.day_close(today)
     if opens is None or closes is None or at >= closes:
         return None
-    cases = [c for c in snap.cases if c.unit_id == unit.id]
+    cases, shifts = _of_unit(snap, unit.id)
     start = max(opens, min(at, closes))
-    arrivals_today = sum(1 for c in cases if c.kind == "care" and opens <= c.created_at < at)
-    taken_today = sum(1 for c in cases if c.kind == "care" and c.received_at and opens <= c.received_at < at)
-    periods = cal.intervals_on(today)
-    ahead = sum(clinician_hours(snap.shifts, unit.id, max(a, at), b) for a, b in periods if b > at)
-    so_far = sum(clinician_hours(snap.shifts, unit.id, a, min(b, at)) for a, b in periods if a < at)
+    recent_from = max(opens, at - timedelta(hours=RECENT_HOURS))
+    arrivals_recent, taken_today = 0, 0
+    waits_recent: list[float] = []
+    waits_today: list[float] = []
+    for c in cases:
+        if c.kind != "care":
+            continue
+        if recent_from <= c.created_at < at:
+            arrivals_recent += 1
+        got = c.received_at
+        if got is not None and opens <= got < at:
+            taken_today += 1
+            wait = cal.working_seconds(max(c.created_at, opens), got) / 3600
+            waits_today.append(wait)
+            if got >= recent_from:
+                waits_recent.append(wait)
+    so_far, ahead = _clinician_hours_split(shifts, cal.intervals_on(today), at)
     return forecast(
         at,
         closes.astimezone(cal.tz),  # the report's instants are in the unit's local offset
         backlog_now=backlog(cases),
         clinician_hours_ahead=ahead,
         history=past_days(store, unit, cal, at),
-        arrivals_today=arrivals_today,
+        arrivals_recent=arrivals_recent,
+        recent_hours=(start - recent_from).total_seconds() / 3600,
+        hours_left=(closes - start).total_seconds() / 3600,
+        default_rate=rate,
+        waits_recent=waits_recent,
+        waits_today=waits_today,
         completions_today=taken_today,
         clinician_hours_so_far=so_far,
-        open_hours_so_far=cal.working_seconds(opens, start) / 3600,
-        open_hours_left=cal.working_seconds(start, closes) / 3600,
-        default_rate=rate,
     )

@@ -449,6 +449,58 @@ class Reads(StoreBase):
             out.append((int(arrived), int(taken)))
         return out
 
+    def care_arrivals(self, unit_id: str, a: datetime, b: datetime) -> list[datetime]:
+        """When the unit's care cases that arrived in ``[a, b)`` arrived, oldest first — the
+        forecast's history (one read per earlier day, counted after any time of that day)."""
+        rows = self.conn.execute(
+            "SELECT created_at FROM cases WHERE unit_id = ? AND kind = 'care' AND created_at >= ? AND created_at < ?"
+            " ORDER BY created_at",
+            (unit_id, to_store(a), to_store(b)),
+        ).fetchall()
+        return [parse_instant(r[0]) for r in rows]
+
+    def history_changes(
+        self, since: tuple[int, int] | None, limit: int = 5000
+    ) -> tuple[tuple[int, int], set[tuple[str, str]] | None]:
+        """The newest case and shift row ids (a mark: upserts keep a row's id, so it moves only
+        when the store gains a case or a shift), and the (unit, UTC date) of the cases (arrival
+        and taking) and shifts (start) gained since the mark ``since`` — None without a mark or
+        when more than ``limit`` rows were gained (read everything again). What the forecast
+        read of earlier days is kept until one of them falls on such a day."""
+        row = self.conn.execute("SELECT (SELECT max(rowid) FROM cases), (SELECT max(rowid) FROM shifts)").fetchone()
+        mark = (int(row[0] or 0), int(row[1] or 0))
+        if since is None or mark == since:
+            return mark, None if since is None else set()
+        cases = self.conn.execute(
+            "SELECT unit_id, substr(created_at, 1, 10), substr(received_at, 1, 10) FROM cases WHERE rowid > ? LIMIT ?",
+            (since[0], limit + 1),
+        ).fetchall()
+        shifts = self.conn.execute(
+            "SELECT unit_id, substr(start, 1, 10) FROM shifts WHERE rowid > ? LIMIT ?", (since[1], limit + 1)
+        ).fetchall()
+        if len(cases) + len(shifts) > limit:
+            return mark, None
+        days = {(u, d) for u, c, r in cases for d in (c, r) if d} | {(u, d) for u, d in shifts}
+        return mark, days
+
+    def scheduled_hours(
+        self, unit_id: str, windows: Sequence[tuple[datetime, datetime]], professions: Iterable[str]
+    ) -> float:
+        """The hours of the unit's uncancelled shifts of ``professions`` within the windows
+        (``domain.forecast.clinician_hours`` summed in SQL: the forecast's earlier days)."""
+        profs = sorted(professions)
+        sql = (
+            'SELECT total((julianday(min("end", ?)) - julianday(max(start, ?))) * 24) FROM shifts'
+            ' WHERE unit_id = ? AND start >= ? AND start < ? AND "end" > ? AND NOT cancelled'
+            f" AND profession IN ({', '.join('?' * len(profs))})"
+        )
+        total = 0.0
+        for a, b in windows:
+            lo, hi = to_store(a), to_store(b)
+            params = [hi, lo, unit_id, to_store(a - SHIFT_SPAN_MAX), hi, lo, *profs]
+            total += float(self.conn.execute(sql, params).fetchone()[0])
+        return total
+
     def care_waits(
         self, unit_id: str, a: datetime, b: datetime, lookback: timedelta = timedelta(days=14)
     ) -> list[tuple[datetime, datetime | None, datetime | None]]:

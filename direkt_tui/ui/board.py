@@ -283,7 +283,10 @@ class BoardMixin(DirektBase):
         if not worst:
             return i18n.t("forecast.clear", self.lang)
         parts = [
-            i18n.t(
+            # the late arrivals alone: more staff would not help, so no hours are asked for
+            i18n.t("forecast.unit_late", self.lang, unit=short_name(visible(names.get(uid, uid))), n=round(n))
+            if h < 0.5
+            else i18n.t(
                 "forecast.unit",
                 self.lang,
                 unit=short_name(visible(names.get(uid, uid))),

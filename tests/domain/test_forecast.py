@@ -14,42 +14,74 @@ T = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # 13:00 Stockholm
 CLOSE = datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
 
 
+WAITS = [1.0, 1.0, 1.5, 1.5, 1.0]  # five cases taken in the last two hours: a mean wait of 1.2 h
+
+
 def _f(**kw):
-    base = dict(backlog_now=10, clinician_hours_ahead=6.0, history=[], arrivals_today=12,
-                open_hours_so_far=4.0, open_hours_left=4.0, default_rate=2.0)
+    base = dict(backlog_now=10, clinician_hours_ahead=20.0, history=[], arrivals_recent=8, recent_hours=2.0,
+                hours_left=4.0, default_rate=2.0, waits_recent=WAITS)
     return forecast(T, CLOSE, **{**base, **kw})
 
 
-def test_history_is_the_mean_of_the_same_weekday_days():
-    f = _f(history=[PastDay(8, 30, 12.0), PastDay(12, 30, 12.0), PastDay(10, 30, 12.0)])
-    assert f.arrivals_method == "history" and f.history_days == 3 and f.arrivals == 10
-    assert f.rate_method == "history" and f.rate == pytest.approx(90 / 36)
-    assert f.completions == pytest.approx(min(20, 90 / 36 * 6))
-    assert f.backlog_at_close == pytest.approx(20 - 15)
-    assert f.extra_clinician_hours == pytest.approx(5 / (90 / 36))
+def test_the_late_cases_are_the_arrivals_within_one_wait_of_closing():
+    """8 arrivals in the last 2 h: 4 an hour; 16 more by closing; a wait of 1.2 h leaves
+    4 × 1.2 = 4.8 at closing; 20 clinician-hours × 2 = 40 could take all the rest."""
+    f = _f()
+    assert f.arrivals_method == "today" and f.arrival_rate == 4 and f.arrivals == 16
+    assert f.wait_method == "recent" and f.wait_cases == 5 and f.wait_hours == pytest.approx(1.2)
+    assert f.capacity == 40 and f.late == pytest.approx(4.8) and f.method == "late"
+    assert f.backlog_at_close == pytest.approx(4.8) and f.completions == pytest.approx(26 - 4.8)
+    assert f.extra_clinician_hours == 0  # more staff cannot take the late ones
+    f = _f(hours_left=0.5)  # half an hour left: only that half hour's arrivals
+    assert f.arrivals == 2 and f.late == pytest.approx(2) and f.backlog_at_close == pytest.approx(2)
 
 
-def test_too_little_history_uses_todays_rate_then_nothing():
-    f = _f(history=[PastDay(99, 99, 9.0)])  # one day is not enough
-    assert f.arrivals_method == "today" and f.arrivals == pytest.approx(12 / 4 * 4)
-    f = _f(open_hours_so_far=0.25)
-    assert f.arrivals_method == "none" and f.arrivals == 0
-
-
-def test_the_service_rate_falls_back_to_today_then_the_default():
-    f = _f(completions_today=6, clinician_hours_so_far=4.0)
-    assert f.rate_method == "today" and f.rate == pytest.approx(1.5)
-    f = _f(completions_today=6, clinician_hours_so_far=0.5)
-    assert f.rate_method == "default" and f.rate == 2.0
-    f = _f(completions_today=4, clinician_hours_so_far=4.0)  # too few cases to go on
-    assert f.rate_method == "default"
-
-
-def test_capacity_beyond_the_backlog_leaves_nothing_and_needs_no_hours():
-    f = _f(clinician_hours_ahead=100.0)
-    assert f.completions == pytest.approx(22) and f.backlog_at_close == 0 and f.extra_clinician_hours == 0
+def test_the_roster_decides_when_the_clinicians_cannot_keep_up():
+    """6 clinician-hours × 2 = 12 of 10 + 16: 14 left, 14 − 4.8 = 9.2 of them for 4.6 more hours."""
+    f = _f(clinician_hours_ahead=6.0)
+    assert f.method == "capacity" and f.capacity == 12
+    assert f.backlog_at_close == pytest.approx(14) and f.completions == pytest.approx(12)
+    assert f.extra_clinician_hours == pytest.approx((14 - 4.8) / 2)
     doc = f.to_json()
-    assert doc["backlog_at_close"] == 0 and doc["arrivals_method"] == "today" and doc["rate_method"] == "default"
+    assert doc["method"] == "capacity" and doc["late"] == 4.8 and doc["wait_hours"] == 1.2 and doc["capacity"] == 12
+    assert doc["backlog_at_close"] == round(doc["backlog_now"] + doc["arrivals"] - doc["completions"], 1)
+
+
+def test_history_gives_the_arrivals_and_the_closing_hours_rate():
+    """Three same weekdays: 10 arrivals after this time, 3 in the last hour, takings 90 over
+    36 clinician-hours (2.5 > the configured 2); late 3 × 1.2 = 3.6; 6 h × 2.5 = 15 of 20."""
+    h = [PastDay(8, 30, 12.0, 2), PastDay(12, 30, 12.0, 4), PastDay(10, 30, 12.0, 3)]
+    f = _f(history=h, clinician_hours_ahead=6.0)
+    assert f.arrivals_method == "history" and f.history_days == 3 and f.arrivals == 10 and f.arrival_rate == 3
+    assert f.rate_method == "history" and f.rate == pytest.approx(2.5)
+    assert f.late == pytest.approx(3.6) and f.backlog_at_close == pytest.approx(5) and f.method == "capacity"
+    assert f.extra_clinician_hours == pytest.approx((5 - 3.6) / 2.5)
+    f = _f(history=[PastDay(1, 30, 12.0, 6), PastDay(1, 30, 12.0, 6)], backlog_now=0)
+    assert f.late == 1 and f.backlog_at_close == 1  # never more late cases than there will be cases
+    f = _f(history=[PastDay(99, 99, 9.0, 9)])  # one day is not enough
+    assert f.arrivals_method == "today" and f.arrivals == 16
+
+
+def test_the_wait_falls_back_to_the_day_then_to_the_naive_forecast():
+    f = _f(waits_recent=WAITS[:4], waits_today=[0.5] * 5)  # four are too few: the day's five
+    assert f.wait_method == "today" and f.wait_hours == 0.5 and f.late == 2 and f.backlog_at_close == 2
+    f = _f(waits_recent=WAITS[:4], waits_today=WAITS[:4])
+    assert f.wait_method == "none" and f.wait_hours is None and f.method == "naive"
+    assert f.late == 10 and f.backlog_at_close == 10  # the backlog stays as it is
+    assert f.to_json()["wait_hours"] is None
+    f = _f(recent_hours=0.25)  # a quarter of an hour open: no arrival rate either
+    assert f.arrivals_method == "none" and f.arrivals == 0 and f.method == "naive" and f.backlog_at_close == 10
+
+
+def test_the_service_rate_is_the_largest_of_the_default_history_and_today():
+    f = _f(completions_today=12, clinician_hours_so_far=4.0)
+    assert f.rate_method == "today" and f.rate == pytest.approx(3)
+    f = _f(completions_today=6, clinician_hours_so_far=4.0)  # 1.5 an hour: the clinicians kept up
+    assert f.rate_method == "default" and f.rate == 2.0
+    f = _f(completions_today=4, clinician_hours_so_far=1.0)  # too few cases to go on
+    assert f.rate_method == "default"
+    f = _f(history=[PastDay(10, 12, 12.0), PastDay(10, 12, 12.0)])  # 1 an hour: below the default
+    assert f.rate_method == "default" and f.rate == 2.0
 
 
 def test_clinician_hours_count_clinical_uncancelled_shifts_within_the_window():
@@ -59,6 +91,33 @@ def test_clinician_hours_count_clinical_uncancelled_shifts_within_the_window():
     shifts = [sh(1, "nurse", -2, 2), sh(2, "doctor", 1, 8), sh(3, "medical_admin", 0, 4),
               sh(4, "nurse", 0, 4, cancelled=True), sh(5, "nurse", 0, 4, unit="other")]
     assert clinician_hours(shifts, "u", T, CLOSE) == pytest.approx(2 + 3)
+    # the read side's one pass over a unit's shifts: before and after 15:00, in 09:00-12:00 and 13:00-17:00
+    from direkt_tui.reports.forecast import _clinician_hours_split
+
+    periods = [(T - timedelta(hours=4), T - timedelta(hours=1)), (T, CLOSE)]
+    mine = [s for s in shifts if s.unit_id == "u"]
+    split = _clinician_hours_split(mine, periods, T + timedelta(hours=2))
+    ref = [sum(clinician_hours(mine, "u", max(a, lo), min(b, hi)) for a, b in periods if min(b, hi) > max(a, lo))
+           for lo, hi in ((T - timedelta(days=1), T + timedelta(hours=2)), (T + timedelta(hours=2), CLOSE))]
+    assert split == pytest.approx(ref) and split == pytest.approx((2 + 1 + 1 + 0, 0 + 2))
+
+
+def test_the_store_sums_the_same_clinician_hours(tmp_path):
+    """``Store.scheduled_hours`` (SQL, for earlier days) agrees with ``clinician_hours``."""
+    from direkt_tui.domain.models import CLINICAL
+    from direkt_tui.store.db import Store
+
+    def sh(i, prof, a, b, cancelled=False, unit="u"):
+        return Shift(f"sh-{i}", unit, f"s-{i}", prof, T + timedelta(hours=a), T + timedelta(hours=b), 1, cancelled)
+
+    shifts = [sh(1, "nurse", -2, 2), sh(2, "doctor", 1, 8), sh(3, "medical_admin", 0, 4),
+              sh(4, "nurse", 0, 4, cancelled=True), sh(5, "nurse", 0, 4, unit="other"), sh(6, "nurse", -30, -26)]
+    windows = [(T - timedelta(hours=1), T + timedelta(hours=1.5)), (T + timedelta(hours=2), CLOSE)]
+    with Store(tmp_path / "s.db") as st:
+        st.apply_page("shifts", shifts, "c1")
+        got = st.scheduled_hours("u", windows, CLINICAL)
+    assert got == pytest.approx(sum(clinician_hours(shifts, "u", a, b) for a, b in windows), abs=1e-6)
+    assert got == pytest.approx(2.5 + 0.5 + 2, abs=1e-6)  # the nurse 2.5, the doctor 0.5 + 2
 
 
 def test_backlog_is_waiting_and_queued_care_cases():
@@ -108,5 +167,51 @@ def test_the_store_gives_the_same_weekday_history(tmp_path):
         f = unit_forecast(st, snap, unit, at)
     assert f is not None and f.arrivals_method == "history" and f.history_days == 4
     assert f.arrivals == pytest.approx((2 + 3 + 4 + 5) / 4)
-    assert f.rate_method == "history"
+    assert f.arrival_rate == 0  # none of them in the hour before closing
+    # 2..5 taken over 8 clinician-hours a day (14 / 32 an hour): below the default
+    assert f.rate_method == "default"
     assert f.backlog_now == backlog(c for c in snap.cases if c.unit_id == "vc-kungsgatan")
+
+
+def test_the_history_read_once_is_read_again_when_the_store_gains_cases(tmp_path):
+    """Earlier days are kept per store, unit and day, but a case synced in since counts."""
+    import copy
+
+    from conftest import SCENARIOS, ingest_scenario, load_scenario
+
+    from direkt_tui.domain.models import Case
+    from direkt_tui.reports.forecast import unit_forecast
+    from direkt_tui.store.db import Store
+
+    sc = load_scenario(next(p for p in SCENARIOS if p.stem.startswith("01")))
+    at = datetime.fromisoformat(sc["as_of"])
+    template = next(c for c in sc["cases"] if c["unit_id"] == "vc-kungsgatan")
+
+    def kept(cid, day, minutes):
+        c = copy.deepcopy(template)
+        t = day + timedelta(minutes=minutes)
+        c.update(id=cid, status="closed", version=3, owner=None, owner_since=None, created_at=t.isoformat(),
+                 received_at=(t + timedelta(minutes=5)).isoformat(), started_at=None,
+                 closed_at=(t + timedelta(minutes=9)).isoformat(), close_reason="resolved",
+                 updated_at=(t + timedelta(minutes=9)).isoformat())
+        return c
+
+    weeks = [at - timedelta(days=7 * k) for k in (1, 2)]
+    # one arrival after 14:30 on each of the two Thursdays, at 16:40 (in the hour before 17:00)
+    sc = {**sc, "cases": sc["cases"] + [kept(f"h{k}", d, 130) for k, d in enumerate(weeks)]}
+    with Store(tmp_path / "s.db") as st:
+        ingest_scenario(st, sc)
+        snap = st.snapshot(around=at)
+        unit = next(u for u in st.units() if u.id == "vc-kungsgatan")
+        f = unit_forecast(st, snap, unit, at)
+        assert f is not None and f.arrivals_method == "history" and f.arrivals == 1 and f.arrival_rate == 1
+        reads = []
+        real = st.care_arrivals
+        st.care_arrivals = lambda *a: reads.append(a) or real(*a)
+        assert unit_forecast(st, snap, unit, at) == f and reads == []  # the same from what was kept
+        st.apply_page("cases", [Case.from_api(kept("t1", at - timedelta(minutes=60), 0))], "c2")
+        assert unit_forecast(st, snap, unit, at) == f and reads == []  # a case today: earlier days stand
+        st.apply_page("cases", [Case.from_api(kept("h9", weeks[0], 140))], "c3")
+        g = unit_forecast(st, snap, unit, at)
+        assert len(reads) == 1  # only the day that gained a case is read again
+    assert g is not None and g.arrivals == 1.5 and g.arrival_rate == 1.5

@@ -141,3 +141,42 @@ async def test_a_double_click_on_a_unit_opens_it_too(history_db):
         await settle(pilot)
         assert isinstance(app.screen, LoadDetailScreen) and app.screen.unit_id == "vc-ryd"
         assert "vc-ryd" in app.board.curves
+
+
+def _fc(**kw):
+    from datetime import UTC
+
+    from direkt_tui.domain.forecast import Forecast
+
+    base = dict(at=datetime(2026, 11, 26, 12, 0, tzinfo=UTC), closes_at=datetime(2026, 11, 26, 16, 0, tzinfo=UTC),
+                backlog_now=6, arrivals=10.0, arrivals_method="today", history_days=0, arrival_rate=2.5,
+                wait_hours=0.8, wait_method="recent", wait_cases=7, late=2.0, clinician_hours=8.0, rate=3.0,
+                rate_method="default", capacity=24.0, completions=14.0, backlog_at_close=2.0,
+                extra_clinician_hours=0.0, method="late")
+    return Forecast(**{**base, **kw})
+
+
+def test_the_forecast_is_written_out_with_the_term_that_decided_it():
+    """The detail view's text per method: late arrivals (more staff would not help), the
+    clinicians' capacity (and the hours that would), naive; Swedish decimals with a comma."""
+    from zoneinfo import ZoneInfo
+
+    from direkt_tui.ui.screens.loaddetail import forecast_lines
+
+    tz = ZoneInfo("Europe/Stockholm")
+    late = forecast_lines(_fc(), tz, "sv")
+    assert late[0] == "Prognos vid stängning 17:00"
+    assert late[1] == "6 väntar nu + 10,0 väntas komma (i dag hittills) − 14,0 hinner tas = 2,0 kvar vid stängning"
+    assert late[2].startswith("2,0 av dem kommer inom en väntetid (0,8 h, senaste 2 timmarna)")
+    assert late[3].startswith("Personalen i schemat hinner med resten (24,0 kan tas: 8,0 vårdpersonaltimmar × 3,0")
+    cap = forecast_lines(_fc(method="capacity", capacity=9.0, completions=9.0, backlog_at_close=7.0,
+                             extra_clinician_hours=1.7), tz, "en")
+    assert cap[2].startswith("2.0 of them arrive within one wait (0.8 h, the last 2 hours) of closing")
+    assert cap[3] == "The clinicians cannot keep up: 9.0 can be taken (8.0 clinician-hours × 3.0 an hour, default)."
+    assert cap[4] == "1.7 more clinician-hours would take what the scheduled clinicians cannot."
+    naive = forecast_lines(_fc(method="naive", wait_hours=None, wait_method="none", late=6.0, backlog_at_close=6.0),
+                           tz, "sv")
+    assert naive[2].startswith("Inget att räkna väntetiden på än") and len(naive) == 4
+    clear = forecast_lines(_fc(late=0.2, backlog_at_close=0.2), tz, "sv")
+    assert clear[-1] == "Inget väntas vara kvar vid stängning."
+    assert forecast_lines(None, tz, "en") == ["No forecast: the unit has closed for the day."]

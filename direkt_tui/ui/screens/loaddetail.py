@@ -65,28 +65,51 @@ def load_lines(board: Board, uid: str, lang: str) -> list[str]:
 
 
 def forecast_lines(f: Forecast | None, tz: ZoneInfo, lang: str) -> list[str]:
-    """The forecast's formula with this unit's numbers in it (README "Forecast for closing")."""
+    """The forecast's formula with this unit's numbers in it (README "Forecast for closing"):
+    the sum, then the term that decided it (the late arrivals, the clinicians' capacity, or
+    the naive "stays as it is"), then what more staff would do."""
     T = i18n.translator(lang)
     if f is None:
         return [T("load.forecast.none")]
+    m = T(f"load.method.{f.arrivals_method}")
     lines = [
         T("load.forecast.title", close=f.closes_at.astimezone(tz).strftime("%H:%M")),
         T(
             "load.forecast.terms",
             backlog=f.backlog_now,
             arrivals=_dec(f.arrivals, lang),
-            arrivals_method=T(f"load.method.{f.arrivals_method}"),
+            arrivals_method=m,
             completions=_dec(f.completions, lang),
-            hours=_dec(f.clinician_hours, lang),
-            rate=_dec(f.rate, lang),
-            rate_method=T(f"load.method.{f.rate_method}"),
             at_close=_dec(f.backlog_at_close, lang),
         ),
     ]
-    if round(f.backlog_at_close) >= 1:
-        lines.append(T("load.forecast.extra", extra=_dec(f.extra_clinician_hours, lang)))
-    else:
+    capacity = {
+        "capacity": _dec(f.capacity, lang),
+        "hours": _dec(f.clinician_hours, lang),
+        "rate": _dec(f.rate, lang),
+        "rate_method": T(f"load.method.{f.rate_method}"),
+    }
+    if f.method == "naive":
+        lines.append(T("load.forecast.naive"))
+    elif f.wait_hours is not None:
+        lines.append(
+            T(
+                "load.forecast.late",
+                late=_dec(f.late, lang),
+                wait=_dec(f.wait_hours, lang),
+                wait_method=T(f"load.method.{f.wait_method}"),
+                arrival_rate=_dec(f.arrival_rate, lang),
+                arrivals_method=m,
+            )
+        )
+    if f.method == "capacity":
+        lines.append(T("load.forecast.capacity", **capacity))
+    if round(f.backlog_at_close) < 1:
         lines.append(T("load.forecast.clear"))
+    elif f.extra_clinician_hours >= 0.5:
+        lines.append(T("load.forecast.extra", extra=_dec(f.extra_clinician_hours, lang)))
+    elif f.method != "capacity":
+        lines.append(T("load.forecast.enough", **capacity))
     return lines
 
 
