@@ -983,6 +983,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The theme could not be saved in the configuration: {why}",
     ),
     "help.rules": ("Regler", "Rules"),
+    "help.deadlines": ("Nära gränsen och prognos", "Near the limit and the forecast"),
+    "help.deadlines.text": (
+        "Kvar: tid kvar i arbetstid till ärendets gräns (väntan, svar eller yrkesrollens kö); +8 min = så"
+        " länge över. ◷ = nära gränsen: minst 75 % av gränsen använd (standard; at_risk_fraction per enhet i konfigurationen).\n"
+        "Prognos vid stängning, per enhet vid t: väntande nu + väntade ankomster till stängning − det som hinner"
+        " tas = kvar vid stängning. Det som kommer inom en väntetid före stängning (ankomster per timme nära"
+        " stängning × väntetiden för de senast tagna) väntar kvar hur många som än arbetar; resten tas med"
+        " vårdpersonaltimmarna i schemat × ärenden per vårdpersonaltimme (det största av"
+        " [forecast] cases_per_clinician_hour, samma veckodag de senaste 4 veckorna och i dag). Extra"
+        " vårdpersonaltimmar = det som blir kvar utöver de sent inkomna ÷ takten. Enter på en enhet i"
+        " belastningspanelen visar termerna och diagrammet; README förklarar mer.",
+        "Left: working time left to the case's limit (waiting, reply or the profession's queue); +8 min = that"
+        " long over. ◷ = near the limit: at least 75% of the limit used (the default; at_risk_fraction per unit in the configuration).\n"
+        "Forecast at closing, per unit at t: waiting now + expected arrivals to closing − what can be taken"
+        " = left at closing. What arrives within one wait of closing (arrivals per hour near closing × the wait"
+        " of the cases taken lately) is still waiting however many work; the rest is taken by the scheduled"
+        " clinician-hours × cases per clinician-hour (the largest of [forecast] cases_per_clinician_hour, the"
+        " same weekday of the last 4 weeks, and today). Extra clinician-hours = what is left beyond the late"
+        " arrivals ÷ the rate. Enter on a unit in the load panel shows the terms and the chart; the README"
+        " says more.",
+    ),
     "cmd.filter": ("Filtrera ärenden", "Filter cases"),
     "cmd.date": ("Datumfilter (äldre öppna ärenden)", "Date filter (older open cases)"),
     "cmd.unit": ("Välj enhet", "Choose unit"),

@@ -165,6 +165,8 @@ async def test_help_and_english(scenario01_db):
         await pilot.press("question_mark")
         await pilot.pause()
         assert "Keys" in text_of(app.screen.query_one("#help").children[0])
+        # the deadlines and the forecast's formula, where the coordinator can read it (issue 13 §4)
+        assert "Forecast at closing, per unit at t" in text_of(app.screen.query_one("#help").children[0])
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is app.screen_stack[0]

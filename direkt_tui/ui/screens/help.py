@@ -42,6 +42,9 @@ def help_renderable(lang: str, shown: Mapping[str, str] | None = None) -> Group:
         Text(""),
         Text(T("help.rules"), style="bold underline"),
         rules,
+        Text(""),
+        Text(T("help.deadlines"), style="bold underline"),
+        Text(T("help.deadlines.text")),
     )
 
 
