@@ -9,11 +9,16 @@ error (bias) and which term gave it (``method``). A hold-out of other seeds (21-
 20 dates: seed ``s`` on date ``(s - 1) % 20``) is run the same way and printed apart: nothing
 in the formula was chosen on it.
 
-    python bench/forecast_backtest.py                  # both, about half a minute
+    python bench/forecast_backtest.py                  # both, without and with 4 weeks of history
     python bench/forecast_backtest.py --seeds 1-20     # the backtest only
+    python bench/forecast_backtest.py --history-weeks 4   # only with 4 weeks of history
 
-The generated days have no four weeks of history in their store, so the arrival rate and the
-wait are today's and the service rate the configured default (the README says so)."""
+Without history (``--history-weeks 0``) the store has only the day itself, so the arrival rate
+and the wait are today's and the service rate the configured default. With ``--history-weeks N``
+the simulator also serves the same weekday of the N weeks before (``generate_world(...,
+history_weeks=N, history_same_weekday=True)``: those days are generated exactly as with every
+day of the weeks, at a seventh of the cost), the first sync stores them, and the forecast's
+arrivals and service rate come from them (``arrivals_method`` / ``rate_method`` "history")."""
 
 from __future__ import annotations
 
@@ -46,20 +51,28 @@ def working_days(first: date, n: int) -> list[date]:
     return out
 
 
-Row = tuple[str, str, float, int, int, str]
+Row = tuple[str, str, float, int, int, str, str, str]
 
 
-def run_day(seed: int, day: date, workdir: Path) -> list[Row]:
-    """(time, unit, forecast backlog at close, naive (backlog now), actual backlog at close, method)."""
-    world = generate_world(seed=seed, start=datetime.combine(day, time(7, 30), TZ), speed=0)
+def run_day(seed: int, day: date, workdir: Path, history_weeks: int = 0) -> list[Row]:
+    """(time, unit, forecast backlog at close, naive (backlog now), actual backlog at close, method,
+    arrivals_method, rate_method)."""
+    world = generate_world(
+        seed=seed,
+        start=datetime.combine(day, time(7, 30), TZ),
+        speed=0,
+        history_weeks=history_weeks,
+        history_same_weekday=True,
+    )
     server = SimServer(world, token="t")
     server.start()
     rows: list[Row] = []
     try:
-        with ApiClient(server.base_url, token="t") as client, Store(workdir / f"day-{seed}.db") as store:
+        db = workdir / f"day-{seed}-h{history_weeks}.db"
+        with ApiClient(server.base_url, token="t") as client, Store(db) as store:
             engine = SyncEngine(store, client, Config(), clock=world.now)
             engine.sync_all()
-            pending: list[tuple[str, str, float, int, datetime, str]] = []
+            pending: list[tuple[str, str, float, int, datetime, str, str, str]] = []
             for t in (*TIMES, None):
                 units = store.units()
                 cals = {u.id: UnitCalendar(u) for u in units}
@@ -73,14 +86,23 @@ def run_day(seed: int, day: date, workdir: Path) -> list[Row]:
                         f = unit_forecast(store, snap, u, target)
                         if f is not None:
                             pending.append(
-                                (t.strftime("%H:%M"), u.id, f.backlog_at_close, f.backlog_now, f.closes_at, f.method)
+                                (
+                                    t.strftime("%H:%M"),
+                                    u.id,
+                                    f.backlog_at_close,
+                                    f.backlog_now,
+                                    f.closes_at,
+                                    f.method,
+                                    f.arrivals_method,
+                                    f.rate_method,
+                                )
                             )
                 else:
-                    for when, uid, fc, naive, closes_at, method in pending:
+                    for when, uid, fc, naive, closes_at, method, arrivals_m, rate_m in pending:
                         at_close = closes_at - timedelta(minutes=1)
                         snap_c = store.snapshot_at(at_close) if at_close < target else snap
                         actual = backlog(c for c in snap_c.cases if c.unit_id == uid)
-                        rows.append((when, uid, fc, naive, actual, method))
+                        rows.append((when, uid, fc, naive, actual, method, arrivals_m, rate_m))
     finally:
         server.stop()
     return rows
@@ -91,15 +113,19 @@ def seeds_arg(text: str) -> list[int]:
     return list(range(int(a), int(b or a) + 1))
 
 
-def run(seeds: list[int], label: str) -> None:
+def _counts(values: list[str]) -> str:
+    return " ".join(f"{m} {values.count(m)}" for m in sorted(set(values)))
+
+
+def run(seeds: list[int], label: str, history_weeks: int = 0) -> None:
     days = working_days(date(2026, 11, 2), 20)
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in seeds:
             day = days[(seed - 1) % len(days)]
-            rows += run_day(seed, day, Path(tmp))
+            rows += run_day(seed, day, Path(tmp), history_weeks)
             print(f"  seed {seed:2d} {day}: {len(rows)} forecasts so far", file=sys.stderr)
-    print(f"{label} (seeds {seeds[0]}-{seeds[-1]})")
+    print(f"{label} (seeds {seeds[0]}-{seeds[-1]}, history {history_weeks} weeks)")
     print(f"{'at':6} {'n':>4} {'MAE forecast':>13} {'MAE naive':>10} {'mean actual':>12} {'bias':>6}  method")
     for when in sorted({r[0] for r in rows}):
         sel = [r for r in rows if r[0] == when]
@@ -107,19 +133,29 @@ def run(seeds: list[int], label: str) -> None:
         mae_n = sum(abs(r[3] - r[4]) for r in sel) / len(sel)
         mean = sum(r[4] for r in sel) / len(sel)
         bias = sum(r[2] - r[4] for r in sel) / len(sel)
-        methods = " ".join(f"{m} {sum(1 for r in sel if r[5] == m)}" for m in sorted({r[5] for r in sel}))
+        methods = _counts([r[5] for r in sel])
         print(f"{when:6} {len(sel):4d} {mae_f:13.2f} {mae_n:10.2f} {mean:12.2f} {bias:+6.2f}  {methods}")
+    print(f"{'':6} arrivals_method: {_counts([r[6] for r in rows])}; rate_method: {_counts([r[7] for r in rows])}")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=seeds_arg, help="e.g. 1-20 (default: 1-20, then the hold-out 21-40)")
+    ap.add_argument(
+        "--history-weeks",
+        type=int,
+        default=None,
+        metavar="N",
+        help="weeks of history the simulator serves (default: each run without and with 4 weeks)",
+    )
     args = ap.parse_args(argv)
-    if args.seeds:
-        run(args.seeds, "seeds")
-    else:
-        run(list(range(1, 21)), "backtest")
-        run(list(range(21, 41)), "hold-out")
+    weeks = [args.history_weeks] if args.history_weeks is not None else [0, 4]
+    for n in weeks:
+        if args.seeds:
+            run(args.seeds, "seeds", n)
+        else:
+            run(list(range(1, 21)), "backtest", n)
+            run(list(range(21, 41)), "hold-out", n)
     return 0
 
 

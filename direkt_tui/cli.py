@@ -115,6 +115,15 @@ def build_parser(command: str | None = "sim") -> argparse.ArgumentParser:
             p.add_argument("--speed", type=float, default=30.0, help="simulated seconds per real second")
             p.add_argument("--port", type=int, default=0, help="simulator port (default: any free port)")
             p.add_argument(
+                "--history-weeks",
+                type=int,
+                choices=range(0, 9),
+                default=4,
+                metavar="N",
+                help="the simulator also serves today's weekday of the N weeks before, 0-8 (default 4): "
+                "the forecast's and the typical day's history",
+            )
+            p.add_argument(
                 "--outage",
                 action="append",
                 default=[],

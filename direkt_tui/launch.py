@@ -21,6 +21,7 @@ from .ui.clock import ServerClock
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+DEMO_HISTORY_WEEKS = 4  # the demo's earlier weeks: the forecast's and the typical day's history
 
 
 class _exit_on_hangup:
@@ -254,14 +255,17 @@ def start_demo_backend(
     feed_interval: float = 2.0,
     outages: Sequence[str] = (),
     db: Path | None = None,
+    history_weeks: int = DEMO_HISTORY_WEEKS,
 ) -> tuple[Any, LiveSync, Path, Config]:
     """The simulator on 127.0.0.1, the sync, and a fresh store: ``db`` (``demo --db FILE``),
-    else ``demo.db`` in ``workdir`` (a new temporary directory by default)."""
+    else ``demo.db`` in ``workdir`` (a new temporary directory by default). The simulator also
+    serves today's weekday of the ``history_weeks`` weeks before, so the forecast and the load
+    detail's typical day have history from the first sync."""
     from .sim import SimServer, generate_world
 
     token = os.environ.get("DIREKT_API_TOKEN") or "demo"
     os.environ["DIREKT_API_TOKEN"] = token
-    world = generate_world(seed=seed, speed=speed)
+    world = generate_world(seed=seed, speed=speed, history_weeks=history_weeks, history_same_weekday=True)
     if outages:
         world.set_faults(outage_windows=list(outages))
     server = SimServer(world, port=port, token=token)
@@ -330,7 +334,14 @@ def run_demo(args: argparse.Namespace, cfg: Config, lang: str) -> int:
 
     try:
         server, live, db, demo_cfg = start_demo_backend(
-            cfg, seed=args.seed, speed=args.speed, port=args.port, workdir=workdir, outages=args.outage, db=db_arg
+            cfg,
+            seed=args.seed,
+            speed=args.speed,
+            port=args.port,
+            workdir=workdir,
+            outages=args.outage,
+            db=db_arg,
+            history_weeks=getattr(args, "history_weeks", DEMO_HISTORY_WEEKS),
         )
     except StoreError as exc:
         remove_workdir()

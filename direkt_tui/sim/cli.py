@@ -105,6 +105,18 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "--units", type=int, choices=(3, 4, 5), default=None, help="number of generated units (default: from the seed)"
     )
     src.add_argument(
+        "--history-weeks",
+        type=_nonneg_int,
+        default=0,
+        metavar="N",
+        help="also serve the closed cases and shifts of the N weeks before the live day (0-8; default 0)",
+    )
+    src.add_argument(
+        "--history-same-weekday",
+        action="store_true",
+        help="of those weeks only the live day's weekday (what the forecast and the typical day read; 7x faster)",
+    )
+    src.add_argument(
         "--reassign-person-held",
         action="store_true",
         help="capability: a person-held case may be reassigned by someone else",
@@ -172,7 +184,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 def build(args):
     """World and (unstarted) SimServer from parsed args; raises UsageError."""
-    from .generate import generate_world
+    from .generate import MAX_HISTORY_WEEKS, generate_world
     from .scenario import ScenarioError, load_scenario
     from .server import HostNotAllowed, SimServer
 
@@ -191,6 +203,8 @@ def build(args):
     if args.scenario:
         if args.preload_cases:
             raise UsageError("--preload-cases applies to a generated day, not to --scenario")
+        if args.history_weeks:
+            raise UsageError("--history-weeks applies to a generated day, not to --scenario")
         try:
             world = load_scenario(args.scenario, log_retention=args.log_retention)
         except ScenarioError as exc:
@@ -198,19 +212,25 @@ def build(args):
         what = f"scenario {world.name} at {world.scenario['as_of']} (clock frozen)"
     else:
         seed = 1 if args.seed is None else args.seed
+        if args.history_weeks > MAX_HISTORY_WEEKS:
+            raise UsageError(f"--history-weeks must be at most {MAX_HISTORY_WEEKS}")
         world = generate_world(
             seed=seed,
             start=args.start,
             speed=args.speed,
             preload_cases=args.preload_cases,
             units=args.units,
+            history_weeks=args.history_weeks,
+            history_same_weekday=args.history_same_weekday,
             log_retention=args.log_retention,
             reassign_person_held=args.reassign_person_held,
         )
         from .timeutil import iso
 
-        what = f"generated day, seed {seed}, start {iso(world.clock.start)}, speed {args.speed:g}" + (
-            f", {args.preload_cases} preloaded cases" if args.preload_cases else ""
+        what = (
+            f"generated day, seed {seed}, start {iso(world.clock.start)}, speed {args.speed:g}"
+            + (f", {args.preload_cases} preloaded cases" if args.preload_cases else "")
+            + (f", {args.history_weeks} weeks of history" if args.history_weeks else "")
         )
     faults = {
         "latency_ms": args.latency_ms,

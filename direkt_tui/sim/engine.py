@@ -99,5 +99,6 @@ class DayEngine(DayPlan):
             ev(opening + u(rng, 5, 15), "backlog", unit_id=uid)
         ev(local_instant(d, "03:10", TZ), "purge")
         # keys: stable per date and per plan order, independent of when the plan was made
+        day = f"{d:%Y%m%d}"
         for j, (at, kind, data) in enumerate(sorted(evs, key=lambda e: e[0])):
-            self.push(at, f"{d:%Y%m%d}:{j:06d}", kind, **data)
+            self.push(at, f"{day}:{j:06d}", kind, **data)

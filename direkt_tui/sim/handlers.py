@@ -415,16 +415,24 @@ def _plan_leftover(p: DayPlan, c: dict, uid: str, at: datetime, today: date) -> 
 def _on_purge(p: DayPlan, world: World, at: datetime, ev: Ev) -> bool | None:
     """Forget long-closed cases and old shifts so memory stays flat over long runs."""
     horizon = at - timedelta(days=3)
+    kept = p.kept  # the earlier weeks served as history stay
     gone = [
         c["id"]
         for c in world.store["cases"].values()
-        if c["status"] == "closed" and c.get("closed_at") and parse_iso(c["closed_at"]) < horizon
+        if c["status"] == "closed"
+        and c.get("closed_at")
+        and c["id"] not in kept
+        and parse_iso(c["closed_at"]) < horizon
     ]
     for cid in gone:
         world._remove("cases", cid)
-    old_shifts = [s["id"] for s in world.store["shifts"].values() if parse_iso(s["end"]) < at - timedelta(days=7)]
+    old_shifts = [
+        s["id"]
+        for s in world.store["shifts"].values()
+        if s["id"] not in kept and parse_iso(s["end"]) < at - timedelta(days=7)
+    ]
     for sid in old_shifts:
         world._remove("shifts", sid)
     for d in [d for d in p.shifts if d < at.date() - timedelta(days=8)]:
-        del p.shifts[d]
+        p.forget_day(d)
     return bool(gone or old_shifts)

@@ -84,6 +84,11 @@ class DayPlan:
         self.heap: list[Ev] = []
         self.shifts: dict[date, list[ShiftPlan]] = {}
         self.static: set[str] = set()  # preloaded cases the engine never touches
+        self.kept: set[str] = set()  # earlier weeks' cases and shifts (``history``): never purged
+        # caches of what the planners ask most (same answers, fewer datetime calls)
+        self._dates: dict[int, tuple[date, date]] = {}  # UTC hour -> (local date, the day before)
+        self._by_day: dict[date, tuple[list[ShiftPlan] | None, dict, dict]] = {}
+        self._intervals: dict[tuple[str, date], list[tuple[datetime, datetime]]] = {}
         self.day: date | None = None  # the local date being planned (or handled at opening)
 
     def push(self, at: datetime, key: str, kind: str, **data: Any) -> None:
@@ -101,26 +106,54 @@ class DayPlan:
             if self.staff_prof[s] == profession and not (at_work and s in self.on_leave)
         ]
 
-    def _shift_list(self, t: datetime) -> list[ShiftPlan]:
-        d = t.astimezone(zone(TZ)).date()
-        return self.shifts.get(d, []) + self.shifts.get(d - timedelta(days=1), [])
+    def forget_day(self, d: date) -> None:
+        """Drop a long-past date's planned shifts (and what was cached of them)."""
+        self.shifts.pop(d, None)
+        self._by_day.pop(d, None)
+        for key in [k for k in self._intervals if k[1] == d]:
+            del self._intervals[key]
+
+    def _days(self, t: datetime) -> tuple[date, date]:
+        """The local date of ``t`` and the day before (Stockholm's offsets are whole hours, so
+        the local date is the same through each UTC hour)."""
+        h = int(t.timestamp() // 3600)
+        hit = self._dates.get(h)
+        if hit is None:
+            d = t.astimezone(zone(TZ)).date()
+            hit = self._dates[h] = (d, d - timedelta(days=1))
+        return hit
+
+    def _day_index(self, d: date) -> tuple[dict[tuple[str, str], list[ShiftPlan]], dict[str, list[ShiftPlan]]]:
+        """The date's shifts that were not cancelled, by (staff, unit) and by unit (rebuilt
+        when the date's plan is replaced)."""
+        plans = self.shifts.get(d)
+        hit = self._by_day.get(d)
+        if hit is None or hit[0] is not plans:
+            by_staff: dict[tuple[str, str], list[ShiftPlan]] = {}
+            by_unit: dict[str, list[ShiftPlan]] = {}
+            for sp in plans or ():
+                if not sp.cancelled:
+                    by_staff.setdefault((sp.staff_id, sp.unit_id), []).append(sp)
+                    by_unit.setdefault(sp.unit_id, []).append(sp)
+            hit = self._by_day[d] = (plans, by_staff, by_unit)
+        return hit[1], hit[2]
 
     def present(self, unit_id: str, t: datetime, profs: Collection[str] | None = None) -> list[str]:
         out = set()
-        for sp in self._shift_list(t):
-            if sp.cancelled or sp.unit_id != unit_id:
-                continue
-            if profs is not None and sp.profession not in profs:
-                continue
-            if sp.start <= t < sp.end:
-                out.add(sp.staff_id)
+        for d in self._days(t):
+            for sp in self._day_index(d)[1].get(unit_id, ()):
+                if profs is not None and sp.profession not in profs:
+                    continue
+                if sp.start <= t < sp.end:
+                    out.add(sp.staff_id)
         return sorted(out)
 
     def presence_end(self, staff_id: str, unit_id: str, t: datetime) -> datetime | None:
         end = None
-        for sp in self._shift_list(t):
-            if sp.staff_id == staff_id and sp.unit_id == unit_id and not sp.cancelled and sp.start <= t < sp.end:
-                end = sp.end if end is None else max(end, sp.end)
+        for d in self._days(t):
+            for sp in self._day_index(d)[0].get((staff_id, unit_id), ()):
+                if sp.start <= t < sp.end:
+                    end = sp.end if end is None else max(end, sp.end)
         return end
 
     def pick(
@@ -138,13 +171,20 @@ class DayPlan:
 
     def day_span(self, unit_id: str, d: date) -> tuple[datetime, datetime] | None:
         """First opening and last closing of the unit on local date ``d`` (None: closed)."""
-        iv = unit_intervals(self.units[unit_id], d)
+        iv = self.intervals(unit_id, d)
         return (iv[0][0], iv[-1][1]) if iv else None
+
+    def intervals(self, unit_id: str, d: date) -> list[tuple[datetime, datetime]]:
+        """The unit's opening intervals on local date ``d`` (the generated units never change)."""
+        key = (unit_id, d)
+        iv = self._intervals.get(key)
+        if iv is None:
+            iv = self._intervals[key] = unit_intervals(self.units[unit_id], d)
+        return iv
 
     def next_open(self, unit_id: str, t: datetime) -> datetime | None:
         """``t`` if the unit is open then, else the next opening the same local day."""
-        d = t.astimezone(zone(TZ)).date()
-        for a, b in unit_intervals(self.units[unit_id], d):
+        for a, b in self.intervals(unit_id, self._days(t)[0]):
             if a <= t < b:
                 return t
             if t < a:

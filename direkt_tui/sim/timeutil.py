@@ -27,7 +27,8 @@ def iso(dt: datetime) -> str:
     compares the strings gets the order right."""
     if dt.tzinfo is None:
         raise ValueError("naive datetime")
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat (it truncates to seconds) rather than strftime, the planners' costliest call
+    return dt.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z"
 
 
 def parse_iso(s: str) -> datetime:

@@ -250,8 +250,11 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
         """The load panel's detail view of ``unit_id`` (its chart comes with the next board)."""
         if self.board is None or unit_id not in self.board.evaluation.units:
             return
-        # closed: the next board reads its chart no more
-        self.push_screen(LoadDetailScreen(self.board, unit_id, self._zone(), self.lang), lambda _: self._open_details())
+
+        def closed(_: None) -> None:  # the next board reads its chart no more
+            self._open_details()
+
+        self.push_screen(LoadDetailScreen(self.board, unit_id, self._zone(), self.lang), closed)
 
     def action_filter(self) -> None:
         current = self.filter
