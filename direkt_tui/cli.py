@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .config import ConfigError, default_db_path, load_config
@@ -66,7 +67,7 @@ def build_parser(command: str | None = "sim") -> argparse.ArgumentParser:
     """The parser; the simulator's own options are added only when ``command`` is ``sim``
     (importing the simulator costs start-up time every other command would pay)."""
     parser = _Parser(prog="direkt-tui", description="The coordinator's view of 1177 direkt (Övergripande ansvarig).")
-    parser.add_argument("--version", action="version", version=f"direkt-tui {_version()}")
+    parser.add_argument("--version", action=_LazyVersion)
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     rep = sub.add_parser("report", help="the findings without a UI (report.md)")
@@ -170,11 +171,50 @@ def build_parser(command: str | None = "sim") -> argparse.ArgumentParser:
 def _json_text(doc: dict) -> str:
     """The report document, indented, UTF-8 (orjson: the standard encoder is pure Python when
     indenting and took a fifth of a second on a region's report)."""
+    return _json_bytes(doc).decode("utf-8")
+
+
+def _write_json(stream: Any, doc: dict, items: dict[str, Any]) -> None:
+    """Write :func:`_json_bytes` of ``doc`` with the lists ``items`` (key → iterable of dicts,
+    empty lists in ``doc``, keys at its top level in document order) in them, the same bytes,
+    serializing the lists' items one by one: neither the items as dicts nor the whole text are
+    ever held at once (a report at 100,000 open cases held both, several hundred MB)."""
+    from .faults import write_all
+
     try:
         import orjson
     except ImportError:  # pragma: no cover - a dependency
-        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+        write_all(stream, _json_bytes(dict(doc, **{k: list(v) for k, v in items.items()})))
+        return
+    head = orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    dumps, indent2 = orjson.dumps, orjson.OPT_INDENT_2
+    pos = 0
+    for key, values in items.items():
+        marker = b'\n  "' + key.encode("utf-8") + b'": []'  # a top-level key (strings escape their quotes)
+        at = head.index(marker, pos) + len(marker) - 2
+        write_all(stream, head[pos:at])
+        chunk: list[bytes] = []
+        sep = b"[\n    "
+        for value in values:  # one level deeper: four spaces before each of the item's lines
+            chunk.append(sep + dumps(value, option=indent2).replace(b"\n", b"\n    "))
+            sep = b",\n    "
+            if len(chunk) >= 2000:
+                write_all(stream, b"".join(chunk))
+                chunk.clear()
+        chunk.append(b"[]" if sep == b"[\n    " else b"\n  ]")
+        write_all(stream, b"".join(chunk))
+        pos = at + 2
+    write_all(stream, head[pos:])
+
+
+def _json_bytes(doc: dict) -> bytes:
+    """:func:`_json_text` as the UTF-8 bytes written: no text copy of a document of tens of
+    megabytes (at 100,000 open cases each copy is ~70 MB of peak memory)."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - a dependency
+        return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
 def _now() -> datetime:
@@ -182,7 +222,7 @@ def _now() -> datetime:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .domain.report import build_report
+    from .domain.report import report_head, report_items
     from .domain.rules import RuleEngine, severity_at_least
     from .store.db import Store, StoreError
 
@@ -211,8 +251,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             else store.snapshot(around=at, identity=args.format != "json", **engine.read_plan(units, at))
         )
         ev = engine.evaluate(snap, at, args.unit)
+        doc = items = data = None
         if args.format == "json":
-            doc = build_report(ev, snap, cfg.rules)
+            doc = report_head(ev, snap, cfg.rules)
             if looking_back:
                 doc["looking_back"] = True
             else:  # the forecast for today's closing, each term and its method (README)
@@ -222,17 +263,21 @@ def cmd_report(args: argparse.Namespace) -> int:
                 for u in doc["units"]:
                     f = unit_forecast(store, snap, by_id[u["id"]], at, cfg.forecast.cases_per_clinician_hour)
                     u["forecast"] = f.to_json() if f is not None else None
-            out = _json_text(doc)
+            items = report_items(ev)  # written below, item by item
         else:
             from .reports.shift import shift_report_markdown
 
             tz = ZoneInfo(snap.units[0].timezone if snap.units else "Europe/Stockholm")
             since = args.since or datetime.combine(at.astimezone(tz).date(), time(0), tz)
-            out = shift_report_markdown(store, ev, snap, since, at, lang)
+            data = shift_report_markdown(store, ev, snap, since, at, lang).encode("utf-8")
         skipped = store.skipped_text()  # rows an older version stored that cannot be used
     from .faults import write_all
 
-    write_all(sys.stdout.buffer, out.encode("utf-8"))  # a full disk under stdout: one line, exit 2
+    # a full disk under stdout: one line, exit 2
+    if doc is not None and items is not None:
+        _write_json(sys.stdout.buffer, doc, items)
+    elif data is not None:
+        write_all(sys.stdout.buffer, data)
     if skipped:
         print(f"direkt-tui: warning: {skipped}", file=sys.stderr)
     if args.fail_on and any(severity_at_least(f.severity, args.fail_on) for f in ev.findings):
@@ -301,6 +346,15 @@ def cmd_completion(args: argparse.Namespace) -> int:
     from .completion import run_completion
 
     return run_completion(args, build_parser("completion"))
+
+
+class _LazyVersion(argparse._VersionAction):
+    """``--version``, the package's version looked up only when asked (``importlib.metadata``
+    costs every command a few hundredths of a second to import)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: Any, values: Any, option_string: Any = None) -> None:
+        self.version = f"direkt-tui {_version()}"
+        super().__call__(parser, namespace, values, option_string)
 
 
 def _version() -> str:

@@ -1535,7 +1535,35 @@ def t(key: str, lang: str = "sv", **kwargs: Any) -> str:
     text = entry[1] if lang == "en" else entry[0]
     if not kwargs:
         return text
-    return _Formatter(lang).format(text, **kwargs) if ":hm}" in text else text.format(**kwargs)
+    if ":hm}" not in text:
+        return text.format(**kwargs)
+    plain, hm = _hm_fields(text)
+    if plain is None:  # a field this shortcut does not know: the general formatter
+        return _Formatter(lang).format(text, **kwargs)
+    texts = {}
+    for name in hm:
+        v = kwargs[name]
+        # whole minutes (a finding's minutes and limit) once per value; ``True`` is not ``1`` here
+        texts[f"{name}\x00hm"] = _duration_hm_int(v, lang) if type(v) is int else duration_hm(v, lang)
+    return plain.format(**kwargs, **texts)
+
+
+@cache
+def _duration_hm_int(minutes: int, lang: str) -> str:
+    return duration_hm(minutes, lang)
+
+
+@cache
+def _hm_fields(text: str) -> tuple[str | None, tuple[str, ...]]:
+    """``text`` with each ``{name:hm}`` as a plain field of its own (``{name\\x00hm}``, given
+    ``duration_hm(name)``) and those names: ``str.format`` is many times faster than
+    ``string.Formatter`` (every finding's message goes through here). None: not only simple
+    names carry ``:hm``."""
+    import re
+
+    names = tuple(dict.fromkeys(re.findall(r"\{(\w+):hm\}", text)))
+    plain = re.sub(r"\{(\w+):hm\}", lambda m: "{" + m.group(1) + "\x00hm}", text)
+    return (None, ()) if ":hm}" in plain or "{{" in text else (plain, names)
 
 
 class _Formatter(string.Formatter):

@@ -14,14 +14,13 @@ Internally the calendar keeps the opening intervals as UTC epoch seconds with pr
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays as _holidays
-
+from .holidays_se import FIRST_YEAR, LAST_YEAR, TABLE
 from .models import Unit
 from .timeutil import UTC
 
@@ -31,7 +30,12 @@ _MAX_SEARCH_DAYS = 3 * 366  # a unit never open within three years has no next o
 
 @lru_cache(maxsize=64)
 def swedish_holidays(year: int) -> frozenset[date]:
-    """Public holidays plus de-facto holidays (explicit categories: defaults change)."""
+    """Public holidays plus de-facto holidays (explicit categories: defaults change): from the
+    table made from the ``holidays`` library (``holidays_se``), the library itself outside it."""
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return frozenset(date(year, int(md[:2]), int(md[2:])) for md in TABLE[year].split())
+    import holidays as _holidays  # a fifth of a second to import: only for a year outside the table
+
     cal = _holidays.country_holidays("SE", years=year, categories=("public", "de_facto"))
     return frozenset(cal.keys())
 
@@ -50,7 +54,7 @@ def _local(d: date, hhmm: str, tz: ZoneInfo) -> datetime:
 class UnitCalendar:
     """Opening hours and working time of one unit."""
 
-    __slots__ = ("unit", "tz", "_starts", "_ends", "_prefix", "_first", "_last", "_lo", "_hi")
+    __slots__ = ("unit", "tz", "_starts", "_ends", "_prefix", "_cumend", "_first", "_last", "_lo", "_hi", "_memo")
 
     def __init__(self, unit: Unit):
         self.unit = unit
@@ -58,10 +62,12 @@ class UnitCalendar:
         self._starts: list[float] = []
         self._ends: list[float] = []
         self._prefix: list[float] = []  # working seconds before interval i
+        self._cumend: list[float] = []  # working seconds to the end of interval i (a bisect's keys)
         self._first: date | None = None  # first local date covered
         self._last: date | None = None  # last local date covered
         self._lo = float("inf")  # instants strictly inside the covered dates (fast path)
         self._hi = float("-inf")
+        self._memo = (float("nan"), 0.0)  # (ts, working seconds from the table's start to ts)
 
     # -- opening hours of a date -----------------------------------------------------------
     def intervals_on(self, d: date) -> list[tuple[datetime, datetime]]:
@@ -105,14 +111,17 @@ class UnitCalendar:
                 ends.append(e.timestamp())
             d += timedelta(days=1)
         prefix = []
+        cumend = []
         acc = 0.0
         for s_ts, e_ts in zip(starts, ends, strict=True):
             prefix.append(acc)
             acc += e_ts - s_ts
-        self._starts, self._ends, self._prefix = starts, ends, prefix
+            cumend.append(acc)
+        self._starts, self._ends, self._prefix, self._cumend = starts, ends, prefix, cumend
         self._first, self._last = first, last
         self._lo = datetime.combine(first + timedelta(days=1), time(0), self.tz).timestamp()
         self._hi = datetime.combine(last, time(0), self.tz).timestamp()
+        self._memo = (float("nan"), 0.0)  # the table's start may have moved
 
     def _cover(self, ts: float) -> None:
         """Make sure the table covers the local date of ``ts``, growing it geometrically."""
@@ -149,8 +158,13 @@ class UnitCalendar:
         if not (self._lo <= tb < self._hi):
             self._cover(tb)
         starts, ends, prefix = self._starts, self._ends, self._prefix
-        i = bisect_right(starts, tb) - 1
-        cb = 0.0 if i < 0 else prefix[i] + (min(tb, ends[i]) - starts[i])
+        memo = self._memo  # the evaluation instant is ``tb`` of every call in a row: kept
+        if memo[0] == tb:
+            cb = memo[1]
+        else:
+            i = bisect_right(starts, tb) - 1
+            cb = 0.0 if i < 0 else prefix[i] + (min(tb, ends[i]) - starts[i])
+            self._memo = (tb, cb)
         i = bisect_right(starts, ta) - 1
         ca = 0.0 if i < 0 else prefix[i] + (min(ta, ends[i]) - starts[i])
         return cb - ca
@@ -169,12 +183,20 @@ class UnitCalendar:
         need = d.total_seconds()
         if need <= 0:
             return t
-        ts = t.timestamp()
-        self._cover(ts)
+        result = self.add_working_seconds_ts(t.timestamp(), need)
+        return None if result is None else datetime.fromtimestamp(result, UTC)
+
+    def add_working_seconds_ts(self, ts: float, need: float) -> float | None:
+        """``add_working_time`` over epoch seconds (``need`` > 0): the rule engine's hot path."""
+        if not (self._lo <= ts < self._hi):
+            self._cover(ts)
         horizon = ts + _MAX_SEARCH_DAYS * 86400
         while True:
-            target = self._cum(ts) + need  # re-anchored: growing the table may move its origin
-            total = (self._prefix[-1] + self._ends[-1] - self._starts[-1]) if self._starts else 0.0
+            starts = self._starts
+            # re-anchored: growing the table may move its origin (``_cum``, inline)
+            i = bisect_right(starts, ts) - 1
+            target = (0.0 if i < 0 else self._prefix[i] + (min(ts, self._ends[i]) - starts[i])) + need
+            total = (self._prefix[-1] + self._ends[-1] - starts[-1]) if starts else 0.0
             if total >= target:
                 break
             assert self._last is not None
@@ -182,16 +204,10 @@ class UnitCalendar:
             if edge > horizon:
                 return None
             self._cover(edge + 86400)
-        # first interval whose end reaches the target
-        lo, hi = 0, len(self._starts) - 1
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self._prefix[mid] + (self._ends[mid] - self._starts[mid]) >= target:
-                hi = mid
-            else:
-                lo = mid + 1
-        result = self._starts[lo] + (target - self._prefix[lo])
-        return datetime.fromtimestamp(result, UTC)
+        # first interval whose end reaches the target (``_cumend[i]`` is ``prefix[i] + length``;
+        # ``total`` can exceed the last of them by a rounding: then the last interval)
+        lo = min(bisect_left(self._cumend, target), len(self._starts) - 1)
+        return self._starts[lo] + (target - self._prefix[lo])
 
     def is_open(self, t: datetime) -> bool:
         return self.is_open_ts(t.timestamp())

@@ -18,8 +18,9 @@ overdue); the case is **at risk** when ``at_risk_fraction × limit ≤ elapsed �
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .calendar import UnitCalendar
 from .models import Case
@@ -50,7 +51,7 @@ class Deadline:
     def overdue(self) -> bool:
         return self.limit_minutes is not None and self.elapsed_seconds > self.limit_minutes * 60
 
-    def to_json(self, tz: str) -> dict[str, Any]:
+    def to_json(self, tz: ZoneInfo | str) -> dict[str, Any]:
         """The deadline fields of a report case (report.md), instants in the unit's offset."""
         return {
             "clock": self.clock,
@@ -107,44 +108,72 @@ def case_deadline(
     clock's due is computed. A due within the current opening interval is ``at`` plus the time
     left (working time runs with the clock there); any other goes through ``add_working_time``.
     """
+    return deadline_parts(case, at, at.timestamp(), cal, limit_minutes, fraction, period)[0]
+
+
+def deadline_parts(
+    case: Case,
+    at: datetime,
+    at_ts: float,
+    cal: UnitCalendar,
+    limit_minutes: int,
+    fraction: float,
+    period: tuple[float, float] | None,
+) -> tuple[Deadline, float, float, float]:
+    """:func:`case_deadline` (``at_ts``: ``at`` in epoch seconds), and the working seconds on each
+    clock that runs — waiting, reply, role_queue; -1.0: it does not run — as
+    ``cal.working_seconds_ts`` gives them (not rounded): the rules compare them with the limit."""
     status = case.status
-    at_ts = at.timestamp()
+    seconds = cal.working_seconds_ts
     clock: str | None = None
     since: datetime | None = None
-    elapsed = -1.0
+    since_ts = 0.0
+    elapsed = waiting_e = reply_e = role_e = -1.0
     if status == "waiting":
         clock, since = "waiting", case.created_at
-        elapsed = cal.working_seconds_ts(since.timestamp(), at_ts)
-    last_patient = case.last_patient_message_at
-    if status == "started" and last_patient is not None and case.patient_awaits_reply:
-        e = cal.working_seconds_ts(last_patient.timestamp(), at_ts)
-        if e > elapsed:
-            clock, since, elapsed = "reply", last_patient, e
+        since_ts = since.timestamp()
+        elapsed = waiting_e = seconds(since_ts, at_ts)
+    elif status == "started":
+        last_patient = case.last_patient_message_at
+        if last_patient is not None:
+            last_staff = case.last_staff_message_at  # the patient awaits a reply (Case.patient_awaits_reply)
+            if last_staff is None or last_patient > last_staff:
+                lp_ts = last_patient.timestamp()
+                reply_e = seconds(lp_ts, at_ts)
+                if reply_e > elapsed:
+                    clock, since, since_ts, elapsed = "reply", last_patient, lp_ts, reply_e
     owner = case.owner
     if owner is not None and owner.type == "role":
         role_since = case.owner_since or case.received_at or case.created_at
-        e = cal.working_seconds_ts(role_since.timestamp(), at_ts)
-        if e > elapsed:
-            clock, since, elapsed = "role_queue", role_since, e
+        role_ts = role_since.timestamp()
+        role_e = seconds(role_ts, at_ts)
+        if role_e > elapsed:
+            clock, since, since_ts, elapsed = "role_queue", role_since, role_ts, role_e
     if since is None:
-        return NO_CLOCK
+        return NO_CLOCK, waiting_e, reply_e, role_e
     # working seconds, to the microsecond the store keeps (no float noise at a minute's edge)
-    elapsed = round(elapsed, 6)
+    if not elapsed.is_integer():  # a whole number of seconds is its own rounding (and common)
+        elapsed = round(elapsed, 6)
     limit_s = limit_minutes * 60
     left_s = limit_s - elapsed
     due: datetime | None
     # the shortcut (due = at + time left) holds only for a clock that started by ``at``: a
     # ``since`` after ``at`` (a platform clock ahead of ours) has its due from ``since`` itself
-    if period is not None and since.timestamp() <= at_ts and period[0] < at_ts + left_s <= period[1]:
+    if period is not None and since_ts <= at_ts and period[0] < at_ts + left_s <= period[1]:
         due = datetime.fromtimestamp(at_ts + left_s, UTC)
+    elif limit_s > 0:
+        due_ts = cal.add_working_seconds_ts(since_ts, float(limit_s))
+        due = None if due_ts is None else datetime.fromtimestamp(due_ts, UTC)
     else:
-        due = cal.add_working_time(since, timedelta(seconds=limit_s))
-    return Deadline(
-        clock=clock,
-        since=since,
-        due_at=due,
-        limit_minutes=limit_minutes,
-        elapsed_seconds=elapsed,
-        minutes_left=minutes_left(limit_minutes, elapsed),
-        at_risk=is_at_risk(limit_minutes, elapsed, fraction),
+        due = since
+    # positional (the field order): keywords cost a little on every open case
+    dl = Deadline(
+        clock,
+        since,
+        due,
+        limit_minutes,
+        elapsed,
+        int((limit_s - elapsed) / 60),  # minutes_left
+        fraction * limit_s <= elapsed <= limit_s,  # is_at_risk
     )
+    return dl, waiting_e, reply_e, role_e

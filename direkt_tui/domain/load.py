@@ -7,7 +7,7 @@ progress with a person), the clinicians present, and grades the ratio with ``loa
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -54,6 +54,36 @@ def load_level(ratio: float, thresholds: tuple[float, float, float], overdue_hig
     return LEVELS[level]
 
 
+@dataclass(slots=True)
+class LoadCounts:
+    """What a unit's load counts of its open cases (``unit_load``), gathered case by case: the
+    rule engine fills it in its one pass over the cases (``count``, or inline as it does)."""
+
+    waiting: dict[str, int] = field(default_factory=lambda: {k: 0 for k in PRIORITY_KEYS})
+    oldest: dict[str, float] = field(default_factory=dict)  # working minutes, per priority key
+    queued: int = 0
+    queued_care: int = 0
+    waiting_care: int = 0
+    in_progress: int = 0
+
+    def count(self, c: Case, waited_minutes: float) -> None:
+        pk = "admin" if c.priority is None else str(c.priority)  # c.priority_key
+        status = c.status
+        if status == "waiting":
+            self.waiting[pk] += 1
+            if c.kind == "care":
+                self.waiting_care += 1
+            if waited_minutes > self.oldest.get(pk, -1.0):
+                self.oldest[pk] = waited_minutes
+        owner = c.owner
+        if owner is not None and owner.type == "role":
+            self.queued += 1
+            if c.kind == "care":
+                self.queued_care += 1
+        elif owner is not None and owner.type == "person" and status != "waiting" and c.is_active:
+            self.in_progress += 1
+
+
 def unit_load(
     cases: Iterable[Case],
     roster: Roster,
@@ -64,34 +94,26 @@ def unit_load(
     overdue_high: bool,
 ) -> Load:
     """The load of one unit from its open cases at ``at`` and the working minutes each waited."""
-    waiting = {k: 0 for k in PRIORITY_KEYS}
-    oldest: dict[str, float] = {}
-    queued = queued_care = waiting_care = in_progress = 0
+    counts = LoadCounts()
     for c in cases:
-        pk = c.priority_key
-        if c.status == "waiting":
-            waiting[pk] += 1
-            if c.kind == "care":
-                waiting_care += 1
-            w = waited.get(c.id, 0.0)
-            if w > oldest.get(pk, -1.0):
-                oldest[pk] = w
-        owner = c.owner
-        if owner is not None and owner.type == "role":
-            queued += 1
-            if c.kind == "care":
-                queued_care += 1
-        elif owner is not None and owner.type == "person" and c.is_active:
-            in_progress += 1
+        counts.count(c, waited.get(c.id, 0.0))
+    return load_of(counts, roster, unit_id, at, params, overdue_high)
+
+
+def load_of(
+    counts: LoadCounts, roster: Roster, unit_id: str, at: datetime, params: Parameters, overdue_high: bool
+) -> Load:
+    """The load of one unit from the counts of its open cases and the clinicians present at ``at``."""
     per_prof, total = roster.clinicians_present(unit_id, at)
-    ratio = (waiting_care + queued_care) / max(1, total)
+    ratio = (counts.waiting_care + counts.queued_care) / max(1, total)
     level = load_level(ratio, params.load_thresholds, overdue_high)
+    oldest = counts.oldest
     return Load(
         level=level,
         ratio=round(ratio, 2),
-        waiting=waiting,
-        queued=queued,
-        in_progress=in_progress,
+        waiting=counts.waiting,
+        queued=counts.queued,
+        in_progress=counts.in_progress,
         clinicians_present=per_prof,
         clinicians_total=total,
         oldest_wait_minutes={k: int(oldest[k]) for k in PRIORITY_KEYS if k in oldest},

@@ -63,21 +63,25 @@ def order_findings(
     case_ids: Sequence[str],
     unit_ids: Iterable[str],
     rule_rank: Mapping[str, int],
+    presorted: bool = False,
 ) -> list[F]:
     """All findings in report order: by severity; within one, the unit findings in unit order,
     then the case findings in the order of ``case_ids`` (the work list, then closed cases); within
     a subject, ``rule_rank``'s. Assembled from the per-case lists rather than sorted with a key
-    per finding (there are tens of thousands)."""
+    per finding (there are tens of thousands); ``presorted``: each case's list is already in
+    ``rule_rank``'s order (the rule engine makes them so)."""
     buckets: list[list[F]] = [[] for _ in SEVERITIES]
     unit_order = {uid: i for i, uid in enumerate(unit_ids)}
     for f in sorted(unit_findings, key=lambda f: (unit_order[f.unit_id], rule_rank[f.rule])):
         buckets[SEVERITY_RANK[f.severity]].append(f)
+    by_severity = {s: buckets[i].append for s, i in SEVERITY_RANK.items()}
+    get = case_findings.get
     for cid in case_ids:
-        fs = case_findings.get(cid)
+        fs = get(cid)
         if not fs:
             continue
-        if len(fs) > 1:
+        if len(fs) > 1 and not presorted:
             fs = sorted(fs, key=lambda f: rule_rank[f.rule])
         for f in fs:
-            buckets[SEVERITY_RANK[f.severity]].append(f)
+            by_severity[f.severity](f)
     return [f for bucket in buckets for f in bucket]

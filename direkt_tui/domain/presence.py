@@ -11,6 +11,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from operator import attrgetter
 
 from .models import CLINICAL, Shift
 
@@ -26,9 +27,10 @@ class Roster:
                 continue
             by_person[(s.unit_id, s.staff_id)].append(s)
             by_unit[s.unit_id].append(s)
-        self._person = {k: sorted(v, key=lambda s: (s.start, s.end)) for k, v in by_person.items()}
+        by_time = attrgetter("start", "end")
+        self._person = {k: sorted(v, key=by_time) for k, v in by_person.items()}
         self._person_starts = {k: [s.start for s in v] for k, v in self._person.items()}
-        self._unit = {k: sorted(v, key=lambda s: (s.start, s.end)) for k, v in by_unit.items()}
+        self._unit = {k: sorted(v, key=by_time) for k, v in by_unit.items()}
         self._unit_starts = {k: [s.start for s in v] for k, v in self._unit.items()}
 
     def shifts_of(self, unit_id: str, staff_id: str) -> list[Shift]:

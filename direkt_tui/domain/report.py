@@ -8,8 +8,10 @@ characters in a decoded string), ``text.markdown`` in the Markdown (no Markdown 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .. import i18n
 from .calendar import UnitCalendar
@@ -28,6 +30,21 @@ DEFAULT_TZ = "Europe/Stockholm"
 
 
 def build_report(ev: Evaluation, snap: Snapshot, default_params: Parameters) -> dict[str, Any]:
+    doc = report_head(ev, snap, default_params)
+    for key, items in report_items(ev).items():
+        doc[key] = list(items)
+    return doc
+
+
+def report_items(ev: Evaluation) -> dict[str, Iterator[dict[str, Any]]]:
+    """The document's long lists, ``cases`` and ``findings`` in document order, made one item at
+    a time (a writer can serialize each and let it go: at 100,000 open cases the lists as dicts
+    are most of a report's memory)."""
+    return {"cases": _cases_json(ev), "findings": (_finding_json(f) for f in ev.findings)}
+
+
+def report_head(ev: Evaluation, snap: Snapshot, default_params: Parameters) -> dict[str, Any]:
+    """The document with ``cases`` and ``findings`` empty (see :func:`report_items`)."""
     units = list(ev.units.values())
     tz = units[0].unit.timezone if units else DEFAULT_TZ
     unit_docs = []
@@ -57,8 +74,8 @@ def build_report(ev: Evaluation, snap: Snapshot, default_params: Parameters) -> 
         "stale": ev.stale,
         "parameters": default_params.to_json(),
         "units": unit_docs,
-        "cases": [_case_json(ev, c) for c in ev.open_cases],
-        "findings": [_finding_json(f) for f in ev.findings],
+        "cases": [],
+        "findings": [],
     }
 
 
@@ -79,11 +96,24 @@ def _roster_json(unit: Unit, snap: Snapshot, at: datetime, roster: Roster, shift
     }
 
 
-def _case_json(ev: Evaluation, case: Case) -> dict[str, Any]:
+def _cases_json(ev: Evaluation) -> Iterator[dict[str, Any]]:
+    """The open cases in work-list order (:func:`_case_json`), each unit's zone looked up once."""
+    zones = {uid: ZoneInfo(st.unit.timezone) for uid, st in ev.units.items()}
+    return (_case_json(ev, c, zones[c.unit_id]) for c in ev.open_cases)
+
+
+def _case_json(ev: Evaluation, case: Case, tz: ZoneInfo | str | None = None) -> dict[str, Any]:
     """An open case for the document (report.md ``cases``): its handle, the highest severity of its
-    findings and its deadline (domain.md §4b), instants in its unit's offset. No patient data."""
+    findings and its deadline (domain.md §4b), instants in its unit's offset (``tz``: its zone,
+    when the caller has it). No patient data."""
     findings = ev.case_findings.get(case.id)
-    severity = min((f.severity for f in findings), key=SEVERITY_RANK.__getitem__) if findings else None
+    severity = None
+    if findings:
+        rank = len(SEVERITY_RANK)
+        for f in findings:  # the most severe, the first of equals (``min`` by rank)
+            r = SEVERITY_RANK[f.severity]
+            if r < rank:
+                severity, rank = f.severity, r
     deadline = ev.deadlines.get(case.id, NO_CLOCK)
     return {
         "id": case.id,
@@ -92,7 +122,7 @@ def _case_json(ev: Evaluation, case: Case) -> dict[str, Any]:
         "priority": case.priority,
         "status": case.status,
         "severity": severity,
-        **deadline.to_json(ev.units[case.unit_id].unit.timezone),
+        **deadline.to_json(tz if tz is not None else ev.units[case.unit_id].unit.timezone),
     }
 
 

@@ -17,10 +17,19 @@ from typing import Any
 
 from .. import i18n
 from .calendar import UnitCalendar
-from .deadlines import Deadline, case_deadline
-from .load import LEVELS, Load, unit_load
+from .contract import OPEN_STATUSES
+from .deadlines import Deadline, deadline_parts
+from .load import LEVELS, Load, LoadCounts, load_of
 from .models import Case, Snapshot, Unit
-from .ordering import SEVERITIES, SEVERITY_RANK, order_findings, severity_at_least, sort_work_list
+from .ordering import (
+    ADMIN_PRIORITY,
+    NO_SEVERITY,
+    OTHER_BAND,
+    SEVERITIES,
+    SEVERITY_RANK,
+    order_findings,
+    severity_at_least,
+)
 from .params import DEFAULTS, PRIORITY_KEYS, Parameters
 from .perf import gc_paused
 from .presence import Roster
@@ -82,7 +91,24 @@ def render_message(key: str, args: Mapping[str, Any] | None, lang: str = "sv") -
     values (minutes, a ratio, a local time, a priority, a profession or load level code) — formatted."""
     if not args:
         return i18n.t(key, lang)
-    return i18n.t(key, lang, **{k: _render_arg(k, v, lang) for k, v in args.items()})
+    # the same message again (a unit's limit, a person's name): rendered once; only plain text
+    # and whole numbers are keys (an instant equal to one in another zone reads differently)
+    memo = None
+    if all(type(v) is str or type(v) is int for v in args.values()):
+        memo = (key, lang, *args.items())
+        text = _MESSAGES.get(memo)
+        if text is not None:
+            return text
+    text = i18n.t(key, lang, **{k: _render_arg(k, v, lang) for k, v in args.items()})
+    if memo is not None:
+        if len(_MESSAGES) >= _MESSAGES_MAX:
+            _MESSAGES.clear()
+        _MESSAGES[memo] = text
+    return text
+
+
+_MESSAGES: dict[tuple[Any, ...], str] = {}
+_MESSAGES_MAX = 50_000
 
 
 @dataclass(slots=True)
@@ -267,7 +293,7 @@ class RuleEngine:
         waited: dict[str, float] = {}
         deadlines: dict[str, Deadline] = {}
         open_cases: list[Case] = []
-        present_cache: dict[tuple[str, str], bool] = {}
+        presence_cache: dict[tuple[str, str], datetime | None] = {}
         sched_cache: dict[str, frozenset[str]] = {}
         overdue_high: set[str] = set()
         spans = snap.shift_spans
@@ -276,12 +302,16 @@ class RuleEngine:
             s = staff.get(staff_id)
             return s.name if s else staff_id
 
-        def present(unit_id: str, staff_id: str) -> bool:
+        def presence_end(unit_id: str, staff_id: str) -> datetime | None:
+            """When the person's presence in the unit ends (None: not present), once a person."""
             k = (unit_id, staff_id)
-            v = present_cache.get(k)
-            if v is None:
-                v = present_cache[k] = roster.is_present(unit_id, staff_id, at)
+            if k in presence_cache:
+                return presence_cache[k]
+            v = presence_cache[k] = roster.presence_end(unit_id, staff_id, at)
             return v
+
+        def present(unit_id: str, staff_id: str) -> bool:
+            return presence_end(unit_id, staff_id) is not None
 
         def scheduled(unit_id: str) -> frozenset[str]:
             v = sched_cache.get(unit_id)
@@ -289,12 +319,15 @@ class RuleEngine:
                 v = sched_cache[unit_id] = roster.scheduled_professions(unit_id, at)
             return v
 
-        def worked_lately(unit_id: str, staff_id: str, lo: datetime, hi: datetime) -> bool:
-            """A non-cancelled shift overlapping [lo, hi] (the long-absence window)."""
+        def worked_lately(unit_id: str, staff_id: str, lo: datetime, hi: datetime, lo_t: str, hi_t: str) -> bool:
+            """A non-cancelled shift overlapping [lo, hi] (the long-absence window; ``lo_t`` and
+            ``hi_t`` its ends as the store's text: fixed-width UTC text compares as time does)."""
             if spans is None:
                 return roster.has_shift_overlapping(unit_id, staff_id, lo, hi)
-            lo_t, hi_t = to_store(lo) or "", to_store(hi) or ""  # fixed-width UTC text compares as time does
             return any(start <= hi_t and end >= lo_t for start, end in spans.get((unit_id, staff_id), ()))
+
+        # a finding's fixed parts per (rule, raised, variant): severity, action, message key, rank
+        fixed: dict[tuple[str, bool, str], tuple[str, str, str, int]] = {}
 
         def add(
             case: Case,
@@ -305,10 +338,16 @@ class RuleEngine:
             staff_id: str | None = None,
             action: str | None = None,
         ) -> None:
-            """A finding of ``case``; see :func:`finding`."""
-            f = finding(rule, case.unit_id, case, lang, raised, variant, args, staff_id, action)
+            """A finding of ``case``; as :func:`finding` makes it."""
+            fk = (rule.id, raised, variant)
+            fx = fixed.get(fk)
+            if fx is None:
+                sev = rule.severity.of(raised)
+                key = f"{rule.message_key}.{variant}" if variant else rule.message_key
+                fx = fixed[fk] = (sev, rule.actions[0], key, SEVERITY_RANK[sev])
+            sev, act, key, rank = fx
             cid = case.id
-            rank = SEVERITY_RANK[f.severity]
+            f = Finding(rule.id, sev, action or act, case.unit_id, cid, staff_id, case.priority, key, args, lang)
             lst = case_findings.get(cid)
             if lst is None:
                 case_findings[cid] = [f]
@@ -324,13 +363,20 @@ class RuleEngine:
             cal = self.calendar(unit)
             p = self._params(uid)
             cur = cal.current_period(at)
+            absence_lo, absence_hi = (
+                at - timedelta(hours=p.long_absence_hours),
+                at + timedelta(hours=p.long_absence_lookahead_hours),
+            )
             consts[uid] = (
                 cal,
                 p,
-                {k: p.limit_minutes(k) for k in PRIORITY_KEYS},
+                # the response limit per priority (None: admin), as ``limit_minutes(priority_key)``
+                {None if k == "admin" else int(k): p.limit_minutes(k) for k in PRIORITY_KEYS},
                 timedelta(minutes=p.shift_end_warning_minutes),
-                timedelta(hours=p.long_absence_hours),
-                timedelta(hours=p.long_absence_lookahead_hours),
+                absence_lo,
+                absence_hi,
+                to_store(absence_lo) or "",
+                to_store(absence_hi) or "",
                 timedelta(minutes=p.close_warning_minutes),
                 timedelta(minutes=p.next_day_notice_minutes),
                 timedelta(minutes=p.handover_accept_minutes),
@@ -340,94 +386,126 @@ class RuleEngine:
                 cal.previous_closing(at) if cur is None else None,
                 p.at_risk_fraction,
                 (cur[0].timestamp(), cur[1].timestamp()) if cur is not None else None,
+                cal.local_date(at),
+                LoadCounts(),
             )
         zero = timedelta(0)
         at_ts = at.timestamp()
         reassign_held = caps.reassign_person_held
         # nobody born before this can be under one year old at any case's creation
         child_cutoff = min((c.created_at for c in snap.cases), default=at).date() - timedelta(days=370)
+        # the work-list order (§7, ``sort_work_list``), its key made as each case is done:
+        # (band, priority, reply first) in one number, then longest waited, created_at, id
+        order: list[tuple[int, float, datetime, str, int]] = []
+        open_statuses = OPEN_STATUSES
 
         for case in snap.cases:
             uid = case.unit_id
             k = consts.get(uid)
             if k is None:
                 continue
-            (cal, p, limits, shift_warn, absence_back, absence_ahead, close_warn, notice_window, accept_window,
-             today_start, today_close, period, prev_close, risk_fraction, period_ts) = k  # fmt: skip
-            if not case.is_open:
+            (cal, p, limits, shift_warn, absence_lo, absence_hi, absence_lo_t, absence_hi_t, close_warn,
+             notice_window, accept_window, today_start, today_close, period, prev_close, risk_fraction,
+             period_ts, today, counts) = k  # fmt: skip
+            status = case.status
+            ho = case.handover
+            if status not in open_statuses or (ho is not None and ho.accepted_at is not None):  # not case.is_open
                 # premature_close: closed for no response today, and not closable when it was closed
                 closed = case.closed_at
                 if (
-                    case.status == "closed"
+                    status == "closed"
                     and case.close_reason == "no_response"
                     and closed is not None
                     and closed <= at
-                    and cal.local_date(closed) == cal.local_date(at)
+                    and cal.local_date(closed) == today
                     and not self.is_closable(case, closed, cal, p)
                 ):
                     add(case, PREMATURE_CLOSE)
                 continue
-            if case.created_at > at:
+            created = case.created_at
+            if created > at:
                 continue  # not yet there at the evaluation instant
+            cid = case.id
             open_cases.append(case)
-            limit = limits[case.priority_key]
-            high = case.priority == 1 or case.priority == 2
-            status = case.status
+            priority = case.priority
+            limit = limits[priority]
+            high = priority == 1 or priority == 2
+            last_patient = case.last_patient_message_at
+            last_staff = case.last_staff_message_at
+            awaits_reply = last_patient is not None and (last_staff is None or last_patient > last_staff)
 
             # -- the deadline (§4b) and the working time waited (§7 item 4, for ordering and load):
             # the elapsed working time on the case's clock; without a clock, since owner_since,
             # else received_at, else created_at --
-            dl = case_deadline(case, at, cal, limit, risk_fraction, period_ts)
-            deadlines[case.id] = dl
+            dl, waiting_s, reply_s, role_s = deadline_parts(case, at, at_ts, cal, limit, risk_fraction, period_ts)
+            deadlines[cid] = dl
             if dl.clock is not None:
                 w = dl.elapsed_seconds / 60.0
             else:
-                since = case.owner_since or case.received_at or case.created_at
+                since = case.owner_since or case.received_at or created
                 w = cal.working_seconds_ts(since.timestamp(), at_ts) / 60.0
-            waited[case.id] = w
-            # overdue_waiting counts from created_at (the waiting clock), whichever clock is the case's
+            waited[cid] = waited_w = w
+            # overdue_waiting counts from created_at (the waiting clock, which runs for every
+            # waiting case), whichever clock is the case's
             if status == "waiting" and dl.clock != "waiting":
-                w = cal.working_seconds_ts(case.created_at.timestamp(), at_ts) / 60.0
+                w = waiting_s / 60.0
 
             owner = case.owner
-            # absent_owner, long_absence / owner_shift_ending: an active case held by a person
-            if owner is not None and owner.type == "person" and case.is_active and owner.staff_id:
-                sid = owner.staff_id
-                if not present(uid, sid):
-                    name = name_of(sid)
-                    if reassign_held:
-                        add(case, ABSENT_OWNER, high, "reassign", {"name": name}, sid, "reassign")
-                    else:
-                        add(case, ABSENT_OWNER, high, "call", {"name": name}, sid)
-                    if not worked_lately(uid, sid, at - absence_back, at + absence_ahead):
-                        add(case, LONG_ABSENCE, args={"name": name}, staff_id=sid)
-                else:
-                    end = roster.presence_end(uid, sid, at)
-                    if end is not None and end - at <= shift_warn:
+            # the unit's load (§5): as LoadCounts.count, inline
+            if status == "waiting":
+                pk = "admin" if priority is None else str(priority)
+                counts.waiting[pk] += 1
+                if case.kind == "care":
+                    counts.waiting_care += 1
+                if waited_w > counts.oldest.get(pk, -1.0):
+                    counts.oldest[pk] = waited_w
+            if owner is not None:
+                otype = owner.type
+                if otype == "role":
+                    counts.queued += 1
+                    if case.kind == "care":
+                        counts.queued_care += 1
+                elif otype == "person" and status != "waiting":
+                    counts.in_progress += 1
+
+            if owner is not None:
+                otype = owner.type
+                # absent_owner, long_absence / owner_shift_ending: an active case held by a person
+                if otype == "person" and status != "waiting" and owner.staff_id:  # active: received or started
+                    sid = owner.staff_id
+                    end = presence_end(uid, sid)
+                    if end is None:
+                        name = name_of(sid)
+                        if reassign_held:
+                            add(case, ABSENT_OWNER, high, "reassign", {"name": name}, sid, "reassign")
+                        else:
+                            add(case, ABSENT_OWNER, high, "call", {"name": name}, sid)
+                        if not worked_lately(uid, sid, absence_lo, absence_hi, absence_lo_t, absence_hi_t):
+                            add(case, LONG_ABSENCE, args={"name": name}, staff_id=sid)
+                    elif end - at <= shift_warn:
                         args = {"name": name_of(sid), "time": end.astimezone(cal.tz)}
                         add(case, OWNER_SHIFT_ENDING, high, args=args, staff_id=sid)
 
-            # unscheduled_profession / stale_role_handover: a case in a profession's queue
-            if owner is not None and owner.type == "role" and owner.profession:
-                prof = owner.profession
-                if prof not in scheduled(uid):
-                    add(case, UNSCHEDULED_PROFESSION, high, args={"profession": prof})
-                else:
-                    mins = cal.working_minutes(case.owner_since or case.received_at or case.created_at, at)
-                    if mins > limit:
-                        args = {"profession": prof, "minutes": int(mins), "limit": limit}
-                        add(case, STALE_ROLE_HANDOVER, high, args=args)
+                # unscheduled_profession / stale_role_handover: a case in a profession's queue
+                elif otype == "role" and owner.profession:
+                    prof = owner.profession
+                    if prof not in scheduled(uid):
+                        add(case, UNSCHEDULED_PROFESSION, high, args={"profession": prof})
+                    else:
+                        mins = role_s / 60.0  # the role_queue clock (runs for every role owner)
+                        if mins > limit:
+                            args = {"profession": prof, "minutes": int(mins), "limit": limit}
+                            add(case, STALE_ROLE_HANDOVER, high, args=args)
 
-            # overdue_waiting
-            if status == "waiting" and w > limit:
-                add(case, OVERDUE_WAITING, high, args={"minutes": int(w), "limit": limit, "prio": case.priority})
-                if high:
-                    overdue_high.add(uid)
-
+            if status == "waiting":
+                # overdue_waiting
+                if w > limit:
+                    add(case, OVERDUE_WAITING, high, args={"minutes": int(w), "limit": limit, "prio": priority})
+                    if high:
+                        overdue_high.add(uid)
             # awaiting_reply
-            last_patient = case.last_patient_message_at
-            if status == "started" and case.patient_awaits_reply and last_patient is not None:
-                mins = cal.working_minutes(last_patient, at)
+            elif status == "started" and awaits_reply:
+                mins = reply_s / 60.0  # the reply clock (runs for exactly these cases)
                 if mins > limit:
                     add(case, AWAITING_REPLY, high, args={"minutes": int(mins), "limit": limit})
 
@@ -436,21 +514,20 @@ class RuleEngine:
                 if period is not None:
                     left = period[1] - at
                     if left <= close_warn:
-                        args = {"prio": case.priority, "minutes": int(left.total_seconds() // 60)}
+                        args = {"prio": priority, "minutes": int(left.total_seconds() // 60)}
                         add(case, URGENT_OPEN_NEAR_CLOSE, variant="open", args=args)
-                elif prev_close is not None and case.created_at < prev_close:
-                    add(case, URGENT_OPEN_NEAR_CLOSE, variant="closed", args={"prio": case.priority})
+                elif prev_close is not None and created < prev_close:
+                    add(case, URGENT_OPEN_NEAR_CLOSE, variant="closed", args={"prio": priority})
             elif today_close is not None and zero < today_close - at <= notice_window:
                 # next_day_notice_due: no next_day notice since the start of today
                 if not any(n.template_id == "next_day" and today_start <= n.sent_at <= at for n in case.notices):
                     add(case, NEXT_DAY_NOTICE_DUE)
 
             # closable
-            if status == "started" and self.is_closable(case, at, cal, p):
+            if status == "started" and len(case.contact_attempts) >= 2 and self.is_closable(case, at, cal, p):
                 add(case, CLOSABLE)
 
             # unit_handover_unaccepted: urgent at once, otherwise after the accept window
-            ho = case.handover
             if ho is not None and ho.accepted_at is None and ho.requested_at <= at:
                 target = unit_names.get(ho.to_unit_id, ho.to_unit_id)
                 waited_for = at - ho.requested_at
@@ -461,27 +538,47 @@ class RuleEngine:
                     add(case, UNIT_HANDOVER_UNACCEPTED, args=args)
 
             # after_hours_arrival
-            if status == "waiting" and not cal.is_open_ts(case.created_at.timestamp()):
+            if status == "waiting" and not cal.is_open_ts(created.timestamp()):
                 add(case, AFTER_HOURS_ARRIVAL)
 
+            patient = case.patient
             # protected_identity
-            if case.patient.protected_identity:
+            if patient.protected_identity:
                 add(case, PROTECTED_IDENTITY)
 
             # invalid_child_case: a care case for a patient under one year old
-            born = case.patient.birth_date
+            born = patient.birth_date
             if case.kind == "care" and born is not None and born > child_cutoff:
-                if _age_years(born, cal.local_date(case.created_at)) < 1:
+                if _age_years(born, cal.local_date(created)) < 1:
                     add(case, INVALID_CHILD_CASE)
 
-        states, unit_findings = self._units(snap, at, units, roster, open_cases, waited, overdue_high, present)
+            # the work-list key: only a critical or a high finding lifts a case (its band)
+            band = case_rank.get(cid, NO_SEVERITY)
+            if band > OTHER_BAND:
+                band = OTHER_BAND
+            order.append(
+                (
+                    band * 16
+                    + (ADMIN_PRIORITY if priority is None else priority) * 2
+                    + (0 if awaits_reply and status != "waiting" else 1),
+                    -waited_w,
+                    created,
+                    cid,
+                    len(order),
+                )
+            )
+
+        loads = {uid: k[-1] for uid, k in consts.items()}
+        states, unit_findings = self._units(snap, at, units, roster, loads, overdue_high, present)
         stale = snap.data_as_of is None or snap.data_as_of < at - timedelta(
             minutes=min((self._params(u).stale_after_minutes for u in units), default=DEFAULTS.stale_after_minutes)
         )
-        sort_work_list(open_cases, case_rank, waited)
+        order.sort()  # as sort_work_list(open_cases, case_rank, waited), keys made once
+        open_cases = [open_cases[key[-1]] for key in order]
         closed_ids = sorted(cid for cid in case_findings if cid not in waited)
+        # each case's findings were added in the rule table's order (the loop above follows it)
         all_findings = order_findings(
-            unit_findings, case_findings, [c.id for c in open_cases] + closed_ids, units, RULE_RANK
+            unit_findings, case_findings, [c.id for c in open_cases] + closed_ids, units, RULE_RANK, presorted=True
         )
         return Evaluation(
             at=at,
@@ -500,23 +597,19 @@ class RuleEngine:
         at: datetime,
         units: Mapping[str, Unit],
         roster: Roster,
-        open_cases: list[Case],
-        waited: Mapping[str, float],
+        loads: Mapping[str, LoadCounts],
         overdue_high: set[str],
         present: Callable[[str, str], bool],
     ) -> tuple[dict[str, UnitState], list[Finding]]:
         """Each unit's state (opening, coordinator, load) and its unit rules."""
         lang = self.lang
-        by_unit: dict[str, list[Case]] = {uid: [] for uid in units}
-        for c in open_cases:
-            by_unit[c.unit_id].append(c)
         states: dict[str, UnitState] = {}
         found: list[Finding] = []
         data_as_of = snap.data_as_of
         for uid, unit in units.items():
             cal = self.calendar(unit)
             p = self._params(uid)
-            load = unit_load(by_unit[uid], roster, uid, at, waited, p, uid in overdue_high)
+            load = load_of(loads[uid], roster, uid, at, p, uid in overdue_high)
             coord = snap.coordinators.get(uid)
             coord_id = coord.staff_id if coord else None
             coord_present = bool(coord_id) and present(uid, coord_id or "")

@@ -263,7 +263,7 @@ class Reads(StoreBase):
                     closed_since = around - timedelta(hours=36)
                 spans = None
                 if around is not None:
-                    spans = self._cached_spans()
+                    spans = self._cached_spans(around - shifts_before, around + shifts_after)
                     # full shift objects only near the instant: presence, and presence running on
                     near = timedelta(hours=26)
                     shifts = self._cached_shifts(around - near, around + near)
@@ -359,11 +359,21 @@ class Reads(StoreBase):
             self._staff_cache = (sig, self.staff())
         return self._staff_cache[1]
 
-    def _cached_spans(self) -> dict:
+    def _cached_spans(self, lo: datetime, hi: datetime) -> dict:
+        """The shift spans of every shift overlapping ``[lo, hi]`` — and more: read for that
+        window widened by a day each way (a one-shot read such as ``report`` reads a few days'
+        shifts, not the year's), kept while the table's signature stands and the window asked
+        for lies within the one read."""
         sig = self._signature("shifts")
-        if self._spans_cache is None or self._spans_cache[0] != sig:
-            self._spans_cache = (sig, self.shift_spans(None, None))
-        return self._spans_cache[1]
+        cached = self._spans_cache
+        if cached is not None:
+            (csig, clo, chi), spans = cached
+            if csig == sig and clo <= lo and hi <= chi:
+                return spans
+        wlo, whi = lo - timedelta(days=1), hi + timedelta(days=1)
+        spans = self.shift_spans(wlo, whi)
+        self._spans_cache = ((sig, wlo, whi), spans)
+        return spans
 
     def shift_spans(
         self, lo: datetime | None, hi: datetime | None

@@ -21,9 +21,10 @@ from .. import i18n
 from ..domain.curve import DayCurve
 from ..domain.forecast import DEFAULT_CASES_PER_CLINICIAN_HOUR, Forecast
 from ..domain.models import CLINICAL, Case, Snapshot
+from ..domain.perf import gc_paused
 from ..domain.roster import UnitRoster
 from ..domain.rules import SEVERITY_RANK, Evaluation, Finding, RuleEngine
-from ..domain.text import visible
+from ..domain.text import is_visible, visible
 from ..reports.forecast import unit_forecast
 from ..store.db import Store, SyncHealth
 from ..store.reads import CaseWrite
@@ -210,11 +211,28 @@ class Board:
         return None
 
 
+_ABSENT, _ROLE, _OVERDUE = frozenset(ABSENT_RULES), frozenset(ROLE_RULES), frozenset(OVERDUE_RULES)
+_NO_FINDINGS: list[Finding] = []  # shared, never changed
+
+
+def _longest_visible(keys: Iterable[str]) -> int:
+    """``max(len(visible(k)) for k in keys)`` (0 for none): one look at all of them first, as
+    ids almost never hold anything ``visible`` changes."""
+    ks = list(keys)
+    if not ks:
+        return 0
+    if is_visible("".join(ks)):
+        return max(map(len, ks))
+    return max(len(visible(k)) for k in ks)
+
+
 def _severity_of(findings: Iterable[Finding]) -> str | None:
     best = None
+    rank = 99
     for f in findings:
-        if best is None or SEVERITY_RANK[f.severity] < SEVERITY_RANK[best]:
-            best = f.severity
+        r = SEVERITY_RANK[f.severity]
+        if r < rank:
+            best, rank = f.severity, r
     return best
 
 
@@ -276,7 +294,8 @@ class BoardBuilder:
             all_units=tuple((u.id, visible(u.name)) for u in snap.units),
             history=history,
         )
-        self._fill(board)
+        with gc_paused():  # a row (and its findings' lists) per open case: no collector passes over them
+            self._fill(board)
         if not history:  # live (or offline at the snapshot): not when looking back
             units = {u.id: u for u in snap.units}
             board.forecasts = {
@@ -370,8 +389,10 @@ class BoardBuilder:
         by_id = {c.id: c for c in snap.cases}
 
         def row(c: Case, findings: list[Finding], only: Sequence[str] | None, owner: str) -> Row:
-            sev = _severity_of(f for f in findings if only is None or f.rule in only)
-            return Row(c.id, severity=sev, factory=partial(cells, c, findings, only, owner, sev))
+            sev = _severity_of(findings if only is None else [f for f in findings if f.rule in only])
+            return Row(
+                c.id, None, sev, partial(cells, c, findings, only, owner, sev)
+            )  # (key, cells, severity, factory)
 
         def cells(
             c: Case, findings: list[Finding], only: Sequence[str] | None, owner: str, sev: str | None
@@ -402,19 +423,36 @@ class BoardBuilder:
         # a text filter also looks at the patient's name and number, read for it alone
         identity = self.identities(by_id) if filt.text and self.identity_search else None
         hits = board.identity_hits
+        filtering = filt.active  # else every case passes (``_matches``)
+        # the owner's text once per owner (a person's name, a profession), not once per case
+        owner_texts: dict[tuple[str, str | None, str | None], str] = {}
+        case_findings = ev.case_findings
+        active, absent, roles, overdue = board.active, board.absent, board.roles, board.overdue
+        absent_rules, role_rules, overdue_rules = _ABSENT, _ROLE, _OVERDUE
         for c in cases:
-            fs = ev.findings_for(c.id)
-            owner = self._owner_text(c, snap)
-            if not self._matches(c, fs, filt, owner, ev, identity, hits):
+            fs = case_findings.get(c.id, _NO_FINDINGS)  # ev.findings_for
+            o = c.owner
+            if o is None:
+                owner = "–"
+            else:
+                ok = (o.type, o.staff_id, o.profession)
+                known = owner_texts.get(ok)
+                if known is None:
+                    known = owner_texts[ok] = self._owner_text(c, snap)
+                owner = known
+            if filtering and not self._matches(c, fs, filt, owner, ev, identity, hits):
                 continue
-            board.active.append(row(c, fs, None, owner))
+            if not fs:  # no findings: the work list only, no severity
+                active.append(Row(c.id, None, None, partial(cells, c, fs, None, owner, None)))
+                continue
+            active.append(row(c, fs, None, owner))
             rules = {f.rule for f in fs}
-            if rules & set(ABSENT_RULES):
-                board.absent.append(row(c, fs, ABSENT_RULES, owner))
-            if rules & set(ROLE_RULES):
-                board.roles.append(row(c, fs, ROLE_RULES, owner))
-            if rules & set(OVERDUE_RULES):
-                board.overdue.append(row(c, fs, OVERDUE_RULES, owner))
+            if not rules.isdisjoint(absent_rules):
+                absent.append(row(c, fs, ABSENT_RULES, owner))
+            if not rules.isdisjoint(role_rules):
+                roles.append(row(c, fs, ROLE_RULES, owner))
+            if not rules.isdisjoint(overdue_rules):
+                overdue.append(row(c, fs, OVERDUE_RULES, owner))
         # closed cases with findings (premature_close) belong with the overdue ones
         for cid, fs in ev.case_findings.items():
             closed = by_id.get(cid)
@@ -428,7 +466,7 @@ class BoardBuilder:
         for rows in (board.absent, board.roles, board.overdue):
             rows.sort(key=lambda r: SEVERITY_RANK.get(r.severity or "info", 9))
         panels = {"active": board.active, "absent": board.absent, "roles": board.roles, "overdue": board.overdue}
-        board.id_widths = {pid: max((len(visible(r.key)) for r in rows), default=0) for pid, rows in panels.items()}
+        board.id_widths = {pid: _longest_visible(r.key for r in rows) for pid, rows in panels.items()}
         board.alerts = [f for f in ev.findings if f.case_id is None and f.rule in UNIT_ALERT_RULES]
         deadlines_and_roster(board, self.engine, self.lang)
 
