@@ -255,6 +255,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX shifts_unit_start ON shifts (unit_id, start);
     """,
+    # 7: every snapshot reads the open cases' ids and versions (to rebuild only what changed):
+    # from a covering index, not the table's rows (region, 10,000 open of 1,000,000: 16 → 9 ms)
+    """
+    CREATE INDEX cases_open_keys ON cases (status, id, version) WHERE status != 'closed';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
