@@ -1,5 +1,6 @@
 """Make the README's pictures: SVG (and PNG when cairosvg is installed) of the main screens,
-from the shared scenario 01 with a frozen clock.
+from the shared scenario 01 with a frozen clock (the load detail with four earlier Thursdays
+kept, as its tests have it).
 
     python scripts/screenshots.py            # writes screenshots/*.svg and *.png
 """
@@ -68,6 +69,17 @@ async def main() -> None:
             await shoot(db, as_of, "help", ["question_mark"]),
             await shoot(db, as_of, "main-en", [], lang="en"),
         ]
+        # the load panel's detail view with its chart: scenario 01 with four earlier Thursdays kept
+        from ui.test_load_detail import history_store
+
+        hdb, _ = history_store(Path(tmp))
+
+        def on_load(app) -> None:
+            load = app.query_one("#load")
+            load.focus()
+            load.move_to_key("vc-kungsgatan")
+
+        made.append(await shoot(hdb, as_of, "load-detail", ["enter"], before=on_load))
     try:
         import cairosvg
     except ImportError:
