@@ -70,6 +70,15 @@ _GENERATED = {
         f"{_wrapped(f'INSERT OR IGNORE INTO case_history ({_NAMES})')}\n"
         f"{_wrapped(f'VALUES ({_VALUES});')}\n    END;\n"
     ),
+    # schema 8: the same, with a conflict clause of its own — an ``OR IGNORE`` in a trigger is
+    # overridden by the conflict policy of the upsert that fires it (SQLite), so a version that
+    # was already kept (a case dropped by a re-read, back and superseded again) failed the sync
+    "{case_history_keep_8}": (
+        "    DROP TRIGGER case_history_keep;\n"
+        "    CREATE TRIGGER case_history_keep AFTER UPDATE ON cases WHEN new.version > old.version\n    BEGIN\n"
+        f"{_wrapped(f'INSERT INTO case_history ({_NAMES})')}\n"
+        f"{_wrapped(f'VALUES ({_VALUES}) ON CONFLICT DO NOTHING;')}\n    END;\n"
+    ),
 }
 
 
@@ -260,6 +269,9 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX cases_open_keys ON cases (status, id, version) WHERE status != 'closed';
     """,
+    # 8: a superseded version already in the history is kept once, not a failed sync
+    _fill("""
+{case_history_keep_8}    """),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -295,3 +295,23 @@ def test_incremental_snapshot_follows_every_change(tmp_path):
                                    close_reason="resolved")])
         assert {c.id for c in s.snapshot(around=at, identity=False).cases} == {"c-1", "c-3"} | {
             f"x-{i}" for i in range(8)}
+
+
+def test_a_case_back_after_a_re_read_dropped_it_keeps_its_history_once(tmp_path):
+    """Found by the region benchmark's memory pass with a CPU hog: a re-read after a 410
+    completed without a case (the store dropped it; its superseded v1 stays in the history),
+    then the case came back at v1 and moved on to v2. The history trigger's ``INSERT OR IGNORE``
+    is overridden by the upsert that fires it (SQLite gives the outer statement's conflict
+    policy precedence), so v1 met itself in the history and the sync failed with
+    ``UNIQUE constraint failed: case_history.id, case_history.version``."""
+    with Store(tmp_path / "s.db") as s:
+        s.apply_page("cases", [mk_case("c-1", 1)], "cur-1")
+        s.apply_page("cases", [mk_case("c-1", 2)], "cur-2")  # v1 goes to the history
+        s.begin_resync("cases")
+        s.apply_page("cases", [mk_case("c-2", 1)], "r-1", resync=True)
+        assert s.finish_resync("cases") == 1  # c-1 not delivered: dropped
+        s.apply_page("cases", [mk_case("c-1", 1)], "cur-3")  # back, from the start of its feed
+        s.apply_page("cases", [mk_case("c-1", 2)], "cur-4")  # and on: v1 superseded again
+        assert s.case("c-1").version == 2 and s.cursor("cases") == "cur-4"
+        rows = s.conn.execute("SELECT id, version FROM case_history ORDER BY id, version").fetchall()
+        assert [tuple(r) for r in rows] == [("c-1", 1)]
