@@ -18,7 +18,8 @@ and the wait are today's and the service rate the configured default. With ``--h
 the simulator also serves the same weekday of the N weeks before (``generate_world(...,
 history_weeks=N, history_same_weekday=True)``: those days are generated exactly as with every
 day of the weeks, at a seventh of the cost), the first sync stores them, and the forecast's
-arrivals and service rate come from them (``arrivals_method`` / ``rate_method`` "history")."""
+arrivals, service rate and late term come from them (``arrivals_method`` / ``rate_method`` /
+``late_method`` "history": the cases those days still had waiting at closing)."""
 
 from __future__ import annotations
 
@@ -51,12 +52,12 @@ def working_days(first: date, n: int) -> list[date]:
     return out
 
 
-Row = tuple[str, str, float, int, int, str, str, str]
+Row = tuple[str, str, float, int, int, str, str, str, str]
 
 
 def run_day(seed: int, day: date, workdir: Path, history_weeks: int = 0) -> list[Row]:
     """(time, unit, forecast backlog at close, naive (backlog now), actual backlog at close, method,
-    arrivals_method, rate_method)."""
+    arrivals_method, rate_method, late_method)."""
     world = generate_world(
         seed=seed,
         start=datetime.combine(day, time(7, 30), TZ),
@@ -72,7 +73,7 @@ def run_day(seed: int, day: date, workdir: Path, history_weeks: int = 0) -> list
         with ApiClient(server.base_url, token="t") as client, Store(db) as store:
             engine = SyncEngine(store, client, Config(), clock=world.now)
             engine.sync_all()
-            pending: list[tuple[str, str, float, int, datetime, str, str, str]] = []
+            pending: list[tuple[str, str, float, int, datetime, str, str, str, str]] = []
             for t in (*TIMES, None):
                 units = store.units()
                 cals = {u.id: UnitCalendar(u) for u in units}
@@ -95,14 +96,15 @@ def run_day(seed: int, day: date, workdir: Path, history_weeks: int = 0) -> list
                                     f.method,
                                     f.arrivals_method,
                                     f.rate_method,
+                                    f.late_method,
                                 )
                             )
                 else:
-                    for when, uid, fc, naive, closes_at, method, arrivals_m, rate_m in pending:
+                    for when, uid, fc, naive, closes_at, method, arrivals_m, rate_m, late_m in pending:
                         at_close = closes_at - timedelta(minutes=1)
                         snap_c = store.snapshot_at(at_close) if at_close < target else snap
                         actual = backlog(c for c in snap_c.cases if c.unit_id == uid)
-                        rows.append((when, uid, fc, naive, actual, method, arrivals_m, rate_m))
+                        rows.append((when, uid, fc, naive, actual, method, arrivals_m, rate_m, late_m))
     finally:
         server.stop()
     return rows
@@ -135,7 +137,10 @@ def run(seeds: list[int], label: str, history_weeks: int = 0) -> None:
         bias = sum(r[2] - r[4] for r in sel) / len(sel)
         methods = _counts([r[5] for r in sel])
         print(f"{when:6} {len(sel):4d} {mae_f:13.2f} {mae_n:10.2f} {mean:12.2f} {bias:+6.2f}  {methods}")
-    print(f"{'':6} arrivals_method: {_counts([r[6] for r in rows])}; rate_method: {_counts([r[7] for r in rows])}")
+    print(
+        f"{'':6} arrivals_method: {_counts([r[6] for r in rows])}; rate_method: {_counts([r[7] for r in rows])};"
+        f" late_method: {_counts([r[8] for r in rows])}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

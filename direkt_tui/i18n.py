@@ -988,20 +988,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Kvar: tid kvar i arbetstid till ärendets gräns (väntan, svar eller yrkesrollens kö); +8 min = så"
         " länge över. ◷ = nära gränsen: minst 75 % av gränsen använd (standard; at_risk_fraction per enhet i konfigurationen).\n"
         "Prognos vid stängning, per enhet vid t: väntande nu + väntade ankomster till stängning − det som hinner"
-        " tas = kvar vid stängning. Det som kommer inom en väntetid före stängning (ankomster per timme nära"
-        " stängning × väntetiden för de senast tagna) väntar kvar hur många som än arbetar; resten tas med"
+        " tas = kvar vid stängning. Det som väntar kvar vid stängning hur många som än arbetar: med historik det som samma"
+        " veckodagar hade kvar (de som kom efter samma klockslag, plus dagens väntande × andelen av deras"
+        " väntande som var kvar), annars ankomster per timme nära stängning × väntetiden för de senast tagna; resten tas med"
         " vårdpersonaltimmarna i schemat × ärenden per vårdpersonaltimme (det största av"
         " [forecast] cases_per_clinician_hour, samma veckodag de senaste 4 veckorna och i dag). Extra"
-        " vårdpersonaltimmar = det som blir kvar utöver de sent inkomna ÷ takten. Enter på en enhet i"
+        " vårdpersonaltimmar = det som blir kvar utöver det ÷ takten. Enter på en enhet i"
         " belastningspanelen visar termerna och diagrammet; README förklarar mer.",
         "Left: working time left to the case's limit (waiting, reply or the profession's queue); +8 min = that"
         " long over. ◷ = near the limit: at least 75% of the limit used (the default; at_risk_fraction per unit in the configuration).\n"
         "Forecast at closing, per unit at t: waiting now + expected arrivals to closing − what can be taken"
-        " = left at closing. What arrives within one wait of closing (arrivals per hour near closing × the wait"
-        " of the cases taken lately) is still waiting however many work; the rest is taken by the scheduled"
+        " = left at closing. What is still waiting at closing however many work: with history, what the same"
+        " weekdays still had (those arriving after the same time, plus today's waiting × the share of theirs"
+        " still waiting then), else arrivals per hour near closing × the wait of the cases taken lately; the rest is taken by the scheduled"
         " clinician-hours × cases per clinician-hour (the largest of [forecast] cases_per_clinician_hour, the"
-        " same weekday of the last 4 weeks, and today). Extra clinician-hours = what is left beyond the late"
-        " arrivals ÷ the rate. Enter on a unit in the load panel shows the terms and the chart; the README"
+        " same weekday of the last 4 weeks, and today). Extra clinician-hours = what is left beyond that"
+        " ÷ the rate. Enter on a unit in the load panel shows the terms and the chart; the README"
         " says more.",
     ),
     "cmd.filter": ("Filtrera ärenden", "Filter cases"),
@@ -1452,7 +1454,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "load.clinicians": ("Vårdpersonal i tjänst nu/senare i dag: {who}", "Clinicians present now/later today: {who}"),
     "load.forecast.title": ("Prognos vid stängning {close}", "Forecast at closing {close}"),
-    "load.forecast.none": ("Ingen prognos: enheten har stängt för dagen.", "No forecast: the unit has closed for the day."),
+    "load.forecast.none": (
+        "Ingen prognos: enheten har stängt för dagen.",
+        "No forecast: the unit has closed for the day.",
+    ),
     "load.forecast.terms": (
         "{backlog} väntar nu + {arrivals} väntas komma ({arrivals_method}) − {completions} hinner tas"
         " = {at_close} kvar vid stängning",
@@ -1481,6 +1486,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{late} of them arrive within one wait ({wait} h, {wait_method}) of closing, {arrival_rate} an hour"
         " ({arrivals_method}): they are still waiting however many work.",
     ),
+    "load.forecast.late_history": (
+        "{late} väntar kvar vid stängning hur många som än arbetar, som samma veckodagar ({arrivals_method}):"
+        " {arrivals} som kommer efter nu och {carried} av de {backlog} som väntar nu ({share} % hade kvar då).",
+        "{late} are still waiting at closing however many work, as on the same weekdays ({arrivals_method}):"
+        " {arrivals} arriving after now and {carried} of the {backlog} waiting now ({share} % were left then).",
+    ),
     "load.forecast.capacity": (
         "Vårdpersonalen hinner inte ikapp: {capacity} kan tas ({hours} vårdpersonaltimmar × {rate} per timme,"
         " {rate_method}).",
@@ -1491,7 +1502,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Inget att räkna väntetiden på än (färre än 5 tagna i dag): prognosen är att kön står kvar som nu.",
         "Too little to tell the wait yet (fewer than 5 taken today): the forecast is that the backlog stays as it is.",
     ),
-    "forecast.unit_late": ("{unit} {n} väntar (sent inkomna)", "{unit} {n} waiting (arrived late)"),
+    "forecast.unit_late": (
+        "{unit} {n} väntar (hinns inte före stängning)",
+        "{unit} {n} waiting (not reached by closing)",
+    ),
     "load.chart.closed": ("Enheten har inte öppet i dag.", "The unit is not open today."),
     "load.chart.reading": ("Läser diagrammet …", "Reading the chart …"),
     "load.hint": ("Esc stänger · ? hjälp", "Esc closes · ? help"),

@@ -299,8 +299,9 @@ def test_units_carry_the_forecast_for_closing(scenario_store):
     assert set(f) == {"closes_at", "method", "backlog_now", "arrivals", "arrivals_method", "history_days",
                       "arrival_rate", "wait_hours", "wait_method", "wait_cases", "late", "clinician_hours",
                       "cases_per_clinician_hour", "rate_method", "capacity", "completions", "backlog_at_close",
-                      "extra_clinician_hours"}
+                      "extra_clinician_hours", "late_method", "late_arrivals", "late_carried", "carry_share"}
     assert f["closes_at"] == "2026-11-26T17:00:00+01:00" and f["history_days"] == 0
+    assert f["late_method"] in ("today", "naive") and f["carry_share"] is None  # no history: as before
     assert f["arrivals_method"] == "today" and f["rate_method"] in ("today", "default")
     assert f["method"] in ("late", "capacity", "naive") and f["wait_method"] in ("recent", "today", "none")
     assert f["backlog_at_close"] == pytest.approx(f["backlog_now"] + f["arrivals"] - f["completions"], abs=0.11)

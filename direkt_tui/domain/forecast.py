@@ -16,10 +16,19 @@ For a unit at ``t`` on a day it is open, with ``close`` today's closing:
     wait             = the mean time, in open hours, from arrival (or opening) to being taken
                        of the care cases taken in the last 2 hours ("recent"), else since
                        opening ("today"), with at least 5 cases; else none
-    late             = arrival_rate × min(wait, hours to close): the cases that arrive within
-                       one wait of closing are still waiting at closing however many work
-                       (Little's law); with no wait or no arrival rate, the backlog as it is
-                       now (the naive forecast, method "naive")
+    late             = the cases still waiting at closing however many work, with history
+                       (late_method "history"), over the same weekday in the last 4 weeks:
+                         late_arrivals = the mean of the care cases that arrived after the
+                                         same local time and were still waiting at that day's
+                                         closing
+                         carry_share   = of the care cases waiting at the same local time on
+                                         those days, the share still waiting at closing (all
+                                         days pooled: Σ still waiting ÷ Σ waiting; 0 if none)
+                         late          = late_arrivals + backlog_now × carry_share
+                       without history (late_method "today"): arrival_rate × min(wait, hours
+                       to close): the cases that arrive within one wait of closing are still
+                       waiting at closing (Little's law); with no wait or no arrival rate, the
+                       backlog as it is now (late_method and method "naive")
     clinician_hours  = the clinicians' scheduled hours from t to close (the roster)
     rate             = cases a clinician can take per hour: the largest of
                        forecast.cases_per_clinician_hour (configuration, "default"), the
@@ -33,15 +42,24 @@ For a unit at ``t`` on a day it is open, with ``close`` today's closing:
                        down to the late cases (more staff cannot take those)
     method           = which term gave backlog_at_close: "late", "capacity" (the clinicians
                        cannot keep up) or "naive"
+
+A case waits at ``T`` when it had arrived (created_at <= T) and neither received_at nor
+closed_at <= T (``domain.curve``). The history's late term counts what those days really had
+left at closing — mostly cases the clinicians do not take near closing (the less urgent ones),
+which a wait measured from the cases that were taken misses. The cases already waiting at
+``t`` are today's own count (backlog_now), not the history's: so the history gives of them only
+the share still waiting at closing, and the history's cases waiting at ``t`` are not added.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .curve import Interval
 from .models import CLINICAL, Case, Shift
 
 HISTORY_WEEKS = 4
@@ -61,6 +79,33 @@ class PastDay:
     completions: int  # care cases taken (received by a person) while the unit was open that day
     clinician_hours: float  # the clinicians' scheduled hours within that day's opening
     arrivals_last_hour: int = 0  # care cases that arrived in the last hour before closing
+    waiting_then: int = 0  # care cases waiting at the same local time
+    carried: int = 0  # of those, still waiting at that day's closing
+    late_after: int = 0  # care cases that arrived after the same local time, still waiting at closing
+
+
+class ClosingWaits:
+    """One earlier day's care cases that could be waiting during its opening (their waits,
+    :func:`~.curve.interval`) against its closing: for any instant of the day, how many were
+    waiting then (as :class:`~.curve.Waiting` counts), how many of those were still waiting at
+    closing, and how many still waiting at closing arrived after it. Built once per day; each
+    question is three binary searches over epoch seconds."""
+
+    def __init__(self, cases: Iterable[Interval], close: datetime):
+        end = self.close = close.timestamp()
+        pairs = [(c.arrived.timestamp(), None if c.taken is None else c.taken.timestamp()) for c in cases]
+        self._arrived = sorted(a for a, _ in pairs)
+        self._taken = sorted(t for _, t in pairs if t is not None)
+        # arrivals of the cases still waiting at closing, sorted
+        self._at_close = sorted(a for a, t in pairs if a <= end and (t is None or t > end))
+
+    def at(self, t: datetime) -> tuple[int, int, int]:
+        """(waiting at ``t``, of them still waiting at closing, arrived after ``t`` and still
+        waiting at closing); an instant after closing counts as closing."""
+        ts = min(t.timestamp(), self.close)
+        waiting = bisect_right(self._arrived, ts) - bisect_right(self._taken, ts)
+        carried = bisect_right(self._at_close, ts)  # arrived by t, waiting at closing: so waiting at t too
+        return waiting, carried, len(self._at_close) - carried
 
 
 @dataclass(frozen=True)
@@ -84,6 +129,10 @@ class Forecast:
     backlog_at_close: float
     extra_clinician_hours: float
     method: str  # late | capacity | naive: which term gave the backlog at closing
+    late_method: str = "today"  # history | today | naive: how the late term was made
+    late_arrivals: float = 0.0  # of late: cases arriving after now still waiting at closing
+    late_carried: float = 0.0  # of late: of today's backlog, still waiting at closing
+    carry_share: float | None = None  # history: the share of the waiting still waiting at closing
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -98,6 +147,10 @@ class Forecast:
             "wait_method": self.wait_method,
             "wait_cases": self.wait_cases,
             "late": round(self.late, 1),
+            "late_method": self.late_method,
+            "late_arrivals": round(self.late_arrivals, 1),
+            "late_carried": round(self.late_carried, 1),
+            "carry_share": None if self.carry_share is None else round(self.carry_share, 3),
             "clinician_hours": round(self.clinician_hours, 2),
             "cases_per_clinician_hour": round(self.rate, 2),
             "rate_method": self.rate_method,
@@ -184,10 +237,18 @@ def forecast(
     total = backlog_now + arrivals
     capacity = rate * clinician_hours_ahead
     over = max(0.0, total - capacity)  # what the clinicians cannot take
-    if wait is None or method == "none":
-        late, how = float(backlog_now), "naive"
+    share: float | None = None
+    if method == "history":
+        late_arrivals = sum(d.late_after for d in history) / len(history)
+        then = sum(d.waiting_then for d in history)
+        share = sum(d.carried for d in history) / then if then else 0.0
+        carried = backlog_now * share
+        how, late_method = "late", "history"
+    elif wait is None or method == "none":
+        late_arrivals, carried, how, late_method = 0.0, float(backlog_now), "naive", "naive"
     else:
-        late, how = arrival_rate * min(wait, hours_left), "late"
+        late_arrivals, carried, how, late_method = arrival_rate * min(wait, hours_left), 0.0, "late", "today"
+    late = late_arrivals + carried
     left = min(total, max(late, over))
     if over > late:
         how = "capacity"
@@ -212,4 +273,8 @@ def forecast(
         backlog_at_close=left,
         extra_clinician_hours=(left - late) / rate if rate > 0 else 0.0,
         method=how,
+        late_method=late_method,
+        late_arrivals=late_arrivals,
+        late_carried=carried,
+        carry_share=share,
     )

@@ -5,7 +5,7 @@ from the store's kept cases and shifts, the formula from ``domain.forecast``.
 What an earlier day gives does not change within the day: it is read once per store, unit and
 day (:func:`past_days` keeps it until the store gains a case or a shift on that day, as a first
 sync's history does), and only the arrivals after the instant's local time are counted from it
-on each call."""
+on each call, with the cases waiting then and at that day's closing (``ClosingWaits``)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from ..domain.calendar import UnitCalendar
+from ..domain.curve import interval
 from ..domain.forecast import (
     DEFAULT_CASES_PER_CLINICIAN_HOUR,
     HISTORY_WEEKS,
     RECENT_HOURS,
+    ClosingWaits,
     Forecast,
     PastDay,
     backlog,
@@ -35,6 +37,7 @@ class _Day:
     arrivals: tuple[float, ...]  # care arrivals within that day's opening, epoch seconds, sorted
     taken: int
     hours: float
+    waits: ClosingWaits  # its care cases' waits against its closing (the history's late term)
 
 
 # per store (weakly: a closed store's entries go with it): its history mark, and per
@@ -64,11 +67,14 @@ def _day(store: object, held: dict[tuple, _Day | None], unit: Unit, cal: UnitCal
     opens, closes = cal.day_open(day), cal.day_close(day)
     out = None
     if opens is not None and closes is not None:
-        arrivals = tuple(t.timestamp() for t in store.care_arrivals(unit.id, opens, closes))  # type: ignore[attr-defined]
+        # the care cases that could be waiting within its opening; those that arrived in it are
+        # its arrivals (taken after they arrived, so never before it opened)
+        rows = store.care_waits(unit.id, opens, closes)  # type: ignore[attr-defined]
+        arrivals = tuple(sorted(c.timestamp() for c, _, _ in rows if c >= opens))
         ((_, taken),) = store.care_flow(unit.id, [(opens, closes)])  # type: ignore[attr-defined]
         hours = store.scheduled_hours(unit.id, cal.intervals_on(day), CLINICAL)  # type: ignore[attr-defined]
         if hours or arrivals or taken:  # else nothing kept of that day (before the store's history)
-            out = _Day(closes, arrivals, taken, hours)
+            out = _Day(closes, arrivals, taken, hours, ClosingWaits((interval(*r) for r in rows), closes))
     held[key] = out
     return out
 
@@ -84,11 +90,11 @@ def past_days(store: object, unit: Unit, cal: UnitCalendar, at: datetime) -> lis
         d = _day(store, held, unit, cal, day)
         if d is None:
             continue
-        same_time = datetime.combine(day, local_at.timetz().replace(tzinfo=None), cal.tz).timestamp()
-        close = d.closes.timestamp()
+        same = datetime.combine(day, local_at.timetz().replace(tzinfo=None), cal.tz)
+        same_time, close = same.timestamp(), d.closes.timestamp()
         after = len(d.arrivals) - bisect_left(d.arrivals, same_time) if same_time < close else 0
         last_hour = len(d.arrivals) - bisect_left(d.arrivals, close - 3600)
-        out.append(PastDay(after, d.taken, d.hours, last_hour))
+        out.append(PastDay(after, d.taken, d.hours, last_hour, *d.waits.at(same)))
     return out
 
 

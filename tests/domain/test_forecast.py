@@ -47,19 +47,53 @@ def test_the_roster_decides_when_the_clinicians_cannot_keep_up():
     assert doc["backlog_at_close"] == round(doc["backlog_now"] + doc["arrivals"] - doc["completions"], 1)
 
 
-def test_history_gives_the_arrivals_and_the_closing_hours_rate():
-    """Three same weekdays: 10 arrivals after this time, 3 in the last hour, takings 90 over
-    36 clinician-hours (2.5 > the configured 2); late 3 × 1.2 = 3.6; 6 h × 2.5 = 15 of 20."""
-    h = [PastDay(8, 30, 12.0, 2), PastDay(12, 30, 12.0, 4), PastDay(10, 30, 12.0, 3)]
+def test_history_gives_the_arrivals_the_rate_and_the_late_cases():
+    """Three same weekdays: 10 arrivals after this time, takings 90 over 36 clinician-hours
+    (2.5 > the configured 2). Late, from those days' closings: 2, 4 and 3 cases that arrived
+    after this time were still waiting (a mean of 3), and of the 4 + 6 + 0 waiting at this time
+    1 + 2 + 0 were (0.3): 3 + 10 × 0.3 = 6 — not 3 an hour × 1.2 h. 6 h × 2.5 = 15 of 20 leaves 5
+    the clinicians cannot take: fewer than the late 6, so late decides."""
+    h = [PastDay(8, 30, 12.0, 2, waiting_then=4, carried=1, late_after=2), PastDay(12, 30, 12.0, 4, 6, 2, 4),
+         PastDay(10, 30, 12.0, 3, 0, 0, 3)]
     f = _f(history=h, clinician_hours_ahead=6.0)
     assert f.arrivals_method == "history" and f.history_days == 3 and f.arrivals == 10 and f.arrival_rate == 3
     assert f.rate_method == "history" and f.rate == pytest.approx(2.5)
-    assert f.late == pytest.approx(3.6) and f.backlog_at_close == pytest.approx(5) and f.method == "capacity"
-    assert f.extra_clinician_hours == pytest.approx((5 - 3.6) / 2.5)
-    f = _f(history=[PastDay(1, 30, 12.0, 6), PastDay(1, 30, 12.0, 6)], backlog_now=0)
-    assert f.late == 1 and f.backlog_at_close == 1  # never more late cases than there will be cases
-    f = _f(history=[PastDay(99, 99, 9.0, 9)])  # one day is not enough
+    assert f.late_method == "history" and f.late_arrivals == 3 and f.carry_share == pytest.approx(0.3)
+    assert f.late_carried == pytest.approx(3) and f.late == pytest.approx(6) and f.method == "late"
+    assert f.backlog_at_close == pytest.approx(6) and f.extra_clinician_hours == 0
+    doc = f.to_json()
+    assert doc["late_method"] == "history" and doc["late_arrivals"] == 3 and doc["late_carried"] == 3
+    assert doc["carry_share"] == 0.3 and doc["late"] == 6 and doc["wait_hours"] == 1.2  # every key kept
+    f = _f(history=h, clinician_hours_ahead=4.0)  # 4 h × 2.5 = 10 of 20: 10 left, 4 of them for more staff
+    assert f.method == "capacity" and f.late == pytest.approx(6) and f.backlog_at_close == pytest.approx(10)
+    assert f.extra_clinician_hours == pytest.approx((10 - 6) / 2.5)
+    f = _f(history=h, waits_recent=(), waits_today=())  # no wait today: the history needs none
+    assert f.late_method == "history" and f.method == "late" and f.late == pytest.approx(6)
+    f = _f(history=[PastDay(1, 30, 12.0, 6, 0, 0, 5), PastDay(1, 30, 12.0, 6, 0, 0, 5)], backlog_now=0)
+    assert f.carry_share == 0 and f.late == 1 and f.backlog_at_close == 1  # never more late than there will be cases
+    f = _f(history=[PastDay(99, 99, 9.0, 9, 9, 9, 9)])  # one day is not enough: today's rate × wait
     assert f.arrivals_method == "today" and f.arrivals == 16
+    assert f.late_method == "today" and f.late == pytest.approx(4.8) and f.carry_share is None
+
+
+def test_the_closing_waits_of_an_earlier_day_by_hand():
+    """13:00 on a day closing at 16:00 (UTC here): a waiting at both, b taken at 14:00, c closed
+    at 12:30 (before), d arrived at 14:30 and waiting at closing, e arrived at 15:00 and taken at
+    16:00 sharp (not waiting then), f arrived at 16:00 sharp (waiting), g taken at the instant
+    it arrived (never waiting)."""
+    from direkt_tui.domain.curve import interval
+    from direkt_tui.domain.forecast import ClosingWaits
+
+    def at(h, m=0):
+        return datetime(2026, 11, 19, h, m, tzinfo=UTC)
+
+    rows = [(at(9), None, None), (at(10), at(14), at(15)), (at(11), None, at(12, 30)), (at(14, 30), at(17), None),
+            (at(15), at(16), at(16, 5)), (at(16), None, None), (at(12, 40), at(12, 40), None)]
+    w = ClosingWaits((interval(*r) for r in rows), at(16))
+    assert w.at(at(13)) == (2, 1, 2)  # a, b waiting; a still at closing; d, f arrived after
+    assert w.at(at(8)) == (0, 0, 3)  # nothing yet; a, d, f all arrived after
+    assert w.at(at(14, 30)) == (2, 2, 1)  # a, d (arrived at that instant); f after
+    assert w.at(at(18)) == w.at(at(16)) == (3, 3, 0)  # after closing counts as closing
 
 
 def test_the_wait_falls_back_to_the_day_then_to_the_naive_forecast():
@@ -168,6 +202,7 @@ def test_the_store_gives_the_same_weekday_history(tmp_path):
     assert f is not None and f.arrivals_method == "history" and f.history_days == 4
     assert f.arrivals == pytest.approx((2 + 3 + 4 + 5) / 4)
     assert f.arrival_rate == 0  # none of them in the hour before closing
+    assert f.late_method == "history" and f.late == 0  # all taken by 14:55: none left at those closings
     # 2..5 taken over 8 clinician-hours a day (14 / 32 an hour): below the default
     assert f.rate_method == "default"
     assert f.backlog_now == backlog(c for c in snap.cases if c.unit_id == "vc-kungsgatan")
@@ -206,8 +241,8 @@ def test_the_history_read_once_is_read_again_when_the_store_gains_cases(tmp_path
         f = unit_forecast(st, snap, unit, at)
         assert f is not None and f.arrivals_method == "history" and f.arrivals == 1 and f.arrival_rate == 1
         reads = []
-        real = st.care_arrivals
-        st.care_arrivals = lambda *a: reads.append(a) or real(*a)
+        real = st.care_waits
+        st.care_waits = lambda *a: reads.append(a) or real(*a)
         assert unit_forecast(st, snap, unit, at) == f and reads == []  # the same from what was kept
         st.apply_page("cases", [Case.from_api(kept("t1", at - timedelta(minutes=60), 0))], "c2")
         assert unit_forecast(st, snap, unit, at) == f and reads == []  # a case today: earlier days stand
@@ -215,3 +250,67 @@ def test_the_history_read_once_is_read_again_when_the_store_gains_cases(tmp_path
         g = unit_forecast(st, snap, unit, at)
         assert len(reads) == 1  # only the day that gained a case is read again
     assert g is not None and g.arrivals == 1.5 and g.arrival_rate == 1.5
+
+
+def test_the_store_gives_the_late_cases_from_the_same_weekdays_closings(tmp_path):
+    """Scenario 01 (Thursday 26 Nov 14:30, closing 17:00) with two earlier Thursdays, each:
+    a arrived 14:00, taken the next morning; b arrived 14:10, taken 15:00; c arrived 16:00, taken
+    the next morning; d arrived 16:30, closed 16:45; e arrived 15:00, closed the next morning.
+    At 14:30 a and b were waiting, a still at closing (1 of 2); c and e arrived after and were
+    still waiting at closing: late = 2 + backlog_now × ½, read from a real SQLite file."""
+    import copy
+
+    from conftest import SCENARIOS, ingest_scenario, load_scenario
+
+    from direkt_tui.reports.forecast import past_days, unit_forecast
+    from direkt_tui.store.db import Store
+
+    sc = load_scenario(next(p for p in SCENARIOS if p.stem.startswith("01")))
+    at = datetime.fromisoformat(sc["as_of"])
+    template = next(c for c in sc["cases"] if c["unit_id"] == "vc-kungsgatan")
+
+    def kept(cid, day, created, received, closed):
+        c = copy.deepcopy(template)
+        iso = {k: None if m is None else (day + timedelta(minutes=m)).isoformat()
+               for k, m in (("created_at", created), ("received_at", received), ("closed_at", closed))}
+        c.update(id=cid, status="closed", version=3, owner=None, owner_since=None, started_at=None,
+                 close_reason="resolved", updated_at=iso["closed_at"], **iso)
+        return c
+
+    extra = []
+    for k in (1, 2):
+        day = at - timedelta(days=7 * k)  # 14:30 that Thursday; the next morning is +18 h
+        extra += [kept(f"a{k}", day, -30, 18 * 60, 18 * 60 + 30), kept(f"b{k}", day, -20, 30, 50),
+                  kept(f"c{k}", day, 90, 18 * 60, 18 * 60 + 30), kept(f"d{k}", day, 120, None, 135),
+                  kept(f"e{k}", day, 30, None, 17 * 60 + 40)]
+    sc = {**sc, "cases": sc["cases"] + extra}
+    with Store(tmp_path / "s.db") as st:
+        ingest_scenario(st, sc)
+        snap = st.snapshot(around=at)
+        unit = next(u for u in st.units() if u.id == "vc-kungsgatan")
+        from direkt_tui.domain.calendar import UnitCalendar
+
+        days = past_days(st, unit, UnitCalendar(unit), at)
+        f = unit_forecast(st, snap, unit, at)
+    assert [(d.arrivals_after, d.waiting_then, d.carried, d.late_after) for d in days] == [(3, 2, 1, 2)] * 2
+    assert f is not None and f.history_days == 2 and f.arrivals == 3 and f.late_method == "history"
+    assert f.late_arrivals == 2 and f.carry_share == 0.5 and f.late_carried == f.backlog_now / 2
+    assert f.backlog_now == backlog(c for c in snap.cases if c.unit_id == "vc-kungsgatan") > 0
+    assert f.late == pytest.approx(min(2 + f.backlog_now / 2, f.backlog_now + 3))
+
+
+def test_the_detail_view_writes_out_the_history_late_term():
+    """With history the late line gives the history's own closing backlog, not rate × wait."""
+    from zoneinfo import ZoneInfo
+
+    from direkt_tui.ui.screens.loaddetail import forecast_lines
+
+    h = [PastDay(8, 30, 12.0, 2, waiting_then=4, carried=1, late_after=2), PastDay(12, 30, 12.0, 4, 6, 2, 4),
+         PastDay(10, 30, 12.0, 3, 0, 0, 3)]
+    tz = ZoneInfo("Europe/Stockholm")
+    sv = forecast_lines(_f(history=h, clinician_hours_ahead=6.0), tz, "sv")
+    assert sv[2] == ("6,0 väntar kvar vid stängning hur många som än arbetar, som samma veckodagar (samma veckodag"
+                     " 4 veckor): 3,0 som kommer efter nu och 3,0 av de 10 som väntar nu (30 % hade kvar då).")
+    en = forecast_lines(_f(history=h, clinician_hours_ahead=4.0), tz, "en")
+    assert en[2].startswith("6.0 are still waiting at closing however many work") and "(30 % were left then)" in en[2]
+    assert en[3].startswith("The clinicians cannot keep up: 10.0 can be taken")

@@ -91,6 +91,18 @@ def forecast_lines(f: Forecast | None, tz: ZoneInfo, lang: str) -> list[str]:
     }
     if f.method == "naive":
         lines.append(T("load.forecast.naive"))
+    elif f.late_method == "history":  # the cases the same weekdays still had waiting at closing
+        lines.append(
+            T(
+                "load.forecast.late_history",
+                late=_dec(f.late, lang),
+                arrivals=_dec(f.late_arrivals, lang),
+                carried=_dec(f.late_carried, lang),
+                backlog=f.backlog_now,
+                share=round(100 * (f.carry_share or 0.0)),
+                arrivals_method=m,
+            )
+        )
     elif f.wait_hours is not None:
         lines.append(
             T(
