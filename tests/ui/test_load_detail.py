@@ -88,7 +88,7 @@ async def test_enter_on_a_unit_opens_its_load_forecast_and_chart(history_db, lan
         assert legend in text_of(screen.query_one("#load-legend"))
         assert forecast in text_of(screen.query_one("#load-forecast"))
         chart = text_of(screen.query_one("#load-chart"))
-        assert chart == waiting_chart(curve, lang, height=8).plain + "\n"
+        assert chart == waiting_chart(curve, lang, height=6).plain + "\n"  # 6 rows at 120×40
         assert "░" in chart and ("i dag" if lang == "sv" else "today") in chart
         await pilot.press("escape")
         await settle(pilot)

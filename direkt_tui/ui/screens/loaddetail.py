@@ -29,6 +29,12 @@ def _dec(v: float, lang: str, digits: int = 1) -> str:
     return s.replace(".", ",") if lang == "sv" else s
 
 
+def chart_height(rows: int) -> int:
+    """The chart's rows for a terminal ``rows`` high: lower on a short one (80×24: 4, 120×40: 6),
+    so that the whole view fits unscrolled where it can."""
+    return 8 if rows >= 46 else 6 if rows >= 32 else 4
+
+
 def _lines(lines: list[str]) -> Text:
     """Lines of platform or translated text, each literal (never markup), one per row."""
     return Text("\n").join(lit(line) for line in lines)
@@ -185,8 +191,7 @@ class LoadDetailScreen(Translated, ModalScreen[None]):
             return
         weekday = T(f"weekday.{board.at.astimezone(self.tz).weekday()}")
         legend.update(Text(chart_legend(curve, weekday, self.lang), style="bold"))
-        # a short terminal (80×24) gets a lower chart, so that most of the view fits unscrolled
-        chart.update(waiting_chart(curve, self.lang, height=4 if self.app.size.height < 32 else 8))
+        chart.update(waiting_chart(curve, self.lang, height=chart_height(self.app.size.height)))
 
     def action_close(self) -> None:
         self.dismiss(None)
