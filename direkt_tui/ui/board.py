@@ -111,6 +111,7 @@ class BoardMixin(DirektBase):
             for uid in self._load_detail_ids
             if uid in board.evaluation.units
         }
+        board.prepare()  # the rows' positions and the critical keys, here rather than on the UI thread
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._apply_board, board)
 
@@ -141,7 +142,7 @@ class BoardMixin(DirektBase):
                 cols = columns(kind, self.lang, multi, ids, max(len(T("col.unit")), min(26, names)))
                 table.set_columns(cols, optional_columns(kind, multi, self.lang, cols))
                 table.empty_text = empty
-                table.set_rows(rows)
+                table.set_rows(rows, board.indexes.get(pid))
                 count = len(rows)
                 title = f"{T('panel.' + pid)} ({count})"
                 if pid == "active" and board.filter.active:
@@ -228,18 +229,9 @@ class BoardMixin(DirektBase):
         return T("toast.new_critical.many", n=len(found), what="\n".join(lines))
 
     def _raised_by(self, board: Board) -> dict[str, list[str]]:
-        """The units whose load level an overdue P1–2 case raised (§5), and those cases."""
-        out: dict[str, list[str]] = {}
-        for uid in board.unit_ids:
-            st = board.evaluation.units.get(uid)
-            if st is None or not st.load.raised_by_overdue:
-                continue
-            out[uid] = [
-                f.case_id
-                for f in board.evaluation.findings
-                if f.rule == "overdue_waiting" and f.unit_id == uid and f.case_id and f.priority in (1, 2)
-            ]
-        return out
+        """The units whose load level an overdue P1–2 case raised (§5), and those cases (worked
+        out once per board, in its worker: :meth:`Board.raised_by`)."""
+        return board.raised_by()
 
     def _update_alerts(self, board: Board) -> None:
         bar = self.query_one("#alerts", AlertBar)

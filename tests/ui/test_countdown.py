@@ -114,3 +114,19 @@ async def test_a_p2_case_turning_at_risk_is_said_before_the_breach(tmp_path, bel
         await settle(pilot)
         assert len(rings) == (1 if bell else 0)
         assert [n.message for n in list(app._notifications)[toasts:]].count(said[-1]) == 1
+
+
+async def test_the_worker_prepares_what_the_ui_thread_swaps_in(scenario01_db):
+    """Region performance (issue 13 §5): each panel's row positions, the critical findings' keys
+    and the units an overdue P1–2 case raised are worked out with the board, in its worker."""
+    db, sc = scenario01_db
+    app = make_app(db, sc)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        board = app.board
+        for pid, rows in board.panels().items():
+            assert board.indexes[pid] == {r.key: i for i, r in enumerate(rows)}
+        assert board._critical is not None and board._raised is not None  # kept, not re-derived
+        assert board.raised_by() == {"vc-kungsgatan": ["c-5"]}  # scenario 01: c-5, P1 overdue
+        active = app.query_one("#active", VirtualTable)
+        assert active._index is board.indexes["active"]  # swapped in, not rebuilt on the UI thread

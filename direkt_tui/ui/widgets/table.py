@@ -150,12 +150,13 @@ class VirtualTable(Translated, ScrollView, can_focus=True):
         if subtitle != (self.border_subtitle or ""):
             self.border_subtitle = subtitle
 
-    def set_rows(self, rows: list[Row]) -> None:
-        """Replace the rows; the cursor stays on its key (or its position if the key left)."""
+    def set_rows(self, rows: list[Row], index: dict[str, int] | None = None) -> None:
+        """Replace the rows; the cursor stays on its key (or its position if the key left).
+        ``index``: the rows' positions by key when already worked out (off the UI thread)."""
         old_key = self.cursor_key
         old_cursor = self.cursor
         self._rows = rows
-        self._index = {r.key: i for i, r in enumerate(rows)}
+        self._index = index if index is not None else {r.key: i for i, r in enumerate(rows)}
         if old_key is not None and old_key in self._index:
             new = self._index[old_key]
         else:
