@@ -272,6 +272,11 @@ MIGRATIONS: tuple[str, ...] = (
     # 8: a superseded version already in the history is kept once, not a failed sync
     _fill("""
 {case_history_keep_8}    """),
+    # 9: the forecast's and the chart's earlier days (reads.care_waits: a unit's care cases by
+    # arrival, with when each was taken) from the index alone (region report: 0.28 → 0.04 s)
+    """
+    CREATE INDEX cases_unit_waits ON cases (unit_id, kind, created_at, received_at, closed_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
