@@ -1498,6 +1498,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The clinicians cannot keep up: {capacity} can be taken ({hours} clinician-hours × {rate} an hour,"
         " {rate_method}).",
     ),
+    "load.forecast.naive_early": (
+        "Enheten har haft öppet för kort tid i dag för en ankomsttakt: prognosen är att kön står kvar som nu.",
+        "The unit has been open too briefly today for an arrival rate: the forecast is that the backlog stays as it is.",
+    ),
     "load.forecast.naive": (
         "Inget att räkna väntetiden på än (färre än 5 tagna i dag): prognosen är att kön står kvar som nu.",
         "Too little to tell the wait yet (fewer than 5 taken today): the forecast is that the backlog stays as it is.",

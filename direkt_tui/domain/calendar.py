@@ -67,7 +67,8 @@ class UnitCalendar:
         self._last: date | None = None  # last local date covered
         self._lo = float("inf")  # instants strictly inside the covered dates (fast path)
         self._hi = float("-inf")
-        self._memo = (float("nan"), 0.0)  # (ts, working seconds from the table's start to ts)
+        # (ts, working seconds from the table's start to ts, the table it was counted on)
+        self._memo: tuple[float, float, object] = (float("nan"), 0.0, None)
 
     # -- opening hours of a date -----------------------------------------------------------
     def intervals_on(self, d: date) -> list[tuple[datetime, datetime]]:
@@ -121,7 +122,7 @@ class UnitCalendar:
         self._first, self._last = first, last
         self._lo = datetime.combine(first + timedelta(days=1), time(0), self.tz).timestamp()
         self._hi = datetime.combine(last, time(0), self.tz).timestamp()
-        self._memo = (float("nan"), 0.0)  # the table's start may have moved
+        self._memo = (float("nan"), 0.0, starts)  # the table's start may have moved
 
     def _cover(self, ts: float) -> None:
         """Make sure the table covers the local date of ``ts``, growing it geometrically."""
@@ -158,13 +159,16 @@ class UnitCalendar:
         if not (self._lo <= tb < self._hi):
             self._cover(tb)
         starts, ends, prefix = self._starts, self._ends, self._prefix
-        memo = self._memo  # the evaluation instant is ``tb`` of every call in a row: kept
-        if memo[0] == tb:
+        # the evaluation instant is ``tb`` of every call in a row: its total is kept, with the
+        # table it was counted on (a calendar is shared by concurrent board builds: a total
+        # counted on a table another thread has since rebuilt is not used)
+        memo = self._memo
+        if memo[0] == tb and memo[2] is starts:
             cb = memo[1]
         else:
             i = bisect_right(starts, tb) - 1
             cb = 0.0 if i < 0 else prefix[i] + (min(tb, ends[i]) - starts[i])
-            self._memo = (tb, cb)
+            self._memo = (tb, cb, starts)
         i = bisect_right(starts, ta) - 1
         ca = 0.0 if i < 0 else prefix[i] + (min(ta, ends[i]) - starts[i])
         return cb - ca

@@ -4,7 +4,7 @@ last four weeks (``domain.curve`` says how each is counted)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ..domain.calendar import UnitCalendar
 from ..domain.curve import DayCurve, Waiting, hourly, interval, typical
@@ -13,12 +13,14 @@ from ..domain.models import Unit
 
 
 def _hours(cal: UnitCalendar, opens: datetime, closes: datetime) -> list[datetime]:
-    """The starts of the local hours from opening's hour to the last hour before closing."""
-    local = opens.astimezone(cal.tz).replace(minute=0, second=0, microsecond=0)
+    """The starts of the hours from opening's local hour to the last hour before closing,
+    stepped in real hours (a unit open over a daylight-saving change gets 23 or 25 of them a
+    day, each once: stepping the wall clock would repeat 03 in spring and drop the second 02)."""
+    t = opens.astimezone(cal.tz).replace(minute=0, second=0, microsecond=0).astimezone(UTC)
     out: list[datetime] = []
-    while local < closes:
-        out.append(local)
-        local = (local + timedelta(hours=1)).astimezone(cal.tz)  # wall-clock hours, DST-safe
+    while t < closes:
+        out.append(t.astimezone(cal.tz))
+        t += timedelta(hours=1)
     return out
 
 

@@ -9,6 +9,7 @@ on each call, with the cases waiting then and at that day's closing (``ClosingWa
 
 from __future__ import annotations
 
+import threading
 import weakref
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -45,19 +46,25 @@ class _Day:
 _DAYS: weakref.WeakKeyDictionary[object, tuple[tuple[int, int], dict[tuple, _Day | None]]] = weakref.WeakKeyDictionary()
 
 
+# two board builds can run at once (a newer one does not stop an older one's thread): the
+# held days are read, filtered and filled under this lock (the store reads themselves are not)
+_LOCK = threading.Lock()
+
+
 def _held(store: object) -> dict[tuple, _Day | None]:
     """The earlier days read from ``store``, less those it has gained cases or shifts on since."""
-    held = _DAYS.get(store)
-    mark, changed = store.history_changes(held[0] if held else None)  # type: ignore[attr-defined]
-    if held is None or changed is None:
-        held = (mark, {})
-    elif changed:
-        near = {(u, date.fromisoformat(d) + timedelta(days=k)) for u, d in changed for k in (-1, 0, 1)}
-        held = (mark, {key: v for key, v in held[1].items() if (key[0], key[2]) not in near})
-    else:
+    with _LOCK:
+        held = _DAYS.get(store)
+        mark, changed = store.history_changes(held[0] if held else None)  # type: ignore[attr-defined]
+        if held is None or changed is None:
+            held = (mark, {})
+        elif changed:
+            near = {(u, date.fromisoformat(d) + timedelta(days=k)) for u, d in changed for k in (-1, 0, 1)}
+            held = (mark, {key: v for key, v in held[1].items() if (key[0], key[2]) not in near})
+        else:
+            return held[1]
+        _DAYS[store] = held
         return held[1]
-    _DAYS[store] = held
-    return held[1]
 
 
 def _day(store: object, held: dict[tuple, _Day | None], unit: Unit, cal: UnitCalendar, day: date) -> _Day | None:
@@ -75,7 +82,8 @@ def _day(store: object, held: dict[tuple, _Day | None], unit: Unit, cal: UnitCal
         hours = store.scheduled_hours(unit.id, cal.intervals_on(day), CLINICAL)  # type: ignore[attr-defined]
         if hours or arrivals or taken:  # else nothing kept of that day (before the store's history)
             out = _Day(closes, arrivals, taken, hours, ClosingWaits((interval(*r) for r in rows), closes))
-    held[key] = out
+    with _LOCK:
+        held[key] = out
     return out
 
 

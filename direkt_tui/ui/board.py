@@ -33,6 +33,7 @@ class BoardMixin(DirektBase):
     _dirty: bool
     _seen_critical: frozenset[tuple[Any, ...]] | None
     _seen_at_risk: frozenset[str] | None = None  # the P1–2 cases at risk on the last board
+    _seen_at_risk_units: object = None  # the units in view on that board
     _skipped_seen: frozenset[tuple[str, Any]]
     _retired: list[Board]
     _detail_ids: tuple[str, ...] = ()  # the open case details (set on the UI thread)
@@ -189,10 +190,11 @@ class BoardMixin(DirektBase):
         """A P1–2 case that turned at risk since the last board (issue 13 §1): said in a toast,
         with the bell when the configuration asks for it — before the breach, not after."""
         urgent = board.at_risk_urgent
-        seen = self._seen_at_risk
         if board.history:  # looking back warns of nothing
             return
-        self._seen_at_risk = urgent
+        # another choice of units is not news: what it shows at risk now is the starting point
+        seen = self._seen_at_risk if self._seen_at_risk_units == board.unit_ids else None
+        self._seen_at_risk, self._seen_at_risk_units = urgent, board.unit_ids
         new = sorted(urgent - seen) if seen is not None else []
         if not new:
             return

@@ -95,3 +95,40 @@ def test_the_store_gives_today_against_the_same_weekday_of_earlier_weeks(tmp_pat
     assert curve.history_days == 2
     # 10: E at all six marks on 19 Nov, F at three on 12 Nov
     assert curve.typical == (0.0, 0.0, 0.75, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+def test_the_hours_of_a_day_over_a_daylight_saving_change_are_each_there_once():
+    """A unit open 00:00–06:00 on the spring change (29 March 2026: 02:00 does not exist) and the
+    autumn one (25 October 2026: 02:00–03:00 twice): 5 and 7 real hours."""
+    from builders import unit
+
+    from direkt_tui.domain.calendar import UnitCalendar
+    from direkt_tui.domain.models import Unit
+    from direkt_tui.reports.curve import _hours
+
+    night = {str(d): [{"open": "00:00", "close": "06:00"}] for d in range(1, 8)}
+    cal = UnitCalendar(Unit.from_api(unit(opening_hours=night)))
+    for day, labels in ((29, ["00", "01", "03", "04", "05"]), (25, ["00", "01", "02", "02", "03", "04", "05"])):
+        d = datetime(2026, 3 if day == 29 else 10, day).date()
+        hours = _hours(cal, cal.day_open(d), cal.day_close(d))
+        assert [h.strftime("%H") for h in hours] == labels
+        utc = [h.astimezone(UTC) for h in hours]  # (same-zone subtraction is wall-clock time)
+        assert all(b - a == timedelta(hours=1) for a, b in zip(utc, utc[1:], strict=False))  # real hours
+
+
+def test_a_total_counted_on_a_table_since_rebuilt_is_not_used():
+    """The calendar keeps the evaluation instant's total; a board build racing another could
+    write a total counted on the table before a rebuild — it must not be used after it."""
+    from builders import unit
+
+    from direkt_tui.domain.calendar import UnitCalendar
+    from direkt_tui.domain.models import Unit
+
+    cal = UnitCalendar(Unit.from_api(unit()))
+    a, b = H8.timestamp(), (H8 + timedelta(hours=3)).timestamp()
+    right = cal.working_seconds_ts(a, b)
+    old = cal._starts
+    cal._cover((H8 + timedelta(days=3000)).timestamp())  # the table grows: rebuilt
+    assert cal._starts is not old
+    cal._memo = (b, 12345.0, old)  # what a racing thread counted on the old table
+    assert cal.working_seconds_ts(a, b) == right == 3 * 3600

@@ -114,6 +114,14 @@ async def test_a_p2_case_turning_at_risk_is_said_before_the_breach(tmp_path, bel
         await settle(pilot)
         assert len(rings) == (1 if bell else 0)
         assert [n.message for n in list(app._notifications)[toasts:]].count(said[-1]) == 1
+        # another choice of units is not news: one unit alone, then all again, says nothing new
+        from dataclasses import replace
+
+        board = app.board
+        app._notify_at_risk(replace(board, unit_ids=("vc-ryd",), at_risk_urgent=frozenset()))
+        app._notify_at_risk(board)
+        assert len(rings) == (1 if bell else 0)
+        assert [n.message for n in list(app._notifications)[toasts:]].count(said[-1]) == 1
 
 
 async def test_the_worker_prepares_what_the_ui_thread_swaps_in(scenario01_db):

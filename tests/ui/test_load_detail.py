@@ -166,7 +166,8 @@ def test_the_forecast_is_written_out_with_the_term_that_decided_it():
     tz = ZoneInfo("Europe/Stockholm")
     late = forecast_lines(_fc(), tz, "sv")
     assert late[0] == "Prognos vid stängning 17:00"
-    assert late[1] == "6 väntar nu + 10,0 väntas komma (i dag hittills) − 14,0 hinner tas = 2,0 kvar vid stängning"
+    # without history the arrivals come from the last 2 hours' rate (not the day's so far)
+    assert late[1] == "6 väntar nu + 10,0 väntas komma (senaste 2 timmarna) − 14,0 hinner tas = 2,0 kvar vid stängning"
     assert late[2].startswith("2,0 av dem kommer inom en väntetid (0,8 h, senaste 2 timmarna)")
     assert late[3].startswith("Personalen i schemat hinner med resten (24,0 kan tas: 8,0 vårdpersonaltimmar × 3,0")
     cap = forecast_lines(_fc(method="capacity", capacity=9.0, completions=9.0, backlog_at_close=7.0,
@@ -177,6 +178,9 @@ def test_the_forecast_is_written_out_with_the_term_that_decided_it():
     naive = forecast_lines(_fc(method="naive", wait_hours=None, wait_method="none", late=6.0, backlog_at_close=6.0),
                            tz, "sv")
     assert naive[2].startswith("Inget att räkna väntetiden på än") and len(naive) == 4
+    early = forecast_lines(_fc(method="naive", arrivals_method="none", wait_hours=None, late=6.0,
+                               backlog_at_close=6.0), tz, "en")
+    assert early[2].startswith("The unit has been open too briefly today for an arrival rate")
     clear = forecast_lines(_fc(late=0.2, backlog_at_close=0.2), tz, "sv")
     assert clear[-1] == "Inget väntas vara kvar vid stängning."
     assert forecast_lines(None, tz, "en") == ["No forecast: the unit has closed for the day."]

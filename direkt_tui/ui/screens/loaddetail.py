@@ -77,7 +77,8 @@ def forecast_lines(f: Forecast | None, tz: ZoneInfo, lang: str) -> list[str]:
     T = i18n.translator(lang)
     if f is None:
         return [T("load.forecast.none")]
-    m = T(f"load.method.{f.arrivals_method}")
+    # without history the arrival rate is the last 2 hours' (since opening), not the day's
+    m = T("load.method.recent" if f.arrivals_method == "today" else f"load.method.{f.arrivals_method}")
     lines = [
         T("load.forecast.title", close=f.closes_at.astimezone(tz).strftime("%H:%M")),
         T(
@@ -95,8 +96,8 @@ def forecast_lines(f: Forecast | None, tz: ZoneInfo, lang: str) -> list[str]:
         "rate": _dec(f.rate, lang),
         "rate_method": T(f"load.method.{f.rate_method}"),
     }
-    if f.method == "naive":
-        lines.append(T("load.forecast.naive"))
+    if f.method == "naive":  # said by its cause: too little open yet, or too few taken
+        lines.append(T("load.forecast.naive_early" if f.arrivals_method == "none" else "load.forecast.naive"))
     elif f.late_method == "history":  # the cases the same weekdays still had waiting at closing
         lines.append(
             T(
