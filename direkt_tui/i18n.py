@@ -1596,6 +1596,12 @@ class _Formatter(string.Formatter):
         return super().format_field(value, format_spec)
 
 
+def decimal(value: float, lang: str = "sv", digits: int = 1) -> str:
+    """A number with ``digits`` decimals, with the decimal comma in Swedish (``8,5``)."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if lang == "sv" else text
+
+
 def duration_hm(minutes: Any, lang: str = "sv") -> str:
     """Minutes as people say them: ``45 min``, ``2 h``, ``25 h 30 min`` (never ``1530 min``).
     Takes a number or a number already written out (``"20,0"``)."""

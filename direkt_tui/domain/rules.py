@@ -82,7 +82,7 @@ def _render_arg(name: str, value: Any, lang: str) -> Any:
     if isinstance(value, datetime):
         return value.strftime("%H:%M")  # already in the unit's time zone
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", "," if lang == "sv" else ".")
+        return i18n.decimal(value, lang)
     return value
 
 

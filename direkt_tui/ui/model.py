@@ -532,7 +532,7 @@ class BoardBuilder:
             if ld.raised_by_overdue:  # raised by an overdue P1–2 case (§5): the panel says why
                 level.append(" ⚑", style="bold")
             w = ld.waiting
-            ratio = f"{ld.ratio:.1f}".replace(".", "," if lang == "sv" else ".")
+            ratio = i18n.decimal(ld.ratio, lang)
             board.load.append(
                 Row(
                     uid,

@@ -24,11 +24,6 @@ from ..model import Board
 from ..widgets.chart import chart_legend, waiting_chart
 
 
-def _dec(v: float, lang: str, digits: int = 1) -> str:
-    s = f"{v:.{digits}f}"
-    return s.replace(".", ",") if lang == "sv" else s
-
-
 def chart_height(rows: int) -> int:
     """The chart's rows for a terminal ``rows`` high: lower on a short one (80×24: 4, 120×40: 6),
     so that the whole view fits unscrolled where it can."""
@@ -53,7 +48,7 @@ def load_lines(board: Board, uid: str, lang: str) -> list[str]:
         f"{i18n.profession_short(p, lang)} {ld.clinicians_present.get(p, 0)}/{later.get(p, 0)}" for p in profs
     )
     return [
-        T("load.level", level=T(f"level.{ld.level}"), ratio=_dec(ld.ratio, lang)),
+        T("load.level", level=T(f"level.{ld.level}"), ratio=i18n.decimal(ld.ratio, lang)),
         T(
             "load.waiting",
             p1=w["1"],
@@ -84,16 +79,16 @@ def forecast_lines(f: Forecast | None, tz: ZoneInfo, lang: str) -> list[str]:
         T(
             "load.forecast.terms",
             backlog=f.backlog_now,
-            arrivals=_dec(f.arrivals, lang),
+            arrivals=i18n.decimal(f.arrivals, lang),
             arrivals_method=m,
-            completions=_dec(f.completions, lang),
-            at_close=_dec(f.backlog_at_close, lang),
+            completions=i18n.decimal(f.completions, lang),
+            at_close=i18n.decimal(f.backlog_at_close, lang),
         ),
     ]
     capacity = {
-        "capacity": _dec(f.capacity, lang),
-        "hours": _dec(f.clinician_hours, lang),
-        "rate": _dec(f.rate, lang),
+        "capacity": i18n.decimal(f.capacity, lang),
+        "hours": i18n.decimal(f.clinician_hours, lang),
+        "rate": i18n.decimal(f.rate, lang),
         "rate_method": T(f"load.method.{f.rate_method}"),
     }
     if f.method == "naive":  # said by its cause: too little open yet, or too few taken
@@ -102,9 +97,9 @@ def forecast_lines(f: Forecast | None, tz: ZoneInfo, lang: str) -> list[str]:
         lines.append(
             T(
                 "load.forecast.late_history",
-                late=_dec(f.late, lang),
-                arrivals=_dec(f.late_arrivals, lang),
-                carried=_dec(f.late_carried, lang),
+                late=i18n.decimal(f.late, lang),
+                arrivals=i18n.decimal(f.late_arrivals, lang),
+                carried=i18n.decimal(f.late_carried, lang),
                 backlog=f.backlog_now,
                 share=round(100 * (f.carry_share or 0.0)),
                 arrivals_method=m,
@@ -114,10 +109,10 @@ def forecast_lines(f: Forecast | None, tz: ZoneInfo, lang: str) -> list[str]:
         lines.append(
             T(
                 "load.forecast.late",
-                late=_dec(f.late, lang),
-                wait=_dec(f.wait_hours, lang),
+                late=i18n.decimal(f.late, lang),
+                wait=i18n.decimal(f.wait_hours, lang),
                 wait_method=T(f"load.method.{f.wait_method}"),
-                arrival_rate=_dec(f.arrival_rate, lang),
+                arrival_rate=i18n.decimal(f.arrival_rate, lang),
                 arrivals_method=m,
             )
         )
@@ -126,7 +121,7 @@ def forecast_lines(f: Forecast | None, tz: ZoneInfo, lang: str) -> list[str]:
     if round(f.backlog_at_close) < 1:
         lines.append(T("load.forecast.clear"))
     elif f.extra_clinician_hours >= 0.5:
-        lines.append(T("load.forecast.extra", extra=_dec(f.extra_clinician_hours, lang)))
+        lines.append(T("load.forecast.extra", extra=i18n.decimal(f.extra_clinician_hours, lang)))
     elif f.method != "capacity":
         lines.append(T("load.forecast.enough", **capacity))
     return lines

@@ -30,8 +30,7 @@ def _top(curve: DayCurve) -> int:
 def _num(v: float | None, lang: str) -> str:
     if v is None:
         return "–"
-    s = f"{v:.0f}" if v >= 10 or v == int(v) else f"{v:.1f}"
-    return s.replace(".", ",") if lang == "sv" else s
+    return i18n.decimal(v, lang, 0 if v >= 10 or v == int(v) else 1)
 
 
 def waiting_chart(curve: DayCurve, lang: str, height: int = 8, style: str = "bold cyan") -> Text:
