@@ -41,6 +41,52 @@ def sort_work_list(cases: list[Case], case_rank: Mapping[str, int], waited: Mapp
     cases.sort(key=key)
 
 
+# ``work_key``'s fields, high to low: the code (band·16 + priority·2 + reply first), the working
+# time waited (longest first: its complement), ``created_at`` and the case's position
+_POS_BITS = 24  # up to 16,777,216 open cases
+_CREATED_BITS = 58  # microseconds since 1970 (± 4,500 years), offset to be positive
+_CREATED_OFFSET = 1 << 57
+_WAITED_BITS = 52  # microseconds waited (up to 142 years)
+_WAITED_MAX = (1 << _WAITED_BITS) - 1
+_POS_MASK = (1 << _POS_BITS) - 1
+
+
+def work_key(code: int, waited_minutes: float, created: datetime, position: int) -> int:
+    """One open case's work-list key as a single int, so that sorting compares ints, not tuples
+    of mixed types (a fifth of an evaluation at 100,000 open cases): ``code`` = band·16 +
+    priority·2 + (0: an ongoing case whose patient awaits a reply, else 1), then the working
+    time waited to the microsecond (longest first), then ``created_at`` to the microsecond (the
+    store keeps no finer), then ``position`` — the case's index in the list to sort, so that
+    :func:`work_list_order` can find it; the id, the last tie-breaker, is applied there."""
+    w = int(waited_minutes * 60_000_000.0 + 0.5)
+    if w > _WAITED_MAX:
+        w = _WAITED_MAX
+    c = round(created.timestamp() * 1_000_000.0) + _CREATED_OFFSET  # exact: a float holds µs to AD 2255
+    return ((((code << _WAITED_BITS) | (_WAITED_MAX - w)) << _CREATED_BITS | c) << _POS_BITS) | position
+
+
+def work_list_order(cases: Sequence[Case], keys: list[int]) -> list[Case]:
+    """``cases`` in work-list order, given their :func:`work_key` keys (``keys`` is sorted in place);
+    cases equal in everything but the id (rare: waited and created to the microsecond) in id order."""
+    if len(cases) > _POS_MASK + 1:
+        raise ValueError(f"{len(cases)} open cases: the work-list key holds {_POS_MASK + 1}")
+    keys.sort()
+    mask = _POS_MASK
+    out = [cases[k & mask] for k in keys]
+    heads = [k >> _POS_BITS for k in keys]
+    if len(set(heads)) == len(heads):
+        return out
+    i, n = 0, len(heads)
+    while i < n:
+        j = i + 1
+        while j < n and heads[j] == heads[i]:
+            j += 1
+        if j - i > 1:
+            out[i:j] = sorted(out[i:j], key=lambda c: c.id)
+        i = j
+    return out
+
+
 class Ordered(Protocol):
     """What ordering needs of a finding."""
 

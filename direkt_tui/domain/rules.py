@@ -29,6 +29,8 @@ from .ordering import (
     SEVERITY_RANK,
     order_findings,
     severity_at_least,
+    work_key,
+    work_list_order,
 )
 from .params import DEFAULTS, PRIORITY_KEYS, Parameters
 from .perf import gc_paused
@@ -394,9 +396,9 @@ class RuleEngine:
         reassign_held = caps.reassign_person_held
         # nobody born before this can be under one year old at any case's creation
         child_cutoff = min((c.created_at for c in snap.cases), default=at).date() - timedelta(days=370)
-        # the work-list order (§7, ``sort_work_list``), its key made as each case is done:
-        # (band, priority, reply first) in one number, then longest waited, created_at, id
-        order: list[tuple[int, float, datetime, str, int]] = []
+        # the work-list order (§7, ``sort_work_list``), its key made as each case is done: one
+        # int (see ``work_key``); cases equal in all but the id are put in id order after the sort
+        order: list[int] = []
         open_statuses = OPEN_STATUSES
 
         for case in snap.cases:
@@ -557,13 +559,12 @@ class RuleEngine:
             if band > OTHER_BAND:
                 band = OTHER_BAND
             order.append(
-                (
+                work_key(
                     band * 16
                     + (ADMIN_PRIORITY if priority is None else priority) * 2
                     + (0 if awaits_reply and status != "waiting" else 1),
-                    -waited_w,
+                    waited_w,
                     created,
-                    cid,
                     len(order),
                 )
             )
@@ -573,8 +574,7 @@ class RuleEngine:
         stale = snap.data_as_of is None or snap.data_as_of < at - timedelta(
             minutes=min((self._params(u).stale_after_minutes for u in units), default=DEFAULTS.stale_after_minutes)
         )
-        order.sort()  # as sort_work_list(open_cases, case_rank, waited), keys made once
-        open_cases = [open_cases[key[-1]] for key in order]
+        open_cases = work_list_order(open_cases, order)  # as sort_work_list(open_cases, case_rank, waited)
         closed_ids = sorted(cid for cid in case_findings if cid not in waited)
         # each case's findings were added in the rule table's order (the loop above follows it)
         all_findings = order_findings(
