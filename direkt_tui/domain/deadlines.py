@@ -108,7 +108,8 @@ def case_deadline(
     clock's due is computed. A due within the current opening interval is ``at`` plus the time
     left (working time runs with the clock there); any other goes through ``add_working_time``.
     """
-    return deadline_parts(case, at, at.timestamp(), cal, limit_minutes, fraction, period)[0]
+    created_ts = case.created_at.timestamp()
+    return deadline_parts(case, at, at.timestamp(), cal, limit_minutes, fraction, period, created_ts)[0]
 
 
 def deadline_parts(
@@ -119,6 +120,7 @@ def deadline_parts(
     limit_minutes: int,
     fraction: float,
     period: tuple[float, float] | None,
+    created_ts: float,
 ) -> tuple[Deadline, float, float, float]:
     """:func:`case_deadline` (``at_ts``: ``at`` in epoch seconds), and the working seconds on each
     clock that runs — waiting, reply, role_queue; -1.0: it does not run — as
@@ -131,7 +133,7 @@ def deadline_parts(
     elapsed = waiting_e = reply_e = role_e = -1.0
     if status == "waiting":
         clock, since = "waiting", case.created_at
-        since_ts = since.timestamp()
+        since_ts = created_ts
         elapsed = waiting_e = seconds(since_ts, at_ts)
     elif status == "started":
         last_patient = case.last_patient_message_at
@@ -144,8 +146,11 @@ def deadline_parts(
                     clock, since, since_ts, elapsed = "reply", last_patient, lp_ts, reply_e
     owner = case.owner
     if owner is not None and owner.type == "role":
-        role_since = case.owner_since or case.received_at or case.created_at
-        role_ts = role_since.timestamp()
+        role_since = case.owner_since or case.received_at
+        if role_since is None:
+            role_since, role_ts = case.created_at, created_ts
+        else:
+            role_ts = role_since.timestamp()
         role_e = seconds(role_ts, at_ts)
         if role_e > elapsed:
             clock, since, since_ts, elapsed = "role_queue", role_since, role_ts, role_e

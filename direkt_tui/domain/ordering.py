@@ -58,10 +58,15 @@ def work_key(code: int, waited_minutes: float, created: datetime, position: int)
     time waited to the microsecond (longest first), then ``created_at`` to the microsecond (the
     store keeps no finer), then ``position`` — the case's index in the list to sort, so that
     :func:`work_list_order` can find it; the id, the last tie-breaker, is applied there."""
+    return work_key_ts(code, waited_minutes, created.timestamp(), position)
+
+
+def work_key_ts(code: int, waited_minutes: float, created_ts: float, position: int) -> int:
+    """:func:`work_key` with ``created_at`` as epoch seconds (the rules have it at hand)."""
     w = int(waited_minutes * 60_000_000.0 + 0.5)
     if w > _WAITED_MAX:
         w = _WAITED_MAX
-    c = round(created.timestamp() * 1_000_000.0) + _CREATED_OFFSET  # exact: a float holds µs to AD 2255
+    c = round(created_ts * 1_000_000.0) + _CREATED_OFFSET  # exact: a float holds µs to AD 2255
     return ((((code << _WAITED_BITS) | (_WAITED_MAX - w)) << _CREATED_BITS | c) << _POS_BITS) | position
 
 

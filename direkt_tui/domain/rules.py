@@ -29,7 +29,7 @@ from .ordering import (
     SEVERITY_RANK,
     order_findings,
     severity_at_least,
-    work_key,
+    work_key_ts,
     work_list_order,
 )
 from .params import DEFAULTS, PRIORITY_KEYS, Parameters
@@ -428,6 +428,7 @@ class RuleEngine:
             if created > at:
                 continue  # not yet there at the evaluation instant
             cid = case.id
+            created_ts = created.timestamp()
             open_cases.append(case)
             priority = case.priority
             limit = limits[priority]
@@ -439,7 +440,9 @@ class RuleEngine:
             # -- the deadline (§4b) and the working time waited (§7 item 4, for ordering and load):
             # the elapsed working time on the case's clock; without a clock, since owner_since,
             # else received_at, else created_at --
-            dl, waiting_s, reply_s, role_s = deadline_parts(case, at, at_ts, cal, limit, risk_fraction, period_ts)
+            dl, waiting_s, reply_s, role_s = deadline_parts(
+                case, at, at_ts, cal, limit, risk_fraction, period_ts, created_ts
+            )
             deadlines[cid] = dl
             if dl.clock is not None:
                 w = dl.elapsed_seconds / 60.0
@@ -540,7 +543,7 @@ class RuleEngine:
                     add(case, UNIT_HANDOVER_UNACCEPTED, args=args)
 
             # after_hours_arrival
-            if status == "waiting" and not cal.is_open_ts(created.timestamp()):
+            if status == "waiting" and not cal.is_open_ts(created_ts):
                 add(case, AFTER_HOURS_ARRIVAL)
 
             patient = case.patient
@@ -559,12 +562,12 @@ class RuleEngine:
             if band > OTHER_BAND:
                 band = OTHER_BAND
             order.append(
-                work_key(
+                work_key_ts(
                     band * 16
                     + (ADMIN_PRIORITY if priority is None else priority) * 2
                     + (0 if awaits_reply and status != "waiting" else 1),
                     waited_w,
-                    created,
+                    created_ts,
                     len(order),
                 )
             )
