@@ -146,11 +146,8 @@ def deadline_parts(
                     clock, since, since_ts, elapsed = "reply", last_patient, lp_ts, reply_e
     owner = case.owner
     if owner is not None and owner.type == "role":
-        role_since = case.owner_since or case.received_at
-        if role_since is None:
-            role_since, role_ts = case.created_at, created_ts
-        else:
-            role_ts = role_since.timestamp()
+        role_since = case.owner_since or case.received_at or case.created_at
+        role_ts = role_since.timestamp()
         role_e = seconds(role_ts, at_ts)
         if role_e > elapsed:
             clock, since, since_ts, elapsed = "role_queue", role_since, role_ts, role_e

@@ -51,18 +51,14 @@ _WAITED_MAX = (1 << _WAITED_BITS) - 1
 _POS_MASK = (1 << _POS_BITS) - 1
 
 
-def work_key(code: int, waited_minutes: float, created: datetime, position: int) -> int:
+def work_key(code: int, waited_minutes: float, created_ts: float, position: int) -> int:
     """One open case's work-list key as a single int, so that sorting compares ints, not tuples
     of mixed types (a fifth of an evaluation at 100,000 open cases): ``code`` = band·16 +
     priority·2 + (0: an ongoing case whose patient awaits a reply, else 1), then the working
-    time waited to the microsecond (longest first), then ``created_at`` to the microsecond (the
-    store keeps no finer), then ``position`` — the case's index in the list to sort, so that
-    :func:`work_list_order` can find it; the id, the last tie-breaker, is applied there."""
-    return work_key_ts(code, waited_minutes, created.timestamp(), position)
-
-
-def work_key_ts(code: int, waited_minutes: float, created_ts: float, position: int) -> int:
-    """:func:`work_key` with ``created_at`` as epoch seconds (the rules have it at hand)."""
+    time waited to the microsecond (longest first), then ``created_at`` (``created_ts``, epoch
+    seconds) to the microsecond (the store keeps no finer), then ``position`` — the case's index
+    in the list to sort, so that :func:`work_list_order` can find it; the id, the last
+    tie-breaker, is applied there."""
     w = int(waited_minutes * 60_000_000.0 + 0.5)
     if w > _WAITED_MAX:
         w = _WAITED_MAX

@@ -29,7 +29,7 @@ from .ordering import (
     SEVERITY_RANK,
     order_findings,
     severity_at_least,
-    work_key_ts,
+    work_key,
     work_list_order,
 )
 from .params import DEFAULTS, PRIORITY_KEYS, Parameters
@@ -562,7 +562,7 @@ class RuleEngine:
             if band > OTHER_BAND:
                 band = OTHER_BAND
             order.append(
-                work_key_ts(
+                work_key(
                     band * 16
                     + (ADMIN_PRIORITY if priority is None else priority) * 2
                     + (0 if awaits_reply and status != "waiting" else 1),

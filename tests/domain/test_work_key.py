@@ -31,7 +31,7 @@ def _items(seed: int, n: int = 3000):
 def test_int_key_sorts_as_the_tuple(seed):
     items = _items(seed)
     expected = sorted(items, key=lambda c: (c.code, -c.waited, c.created, c.id))
-    keys = [work_key(c.code, c.waited, c.created, i) for i, c in enumerate(items)]
+    keys = [work_key(c.code, c.waited, c.created.timestamp(), i) for i, c in enumerate(items)]
     got = work_list_order(items, keys)
     assert [c.id for c in got] == [c.id for c in expected]
 
@@ -40,7 +40,7 @@ def test_ties_but_for_the_id_come_in_id_order():
     same = [SimpleNamespace(id=i, code=3, waited=10.0, created=T0) for i in ("c-9", "c-1", "c-5")]
     other = SimpleNamespace(id="c-0", code=3, waited=10.000001, created=T0)  # waited longer by 0.06 ms
     items = [*same, other]
-    keys = [work_key(c.code, c.waited, c.created, i) for i, c in enumerate(items)]
+    keys = [work_key(c.code, c.waited, c.created.timestamp(), i) for i, c in enumerate(items)]
     assert [c.id for c in work_list_order(items, keys)] == ["c-0", "c-1", "c-5", "c-9"]
 
 
@@ -49,5 +49,5 @@ def test_earlier_created_and_microseconds_order():
     b = SimpleNamespace(id="a", code=0, waited=0.0, created=T0)
     c = SimpleNamespace(id="c", code=1, waited=1e9, created=T0 - timedelta(days=400 * 365))  # long ago, huge wait
     items = [c, a, b]
-    keys = [work_key(x.code, x.waited, x.created, i) for i, x in enumerate(items)]
+    keys = [work_key(x.code, x.waited, x.created.timestamp(), i) for i, x in enumerate(items)]
     assert [x.id for x in work_list_order(items, keys)] == ["a", "b", "c"]
