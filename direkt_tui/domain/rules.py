@@ -201,6 +201,9 @@ class Evaluation:
     case_findings: dict[str, list[Finding]] = field(default_factory=dict)
     stale: bool = False
     deadlines: dict[str, Deadline] = field(default_factory=dict)  # per open case (§4b)
+    # the highest severity's rank (SEVERITY_RANK) of each case with findings (open or closed)
+    case_rank: dict[str, int] = field(default_factory=dict)
+    at_risk: list[Case] = field(default_factory=list)  # the open cases at risk (§4b), in the snapshot's order
 
     def deadline_for(self, case_id: str) -> Deadline | None:
         return self.deadlines.get(case_id)
@@ -294,6 +297,7 @@ class RuleEngine:
         case_rank: dict[str, int] = {}  # the highest severity (lowest rank) per case
         waited: dict[str, float] = {}
         deadlines: dict[str, Deadline] = {}
+        at_risk: list[Case] = []
         open_cases: list[Case] = []
         presence_cache: dict[tuple[str, str], datetime | None] = {}
         sched_cache: dict[str, frozenset[str]] = {}
@@ -444,6 +448,8 @@ class RuleEngine:
                 case, at, at_ts, cal, limit, risk_fraction, period_ts, created_ts
             )
             deadlines[cid] = dl
+            if dl.at_risk:
+                at_risk.append(case)
             if dl.clock is not None:
                 w = dl.elapsed_seconds / 60.0
             else:
@@ -592,6 +598,8 @@ class RuleEngine:
             case_findings=case_findings,
             stale=stale,
             deadlines=deadlines,
+            case_rank=case_rank,
+            at_risk=at_risk,
         )
 
     def _units(

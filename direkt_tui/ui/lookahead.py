@@ -83,10 +83,8 @@ def deadlines_and_roster(board: Board, engine: RuleEngine, lang: str) -> None:
     ev, snap = board.evaluation, board.snapshot
     counts = dict.fromkeys(board.unit_ids, 0)
     urgent = set()
-    deadlines = ev.deadlines
-    for c in ev.open_cases:
-        d = deadlines.get(c.id)
-        if d is not None and d.at_risk and c.unit_id in counts:
+    for c in ev.at_risk:
+        if c.unit_id in counts:
             counts[c.unit_id] += 1
             if c.priority in (1, 2):
                 urgent.add(c.id)

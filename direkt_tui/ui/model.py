@@ -23,7 +23,7 @@ from ..domain.forecast import DEFAULT_CASES_PER_CLINICIAN_HOUR, Forecast
 from ..domain.models import CLINICAL, Case, Snapshot
 from ..domain.perf import gc_paused
 from ..domain.roster import UnitRoster
-from ..domain.rules import SEVERITY_RANK, Evaluation, Finding, RuleEngine
+from ..domain.rules import SEVERITIES, SEVERITY_RANK, Evaluation, Finding, RuleEngine
 from ..domain.text import is_visible, visible
 from ..reports.forecast import unit_forecast
 from ..store.db import Store, SyncHealth
@@ -247,7 +247,9 @@ class Board:
         return None
 
 
-_ABSENT, _ROLE, _OVERDUE = frozenset(ABSENT_RULES), frozenset(ROLE_RULES), frozenset(OVERDUE_RULES)
+# the side panels' rules (absent, roles, overdue: disjoint), and each rule's panel by number
+_PANEL_RULES = (ABSENT_RULES, ROLE_RULES, OVERDUE_RULES)
+_PANEL_OF = {rule: i for i, rules in enumerate(_PANEL_RULES) for rule in rules}
 _NO_FINDINGS: list[Finding] = []  # shared, never changed
 
 
@@ -462,11 +464,13 @@ class BoardBuilder:
         filtering = filt.active  # else every case passes (``_matches``)
         # the owner's text once per owner (a person's name, a profession), not once per case
         owner_texts: dict[tuple[str, str | None, str | None], str] = {}
-        case_findings = ev.case_findings
-        active, absent, roles, overdue = board.active, board.absent, board.roles, board.overdue
-        absent_rules, role_rules, overdue_rules = _ABSENT, _ROLE, _OVERDUE
+        case_findings, case_rank = ev.case_findings, ev.case_rank
+        active = board.active
+        sides = (board.absent, board.roles, board.overdue)  # the side panels, as _PANEL_OF numbers them
+        panel_of, severities, rank_of = _PANEL_OF, SEVERITIES, SEVERITY_RANK
         for c in cases:
-            fs = case_findings.get(c.id, _NO_FINDINGS)  # ev.findings_for
+            cid = c.id
+            fs = case_findings.get(cid, _NO_FINDINGS)  # ev.findings_for
             o = c.owner
             if o is None:
                 owner = "–"
@@ -479,16 +483,25 @@ class BoardBuilder:
             if filtering and not self._matches(c, fs, filt, owner, ev, identity, hits):
                 continue
             if not fs:  # no findings: the work list only, no severity
-                active.append(Row(c.id, None, None, partial(cells, c, fs, None, owner, None)))
+                active.append(Row(cid, None, None, partial(cells, c, fs, None, owner, None)))
                 continue
-            active.append(row(c, fs, None, owner))
-            rules = {f.rule for f in fs}
-            if not rules.isdisjoint(absent_rules):
-                absent.append(row(c, fs, ABSENT_RULES, owner))
-            if not rules.isdisjoint(role_rules):
-                roles.append(row(c, fs, ROLE_RULES, owner))
-            if not rules.isdisjoint(overdue_rules):
-                overdue.append(row(c, fs, OVERDUE_RULES, owner))
+            rank = case_rank.get(cid)  # the engine's: the highest severity of the case's findings
+            sev = severities[rank] if rank is not None else _severity_of(fs)
+            active.append(Row(cid, None, sev, partial(cells, c, fs, None, owner, sev)))
+            if len(fs) == 1:  # the common case: one finding, at most one side panel, its severity
+                pid = panel_of.get(fs[0].rule)
+                if pid is not None:
+                    sides[pid].append(Row(cid, None, sev, partial(cells, c, fs, _PANEL_RULES[pid], owner, sev)))
+                continue
+            best = [9, 9, 9]  # per side panel, the highest severity's rank of its findings
+            for f in fs:
+                pid = panel_of.get(f.rule)
+                if pid is not None and rank_of[f.severity] < best[pid]:
+                    best[pid] = rank_of[f.severity]
+            for pid, r in enumerate(best):
+                if r < 9:
+                    s = severities[r]
+                    sides[pid].append(Row(cid, None, s, partial(cells, c, fs, _PANEL_RULES[pid], owner, s)))
         # closed cases with findings (premature_close) belong with the overdue ones
         for cid, fs in ev.case_findings.items():
             closed = by_id.get(cid)
