@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from .calendar import UnitCalendar
+from .contract import ACTIVE_STATUSES
+from .deadlines import Deadline
 from .models import CLINICAL, Case, Shift, Snapshot
 from .presence import Roster
 
@@ -134,13 +136,18 @@ def unit_roster(
     roster: Roster | None = None,
     cases: Iterable[Case] | None = None,
     shifts: Iterable[Shift] | None = None,
+    held: Mapping[str, list[Case]] | None = None,
+    deadlines: Mapping[str, Deadline] | None = None,
 ) -> UnitRoster:
     """The roster of ``unit_id`` at ``at`` (see the module's docstring). ``roster``, ``cases``
-    and ``shifts`` (the unit's, when the caller has grouped them) save a pass over the snapshot."""
+    and ``shifts`` (the unit's, when the caller has grouped them) save a pass over the snapshot;
+    ``held`` (the unit's active cases per person holding them) one more; ``deadlines`` (the rule
+    engine's at ``at``) give the reply waits as the reply clock counted them."""
     roster = roster or Roster(snap.shifts)
     unit_shifts = [s for s in (snap.shifts if shifts is None else shifts) if s.unit_id == unit_id]
     day_start, day_end = _today(cal, at)
-    held = _holdings(snap.cases if cases is None else cases, unit_id)
+    if held is None:
+        held = _holdings(snap.cases if cases is None else cases, unit_id)
     ids = {s.staff_id for s in unit_shifts if not s.cancelled and s.start < day_end and s.end > day_start}
     ids |= set(held)
     people: list[PersonLoad] = []
@@ -161,11 +168,14 @@ def unit_roster(
             for s in later:
                 later_by.setdefault(s.profession, set()).add(sid)
         mine = held.get(sid, [])
-        waits = [
-            cal.working_minutes(c.last_patient_message_at, at)
-            for c in mine
-            if c.status == "started" and c.patient_awaits_reply and c.last_patient_message_at is not None
-        ]
+        if deadlines is not None:  # a person's case runs the reply clock exactly when the patient awaits one
+            waits = [d.elapsed_seconds / 60.0 for c in mine if (d := deadlines.get(c.id)) and d.clock == "reply"]
+        else:
+            waits = [
+                cal.working_minutes(c.last_patient_message_at, at)
+                for c in mine
+                if c.status == "started" and c.patient_awaits_reply and c.last_patient_message_at is not None
+            ]
         people.append(
             PersonLoad(
                 staff_id=sid,
@@ -264,21 +274,30 @@ def rosters(
     open_cases: Iterable[Case],
     at: datetime,
     units: Mapping[str, tuple[UnitCalendar, int]],
+    deadlines: Mapping[str, Deadline] | None = None,
 ) -> dict[str, UnitRoster]:
     """The roster of each unit of ``units`` (unit id → (calendar, shift-end warning minutes)),
-    the snapshot's shifts and the open cases grouped once."""
+    the snapshot's shifts and the active cases of ``open_cases`` (open, as the name says) grouped
+    by unit and person in one pass; ``deadlines``: as :func:`unit_roster` takes them."""
     roster = Roster(snap.shifts)
     shifts: dict[str, list[Shift]] = {}
     for s in snap.shifts:
         if s.unit_id in units:
             shifts.setdefault(s.unit_id, []).append(s)
-    cases: dict[str, list[Case]] = {}
+    held: dict[str, dict[str, list[Case]]] = {uid: {} for uid in units}
+    active = ACTIVE_STATUSES
     for c in open_cases:
         o = c.owner
-        if c.unit_id in units and o is not None and o.type == "person":
-            cases.setdefault(c.unit_id, []).append(c)
+        if o is not None and o.type == "person" and o.staff_id and c.status in active:
+            mine = held.get(c.unit_id)
+            if mine is not None:
+                lst = mine.get(o.staff_id)
+                if lst is None:
+                    mine[o.staff_id] = [c]
+                else:
+                    lst.append(c)
     return {
-        uid: unit_roster(snap, uid, at, cal, window, roster, cases.get(uid, []), shifts.get(uid, []))
+        uid: unit_roster(snap, uid, at, cal, window, roster, None, shifts.get(uid, []), held[uid], deadlines)
         for uid, (cal, window) in units.items()
     }
 

@@ -94,6 +94,6 @@ def deadlines_and_roster(board: Board, engine: RuleEngine, lang: str) -> None:
         uid: (engine.calendar(ev.units[uid].unit), ev.units[uid].parameters.shift_end_warning_minutes)
         for uid in board.unit_ids
     }
-    board.rosters = rosters(snap, ev.open_cases, board.at, units)
+    board.rosters = rosters(snap, ev.open_cases, board.at, units, ev.deadlines)
     for uid, ur in board.rosters.items():
         board.alerts.extend(roster_alerts(ur, units[uid][0], snap, lang))

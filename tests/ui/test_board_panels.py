@@ -6,10 +6,13 @@ the panels from the findings alone."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from conftest import SCENARIOS, ingest_scenario, load_scenario
 
 from direkt_tui.config import Config
+from direkt_tui.domain.roster import unit_roster
 from direkt_tui.domain.rules import SEVERITY_RANK, RuleEngine
 from direkt_tui.domain.timeutil import require_instant
 from direkt_tui.sim import generate_world
@@ -66,3 +69,36 @@ def test_each_panel_holds_its_cases_at_the_severity_of_its_findings(tmp_path, so
     if source == "generated":  # the many-findings path is exercised, not only the one-finding one
         assert several, "the generated day has no case with findings of different severities"
         assert risky, "the generated day has no case at risk"
+
+
+def test_the_boards_rosters_are_each_units_roster_worked_out_alone(tmp_path):
+    """The board groups the held cases of every unit in one pass and takes the reply waits from
+    the engine's reply clocks; each roster equals the unit's roster worked out from the snapshot."""
+    sc = _generated_day()
+    # a waiting case a person has been given (not received yet): not one the person holds
+    holder = next(c for c in sc["cases"] if c["status"] == "started" and c["owner"]["type"] == "person")
+    given = next(c for c in sc["cases"] if c["status"] == "waiting" and c["unit_id"] == holder["unit_id"])
+    given["owner"] = dict(holder["owner"])
+    at = require_instant(sc["as_of"])
+    with Store(tmp_path / "s.db") as store:
+        ingest_scenario(store, sc)
+        engine = RuleEngine(Config().params_for)
+        board = BoardBuilder(store, engine, "sv").build(at)
+    ev = board.evaluation
+    waits = 0
+    for uid, ur in board.rosters.items():
+        st = ev.units[uid]
+        cal, window = engine.calendar(st.unit), st.parameters.shift_end_warning_minutes
+        alone = unit_roster(board.snapshot, uid, at, cal, window, cases=ev.open_cases)  # work-list order
+        assert [dataclasses.replace(p, oldest_reply_minutes=None) for p in ur.people] == [
+            dataclasses.replace(p, oldest_reply_minutes=None) for p in alone.people
+        ]
+        for p, q in zip(ur.people, alone.people, strict=True):
+            assert (p.oldest_reply_minutes is None) == (q.oldest_reply_minutes is None)
+            if p.oldest_reply_minutes is not None:
+                waits += 1
+                assert p.oldest_reply_minutes == pytest.approx(q.oldest_reply_minutes, abs=1e-6)
+        assert dataclasses.replace(ur, people=()) == dataclasses.replace(alone, people=())
+    assert waits, "nobody on the generated day has a patient awaiting a reply"
+    person = board.rosters[holder["unit_id"]].person(holder["owner"]["staff_id"])
+    assert person is not None and holder["id"] in person.case_ids and given["id"] not in person.case_ids
