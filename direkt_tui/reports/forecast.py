@@ -24,7 +24,6 @@ from ..domain.forecast import (
     ClosingWaits,
     Forecast,
     PastDay,
-    backlog,
     forecast,
 )
 from ..domain.models import CLINICAL, Case, Shift, Snapshot, Unit
@@ -144,10 +143,16 @@ def _clinician_hours_split(
 
 
 def unit_forecast(
-    store: object, snap: Snapshot, unit: Unit, at: datetime, rate: float = DEFAULT_CASES_PER_CLINICIAN_HOUR
+    store: object,
+    snap: Snapshot,
+    unit: Unit,
+    at: datetime,
+    rate: float = DEFAULT_CASES_PER_CLINICIAN_HOUR,
+    cal: UnitCalendar | None = None,
 ) -> Forecast | None:
-    """The unit's forecast for today's closing at ``at``; None when it is closed for the day."""
-    cal = UnitCalendar(unit)
+    """The unit's forecast for today's closing at ``at``; None when it is closed for the day.
+    ``cal``: the unit's calendar, when the caller keeps one (the rule engine's)."""
+    cal = cal or UnitCalendar(unit)
     today = cal.local_date(at)
     opens, closes = cal.day_open(today), cal.day_close(today)
     if opens is None or closes is None or at >= closes:
@@ -155,18 +160,23 @@ def unit_forecast(
     cases, shifts = _of_unit(snap, unit.id)
     start = max(opens, min(at, closes))
     recent_from = max(opens, at - timedelta(hours=RECENT_HOURS))
-    arrivals_recent, taken_today = 0, 0
+    arrivals_recent, taken_today, backlog_now = 0, 0, 0
     waits_recent: list[float] = []
     waits_today: list[float] = []
-    for c in cases:
+    seconds, opens_ts = cal.working_seconds_ts, opens.timestamp()
+    for c in cases:  # one pass: the backlog (as ``backlog`` counts it), arrivals, those taken
         if c.kind != "care":
             continue
-        if recent_from <= c.created_at < at:
+        status = c.status
+        if status != "closed" and (status == "waiting" or (c.owner is not None and c.owner.type == "role")):
+            backlog_now += 1
+        created = c.created_at
+        if recent_from <= created < at:
             arrivals_recent += 1
         got = c.received_at
         if got is not None and opens <= got < at:
             taken_today += 1
-            wait = cal.working_seconds(max(c.created_at, opens), got) / 3600
+            wait = seconds(max(created.timestamp(), opens_ts), got.timestamp()) / 3600
             waits_today.append(wait)
             if got >= recent_from:
                 waits_recent.append(wait)
@@ -174,7 +184,7 @@ def unit_forecast(
     return forecast(
         at,
         closes.astimezone(cal.tz),  # the report's instants are in the unit's local offset
-        backlog_now=backlog(cases),
+        backlog_now=backlog_now,
         clinician_hours_ahead=ahead,
         history=past_days(store, unit, cal, at),
         arrivals_recent=arrivals_recent,

@@ -337,7 +337,10 @@ class BoardBuilder:
         if not history:  # live (or offline at the snapshot): not when looking back
             units = {u.id: u for u in snap.units}
             board.forecasts = {
-                uid: unit_forecast(self.store, snap, units[uid], at, self.forecast_rate) for uid in wanted
+                uid: unit_forecast(
+                    self.store, snap, units[uid], at, self.forecast_rate, self.engine.calendar(units[uid])
+                )
+                for uid in wanted
             }
         self._load_rows(board)
         return board
