@@ -10,10 +10,9 @@ never markup.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import partial
 
 from rich.text import Text
 
@@ -30,6 +29,7 @@ from ..store.db import Store, SyncHealth
 from ..store.reads import CaseWrite
 from .columns import CASE_ID_WIDTH, HIDE_ORDER, columns, optional_columns  # noqa: F401 - where the UI found them
 from .lookahead import AT_RISK_SYMBOL, countdown, deadlines_and_roster
+from .rows import CaseRow, Row  # noqa: F401 - Row where the UI has always found it
 from .search import (  # noqa: F401 - the filter's names, where the UI has always found them
     AT_RISK,
     STATUS_KEYS,
@@ -120,36 +120,6 @@ def sparkline(values: Sequence[int], width: int = 24) -> str:
         values = [max(values[int(i * step) : max(int((i + 1) * step), int(i * step) + 1)]) for i in range(width)]
     top = max(values) or 1
     return "".join(SPARK[min(len(SPARK) - 1, int(v / top * (len(SPARK) - 1)))] for v in values)
-
-
-class Row:
-    """One table row, keyed. Its cells are built on first use: a table renders only the rows
-    on screen, so 10,000 cases cost 30 rows' worth of Rich text, not 10,000."""
-
-    __slots__ = ("key", "severity", "_cells", "_factory")
-
-    def __init__(
-        self,
-        key: str,
-        cells: tuple[Text | str, ...] | None = None,
-        severity: str | None = None,
-        factory: Callable[[], tuple[Text | str, ...]] | None = None,
-    ) -> None:
-        self.key = key
-        self.severity = severity
-        self._cells = cells
-        self._factory = factory
-
-    @property
-    def cells(self) -> tuple[Text | str, ...]:
-        if self._cells is None:
-            assert self._factory is not None
-            self._cells = self._factory()
-            self._factory = None
-        return self._cells
-
-    def __repr__(self) -> str:
-        return f"Row({self.key!r}, severity={self.severity!r})"
 
 
 @dataclass
@@ -431,9 +401,7 @@ class BoardBuilder:
 
         def row(c: Case, findings: list[Finding], only: Sequence[str] | None, owner: str) -> Row:
             sev = _severity_of(findings if only is None else [f for f in findings if f.rule in only])
-            return Row(
-                c.id, None, sev, partial(cells, c, findings, only, owner, sev)
-            )  # (key, cells, severity, factory)
+            return CaseRow(c.id, sev, cells, c, findings, only, owner)
 
         def cells(
             c: Case, findings: list[Finding], only: Sequence[str] | None, owner: str, sev: str | None
@@ -486,15 +454,15 @@ class BoardBuilder:
             if filtering and not self._matches(c, fs, filt, owner, ev, identity, hits):
                 continue
             if not fs:  # no findings: the work list only, no severity
-                active.append(Row(cid, None, None, partial(cells, c, fs, None, owner, None)))
+                active.append(CaseRow(cid, None, cells, c, fs, None, owner))
                 continue
             rank = case_rank.get(cid)  # the engine's: the highest severity of the case's findings
             sev = severities[rank] if rank is not None else _severity_of(fs)
-            active.append(Row(cid, None, sev, partial(cells, c, fs, None, owner, sev)))
+            active.append(CaseRow(cid, sev, cells, c, fs, None, owner))
             if len(fs) == 1:  # the common case: one finding, at most one side panel, its severity
                 pid = panel_of.get(fs[0].rule)
                 if pid is not None:
-                    sides[pid].append(Row(cid, None, sev, partial(cells, c, fs, _PANEL_RULES[pid], owner, sev)))
+                    sides[pid].append(CaseRow(cid, sev, cells, c, fs, _PANEL_RULES[pid], owner))
                 continue
             best = [9, 9, 9]  # per side panel, the highest severity's rank of its findings
             for f in fs:
@@ -503,8 +471,7 @@ class BoardBuilder:
                     best[pid] = rank_of[f.severity]
             for pid, r in enumerate(best):
                 if r < 9:
-                    s = severities[r]
-                    sides[pid].append(Row(cid, None, s, partial(cells, c, fs, _PANEL_RULES[pid], owner, s)))
+                    sides[pid].append(CaseRow(cid, severities[r], cells, c, fs, _PANEL_RULES[pid], owner))
         # closed cases with findings (premature_close) belong with the overdue ones
         for cid, fs in ev.case_findings.items():
             closed = by_id.get(cid)
