@@ -204,6 +204,7 @@ class Evaluation:
     # the highest severity's rank (SEVERITY_RANK) of each case with findings (open or closed)
     case_rank: dict[str, int] = field(default_factory=dict)
     at_risk: list[Case] = field(default_factory=list)  # the open cases at risk (§4b), in the snapshot's order
+    closed_found: list[Case] = field(default_factory=list)  # the closed cases with findings, likewise
 
     def deadline_for(self, case_id: str) -> Deadline | None:
         return self.deadlines.get(case_id)
@@ -298,6 +299,7 @@ class RuleEngine:
         waited: dict[str, float] = {}
         deadlines: dict[str, Deadline] = {}
         at_risk: list[Case] = []
+        closed_found: list[Case] = []  # closed cases with a finding
         open_cases: list[Case] = []
         presence_cache: dict[tuple[str, str], datetime | None] = {}
         sched_cache: dict[str, frozenset[str]] = {}
@@ -427,6 +429,7 @@ class RuleEngine:
                     and not self.is_closable(case, closed, cal, p)
                 ):
                     add(case, PREMATURE_CLOSE)
+                    closed_found.append(case)
                 continue
             created = case.created_at
             if created > at:
@@ -600,6 +603,7 @@ class RuleEngine:
             deadlines=deadlines,
             case_rank=case_rank,
             at_risk=at_risk,
+            closed_found=closed_found,
         )
 
     def _units(

@@ -223,10 +223,9 @@ _PANEL_OF = {rule: i for i, rules in enumerate(_PANEL_RULES) for rule in rules}
 _NO_FINDINGS: list[Finding] = []  # shared, never changed
 
 
-def _longest_visible(keys: Iterable[str]) -> int:
-    """``max(len(visible(k)) for k in keys)`` (0 for none): one look at all of them first, as
+def _longest_visible(ks: list[str]) -> int:
+    """``max(len(visible(k)) for k in ks)`` (0 for none): one look at all of them first, as
     ids almost never hold anything ``visible`` changes."""
-    ks = list(keys)
     if not ks:
         return 0
     if is_visible("".join(ks)):
@@ -370,8 +369,7 @@ class BoardBuilder:
             tzcal = {u.id: self.engine.calendar(u) for u in snap.units}
             cases = [c for c in cases if tzcal[c.unit_id].local_date(c.created_at) <= filt.up_to]
         else:
-            by_id = {c.id: c for c in snap.cases}
-            cases += [by_id[cid] for cid in ev.case_findings if cid in by_id and not by_id[cid].is_open]
+            cases += ev.closed_found
         identity = self.identities(c.id for c in cases)
         hits: list[str] = []
         for c in cases:
@@ -397,7 +395,6 @@ class BoardBuilder:
             cases = [c for c in cases if tzcal[c.unit_id].local_date(c.created_at) <= filt.up_to]
             cases = sorted(cases, key=lambda c: c.created_at)  # oldest first
         board.open_total = len(ev.open_cases)
-        by_id = {c.id: c for c in snap.cases}
 
         def row(c: Case, findings: list[Finding], only: Sequence[str] | None, owner: str) -> Row:
             sev = _severity_of(findings if only is None else [f for f in findings if f.rule in only])
@@ -430,7 +427,7 @@ class BoardBuilder:
             return tuple(out)
 
         # a text filter also looks at the patient's name and number, read for it alone
-        identity = self.identities(by_id) if filt.text and self.identity_search else None
+        identity = self.identities(c.id for c in snap.cases) if filt.text and self.identity_search else None
         hits = board.identity_hits
         filtering = filt.active  # else every case passes (``_matches``)
         # the owner's text once per owner (a person's name, a profession), not once per case
@@ -473,11 +470,8 @@ class BoardBuilder:
                 if r < 9:
                     sides[pid].append(CaseRow(cid, severities[r], cells, c, fs, _PANEL_RULES[pid], owner))
         # closed cases with findings (premature_close) belong with the overdue ones
-        for cid, fs in ev.case_findings.items():
-            closed = by_id.get(cid)
-            if closed is None or closed.is_open:
-                continue
-            c = closed
+        for c in ev.closed_found:
+            fs = case_findings[c.id]
             owner = self._owner_text(c, snap)
             if filt.up_to is None and self._matches(c, fs, filt, owner, ev, identity, hits):
                 board.overdue.append(row(c, fs, OVERDUE_RULES, owner))
@@ -485,7 +479,7 @@ class BoardBuilder:
         for rows in (board.absent, board.roles, board.overdue):
             rows.sort(key=lambda r: SEVERITY_RANK.get(r.severity or "info", 9))
         panels = {"active": board.active, "absent": board.absent, "roles": board.roles, "overdue": board.overdue}
-        board.id_widths = {pid: _longest_visible(r.key for r in rows) for pid, rows in panels.items()}
+        board.id_widths = {pid: _longest_visible([r.key for r in rows]) for pid, rows in panels.items()}
         board.alerts = [f for f in ev.findings if f.case_id is None and f.rule in UNIT_ALERT_RULES]
         deadlines_and_roster(board, self.engine, self.lang)
 

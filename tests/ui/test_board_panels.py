@@ -60,6 +60,10 @@ def test_each_panel_holds_its_cases_at_the_severity_of_its_findings(tmp_path, so
         got = {r.key: r.severity for r in rows if r.key in open_ids}  # (closed cases' rows apart)
         assert got == want, rules
         several += sum(1 for cid in want if len({f.severity for f in ev.findings_for(cid)}) > 1)
+    # closed cases with findings (premature_close) are with the overdue ones, and only there
+    closed = sorted(cid for cid in ev.case_findings if cid not in open_ids)
+    assert sorted(r.key for r in board.overdue if r.key not in open_ids) == closed
+    assert not any(r.key not in open_ids for r in board.absent + board.roles)
     # the at-risk cases the engine lists in its pass are those whose deadline says so
     risky = {cid for cid, d in ev.deadlines.items() if d.at_risk}
     assert sorted(c.id for c in ev.at_risk) == sorted(risky)
@@ -69,6 +73,7 @@ def test_each_panel_holds_its_cases_at_the_severity_of_its_findings(tmp_path, so
     if source == "generated":  # the many-findings path is exercised, not only the one-finding one
         assert several, "the generated day has no case with findings of different severities"
         assert risky, "the generated day has no case at risk"
+        assert closed, "the generated day has no case closed too early"
 
 
 def test_the_boards_rosters_are_each_units_roster_worked_out_alone(tmp_path):
