@@ -162,7 +162,9 @@ class Forecast:
 
 
 def backlog(cases: Iterable[Case]) -> int:
-    """Waiting and queued (a profession's queue) care cases: what nobody has taken yet."""
+    """Waiting and queued (a profession's queue) care cases: what nobody has taken yet.
+    ``reports.forecast.unit_forecast`` counts it inline, in its one pass over the unit's cases;
+    ``tests/domain/test_forecast.py`` holds the two equal."""
     n = 0
     for c in cases:
         if c.kind != "care" or c.status == "closed":

@@ -277,8 +277,10 @@ def rosters(
     deadlines: Mapping[str, Deadline] | None = None,
 ) -> dict[str, UnitRoster]:
     """The roster of each unit of ``units`` (unit id → (calendar, shift-end warning minutes)),
-    the snapshot's shifts and the active cases of ``open_cases`` (open, as the name says) grouped
-    by unit and person in one pass; ``deadlines``: as :func:`unit_roster` takes them."""
+    the snapshot's shifts and the active cases of ``open_cases`` grouped by unit and person in
+    one pass; ``deadlines``: as :func:`unit_roster` takes them. ``open_cases`` must be open (the
+    rule engine's ``Evaluation.open_cases``): a case handed over to another unit is not checked
+    for here, where ``_holdings`` would (``Case.is_active``)."""
     roster = Roster(snap.shifts)
     shifts: dict[str, list[Shift]] = {}
     for s in snap.shifts:
@@ -297,7 +299,9 @@ def rosters(
                 else:
                     lst.append(c)
     return {
-        uid: unit_roster(snap, uid, at, cal, window, roster, None, shifts.get(uid, []), held[uid], deadlines)
+        uid: unit_roster(
+            snap, uid, at, cal, window, roster, shifts=shifts.get(uid, []), held=held[uid], deadlines=deadlines
+        )
         for uid, (cal, window) in units.items()
     }
 

@@ -17,7 +17,7 @@ from direkt_tui.domain.rules import SEVERITY_RANK, RuleEngine
 from direkt_tui.domain.timeutil import require_instant
 from direkt_tui.sim import generate_world
 from direkt_tui.store.db import Store
-from direkt_tui.ui.model import ABSENT_RULES, OVERDUE_RULES, ROLE_RULES, BoardBuilder
+from direkt_tui.ui.model import _PANEL_OF, ABSENT_RULES, OVERDUE_RULES, ROLE_RULES, BoardBuilder, CaseFilter
 
 
 def _highest(severities):
@@ -39,29 +39,46 @@ def _generated_day() -> dict:
     }
 
 
+# a filter and the cases it lets through, worked out apart from ``BoardBuilder._matches``
+FILTERS = {
+    "none": (CaseFilter(), lambda c: True),
+    "p1-2": (CaseFilter(priorities=frozenset({"1", "2"})), lambda c: c.priority in (1, 2)),
+}
+
+
+@pytest.mark.parametrize("filt", FILTERS)
 @pytest.mark.parametrize("source", [*SCENARIOS, "generated"], ids=lambda p: getattr(p, "stem", p))
-def test_each_panel_holds_its_cases_at_the_severity_of_its_findings(tmp_path, source):
+def test_each_panel_holds_its_cases_at_the_severity_of_its_findings(tmp_path, source, filt):
     sc = _generated_day() if source == "generated" else load_scenario(source)
+    case_filter, passes = FILTERS[filt]
     with Store(tmp_path / "s.db") as store:
         ingest_scenario(store, sc)
-        board = BoardBuilder(store, RuleEngine(Config().params_for), "sv").build(require_instant(sc["as_of"]))
+        board = BoardBuilder(store, RuleEngine(Config().params_for), "sv").build(
+            require_instant(sc["as_of"]), case_filter
+        )
     ev = board.evaluation
-    assert [r.key for r in board.active] == [c.id for c in ev.open_cases]
+    shown = [c for c in ev.open_cases if passes(c)]
+    assert [r.key for r in board.active] == [c.id for c in shown]
     for r in board.active:
         assert r.severity == _highest(f.severity for f in ev.findings_for(r.key)), r.key
+    active_sev = {r.key: r.severity for r in board.active}
     open_ids = {c.id for c in ev.open_cases}
-    several = 0  # cases whose findings differ in panel or severity: the one-finding path is not all
+    panels_of: dict[str, int] = {}  # case id -> the side panels it is in
+    other_severity = 0  # side rows whose severity is not their case's (a finding of another panel outranks)
     for rules, rows in ((ABSENT_RULES, board.absent), (ROLE_RULES, board.roles), (OVERDUE_RULES, board.overdue)):
         want = {}
-        for c in ev.open_cases:
+        for c in shown:
             mine = [f.severity for f in ev.findings_for(c.id) if f.rule in rules]
             if mine:
                 want[c.id] = _highest(mine)
         got = {r.key: r.severity for r in rows if r.key in open_ids}  # (closed cases' rows apart)
         assert got == want, rules
-        several += sum(1 for cid in want if len({f.severity for f in ev.findings_for(cid)}) > 1)
+        for cid, sev in got.items():
+            panels_of[cid] = panels_of.get(cid, 0) + 1
+            other_severity += sev != active_sev[cid]
     # closed cases with findings (premature_close) are with the overdue ones, and only there
-    closed = sorted(cid for cid in ev.case_findings if cid not in open_ids)
+    by_id = {c.id: c for c in board.snapshot.cases}
+    closed = sorted(cid for cid in ev.case_findings if cid not in open_ids and passes(by_id[cid]))
     assert sorted(r.key for r in board.overdue if r.key not in open_ids) == closed
     assert not any(r.key not in open_ids for r in board.absent + board.roles)
     # the at-risk cases the engine lists in its pass are those whose deadline says so
@@ -70,10 +87,19 @@ def test_each_panel_holds_its_cases_at_the_severity_of_its_findings(tmp_path, so
     assert board.at_risk == {
         uid: sum(1 for c in ev.open_cases if c.id in risky and c.unit_id == uid) for uid in board.unit_ids
     }
-    if source == "generated":  # the many-findings path is exercised, not only the one-finding one
-        assert several, "the generated day has no case with findings of different severities"
+    if filt != "none":
+        assert 0 < len(shown) < len(ev.open_cases), "the filter lets all or none through"
+    if source == "generated" and filt == "none":  # every path of the routing is taken
+        assert other_severity, "no side row whose severity differs from its case's"
+        assert any(n > 1 for n in panels_of.values()), "no case in two side panels"
         assert risky, "the generated day has no case at risk"
         assert closed, "the generated day has no case closed too early"
+
+
+def test_the_side_panels_rules_are_disjoint():
+    """Each rule routes a case to one side panel (``_PANEL_OF``): a rule in two would be lost from one."""
+    rules = [*ABSENT_RULES, *ROLE_RULES, *OVERDUE_RULES]
+    assert len(set(rules)) == len(rules) == len(_PANEL_OF)
 
 
 def test_the_boards_rosters_are_each_units_roster_worked_out_alone(tmp_path):
