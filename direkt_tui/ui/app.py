@@ -29,6 +29,7 @@ from .board import BoardMixin
 from .case_actions import CaseActionsMixin
 from .clock import SystemClock
 from .commands import KeysMixin
+from .idlegc import IdleCollector
 from .messages import OpenCase
 from .model import (
     Board,
@@ -121,6 +122,8 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
         self.last_refresh_ms = 0.0
         self.narrow = False  # under NARROW_BELOW columns: one bottom panel at a time (tabs)
         self.bottom_tab = "absent"
+        # the collector's full passes when nobody types (ui/idlegc.py): not under a key press
+        self.idle_gc = IdleCollector()
         self._translate_bindings()
 
     # -- layout ---------------------------------------------------------------------------------
@@ -150,6 +153,12 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
 
     def on_unmount(self) -> None:
         self._exiting = True
+        self.idle_gc.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent) and not event.is_forwarded:
+            self.idle_gc.touched()
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         if self.quit_without_waiting:
@@ -180,6 +189,8 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
         self.request_refresh()
         self.set_interval(self.refresh_seconds, self.request_refresh, name="re-evaluate")
         self.set_interval(1.0, self._refresh_if_dirty, name="clock")
+        self.idle_gc.start()
+        self.set_interval(1.0, self.idle_gc.tick, name="idle-gc")
         if self.sync is not None and not self.offline:
             self.sync.start()
 
