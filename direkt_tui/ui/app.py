@@ -156,7 +156,7 @@ class DirektApp(BoardMixin, CaseActionsMixin, ShiftWorkMixin, KeysMixin):
         self.idle_gc.stop()
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.InputEvent) and not event.is_forwarded:
+        if isinstance(event, (events.InputEvent, events.Paste)) and not event.is_forwarded:
             self.idle_gc.touched()
         await super().on_event(event)
 

@@ -15,13 +15,16 @@ its input events and ticks.
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 import time
 from collections.abc import Callable
 
 IDLE_SECONDS = 2.0
 MIN_INTERVAL = 30.0
-MAX_INTERVAL = 300.0
+MAX_INTERVAL = 120.0
+# Python 3.14's collector is incremental (its third threshold is gone): no long full passes to move
+NEEDED = sys.version_info < (3, 14)
 _OUT_OF_REACH = 2**31 - 1  # a threshold the collector's count of young passes never exceeds
 _LOCK = threading.Lock()
 _RUNNING: set[int] = set()  # the collectors started and not stopped (their ids)
@@ -59,7 +62,7 @@ class IdleCollector:
         """Take full passes off the collector's own schedule (until :meth:`stop`). Collectors
         running at once (two apps in one process) share it: the first keeps the schedule as it
         was, the last to stop gives it back."""
-        if self._saved is None:
+        if self._saved is None and NEEDED:
             with _LOCK:
                 if not _RUNNING:
                     _SCHEDULE[:] = [gc.get_threshold()]
@@ -82,8 +85,12 @@ class IdleCollector:
         self.last_input = self._clock()
 
     def tick(self) -> bool:
-        """A full pass if one is due; True when it made one."""
-        if self._saved is None or not full_pass_due(self._clock(), self.last_input, self.last_full):
+        """A full pass if one is due; True when it made one. Not while a board worker has the
+        collector paused (``domain.perf.gc_paused``): it would walk a half-built board, holding
+        the interpreter for the worker too; the next tick makes it."""
+        if self._saved is None or not gc.isenabled():
+            return False
+        if not full_pass_due(self._clock(), self.last_input, self.last_full):
             return False
         gc.collect()
         self.last_full = self._clock()
