@@ -587,7 +587,7 @@ class RuleEngine:
             minutes=min((self._params(u).stale_after_minutes for u in units), default=DEFAULTS.stale_after_minutes)
         )
         open_cases = work_list_order(open_cases, order)  # as sort_work_list(open_cases, case_rank, waited)
-        closed_ids = sorted(cid for cid in case_findings if cid not in waited)
+        closed_ids = sorted(c.id for c in closed_found)  # the cases with findings that are not open
         # each case's findings were added in the rule table's order (the loop above follows it)
         all_findings = order_findings(
             unit_findings, case_findings, [c.id for c in open_cases] + closed_ids, units, RULE_RANK, presorted=True
