@@ -453,8 +453,7 @@ class BoardBuilder:
             if not fs:  # no findings: the work list only, no severity
                 active.append(CaseRow(cid, None, cells, c, fs, None, owner))
                 continue
-            rank = case_rank.get(cid)  # the engine's: the highest severity of the case's findings
-            sev = severities[rank] if rank is not None else _severity_of(fs)
+            sev = severities[case_rank[cid]]  # the engine's: the highest severity of the case's findings
             active.append(CaseRow(cid, sev, cells, c, fs, None, owner))
             if len(fs) == 1:  # the common case: one finding, at most one side panel, its severity
                 pid = panel_of.get(fs[0].rule)
