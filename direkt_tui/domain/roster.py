@@ -118,12 +118,23 @@ def coverage_gaps(
     return out
 
 
-def _holdings(cases: Iterable[Case], unit_id: str) -> dict[str, list[Case]]:
-    out: dict[str, list[Case]] = {}
+def _holdings(cases: Iterable[Case], unit_ids: Iterable[str]) -> dict[str, dict[str, list[Case]]]:
+    """The active cases (``Case.is_active``) of each of ``unit_ids`` per person holding them, in
+    one pass; the cheap checks first (``is_active`` only for the cases a person holds)."""
+    out: dict[str, dict[str, list[Case]]] = {uid: {} for uid in unit_ids}
+    active = ACTIVE_STATUSES
     for c in cases:
         o = c.owner
-        if c.unit_id == unit_id and c.is_active and o is not None and o.type == "person" and o.staff_id:
-            out.setdefault(o.staff_id, []).append(c)
+        if o is None or o.type != "person" or not o.staff_id or c.status not in active:
+            continue
+        mine = out.get(c.unit_id)
+        if mine is None or not c.is_active:
+            continue
+        lst = mine.get(o.staff_id)
+        if lst is None:
+            mine[o.staff_id] = [c]
+        else:
+            lst.append(c)
     return out
 
 
@@ -147,7 +158,7 @@ def unit_roster(
     unit_shifts = [s for s in (snap.shifts if shifts is None else shifts) if s.unit_id == unit_id]
     day_start, day_end = _today(cal, at)
     if held is None:
-        held = _holdings(snap.cases if cases is None else cases, unit_id)
+        held = _holdings(snap.cases if cases is None else cases, (unit_id,))[unit_id]
     ids = {s.staff_id for s in unit_shifts if not s.cancelled and s.start < day_end and s.end > day_start}
     ids |= set(held)
     people: list[PersonLoad] = []
@@ -278,26 +289,13 @@ def rosters(
 ) -> dict[str, UnitRoster]:
     """The roster of each unit of ``units`` (unit id → (calendar, shift-end warning minutes)),
     the snapshot's shifts and the active cases of ``open_cases`` grouped by unit and person in
-    one pass; ``deadlines``: as :func:`unit_roster` takes them. ``open_cases`` must be open (the
-    rule engine's ``Evaluation.open_cases``): a case handed over to another unit is not checked
-    for here, where ``_holdings`` would (``Case.is_active``)."""
+    one pass; ``deadlines``: as :func:`unit_roster` takes them."""
     roster = Roster(snap.shifts)
     shifts: dict[str, list[Shift]] = {}
     for s in snap.shifts:
         if s.unit_id in units:
             shifts.setdefault(s.unit_id, []).append(s)
-    held: dict[str, dict[str, list[Case]]] = {uid: {} for uid in units}
-    active = ACTIVE_STATUSES
-    for c in open_cases:
-        o = c.owner
-        if o is not None and o.type == "person" and o.staff_id and c.status in active:
-            mine = held.get(c.unit_id)
-            if mine is not None:
-                lst = mine.get(o.staff_id)
-                if lst is None:
-                    mine[o.staff_id] = [c]
-                else:
-                    lst.append(c)
+    held = _holdings(open_cases, units)
     return {
         uid: unit_roster(
             snap, uid, at, cal, window, roster, shifts=shifts.get(uid, []), held=held[uid], deadlines=deadlines
