@@ -161,17 +161,16 @@ class Forecast:
         }
 
 
+def in_backlog(c: Case) -> bool:
+    """A waiting or queued (a profession's queue) care case: one nobody has taken yet."""
+    if c.kind != "care" or c.status == "closed":
+        return False
+    return c.status == "waiting" or (c.owner is not None and c.owner.type == "role")
+
+
 def backlog(cases: Iterable[Case]) -> int:
-    """Waiting and queued (a profession's queue) care cases: what nobody has taken yet.
-    ``reports.forecast.unit_forecast`` counts it inline, in its one pass over the unit's cases;
-    ``tests/domain/test_forecast.py`` holds the two equal."""
-    n = 0
-    for c in cases:
-        if c.kind != "care" or c.status == "closed":
-            continue
-        if c.status == "waiting" or (c.owner is not None and c.owner.type == "role"):
-            n += 1
-    return n
+    """The backlog: the cases :func:`in_backlog`."""
+    return sum(1 for c in cases if in_backlog(c))
 
 
 def clinician_hours(shifts: Iterable[Shift], unit_id: str, a: datetime, b: datetime) -> float:

@@ -25,6 +25,7 @@ from ..domain.forecast import (
     Forecast,
     PastDay,
     forecast,
+    in_backlog,
 )
 from ..domain.models import CLINICAL, Case, Shift, Snapshot, Unit
 
@@ -164,11 +165,10 @@ def unit_forecast(
     waits_recent: list[float] = []
     waits_today: list[float] = []
     seconds, opens_ts = cal.working_seconds_ts, opens.timestamp()
-    for c in cases:  # one pass: the backlog (as ``backlog`` counts it), arrivals, those taken
+    for c in cases:  # one pass: the backlog, arrivals, those taken
         if c.kind != "care":
             continue
-        status = c.status
-        if status != "closed" and (status == "waiting" or (c.owner is not None and c.owner.type == "role")):
+        if in_backlog(c):
             backlog_now += 1
         created = c.created_at
         if recent_from <= created < at:
