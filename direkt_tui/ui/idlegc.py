@@ -50,35 +50,33 @@ class IdleCollector:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._saved: tuple[int, int, int] | None = None
         self.last_input = self.last_full = clock()
         self.passes = 0  # full passes made here
 
     @property
     def running(self) -> bool:
-        return self._saved is not None
+        return id(self) in _RUNNING
 
     def start(self) -> None:
         """Take full passes off the collector's own schedule (until :meth:`stop`). Collectors
         running at once (two apps in one process) share it: the first keeps the schedule as it
         was, the last to stop gives it back."""
-        if self._saved is None and NEEDED:
-            with _LOCK:
-                if not _RUNNING:
-                    _SCHEDULE[:] = [gc.get_threshold()]
-                    first, young, _old = _SCHEDULE[0]
-                    gc.set_threshold(first, young, _OUT_OF_REACH)
-                _RUNNING.add(id(self))
-                self._saved = _SCHEDULE[0]
+        if not NEEDED:
+            return
+        with _LOCK:
+            if not _RUNNING:
+                _SCHEDULE[:] = [gc.get_threshold()]
+                first, young, _old = _SCHEDULE[0]
+                gc.set_threshold(first, young, _OUT_OF_REACH)
+            _RUNNING.add(id(self))
 
     def stop(self) -> None:
         """The collector's own schedule back, as it was (once no other collector runs)."""
-        if self._saved is not None:
-            with _LOCK:
+        with _LOCK:
+            if id(self) in _RUNNING:
                 _RUNNING.discard(id(self))
                 if not _RUNNING:
-                    gc.set_threshold(*self._saved)
-            self._saved = None
+                    gc.set_threshold(*_SCHEDULE[0])
 
     def touched(self) -> None:
         """An input event (a key, the mouse)."""
@@ -88,7 +86,7 @@ class IdleCollector:
         """A full pass if one is due; True when it made one. Not while a board worker has the
         collector paused (``domain.perf.gc_paused``): it would walk a half-built board, holding
         the interpreter for the worker too; the next tick makes it."""
-        if self._saved is None or not gc.isenabled():
+        if not self.running or not gc.isenabled():
             return False
         if not full_pass_due(self._clock(), self.last_input, self.last_full):
             return False
